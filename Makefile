@@ -1,0 +1,96 @@
+# Synap - build, test, benchmark, install.
+#   make                build libsynap and the programs into bin/
+#   make test           unit tests + integration tests (bats), "N passed, N failed"
+#   make sanitize       the same tests against an ASan+UBSan build
+#   make bench          benchmarks side by side with Redis (tests/bench/)
+#   make run            start a local master (see README)
+#   make install / uninstall   PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/synap
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+
+CC      ?= cc
+PKGS    := yaml-0.1 zlib sqlite3 jansson
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+CFLAGS  ?=
+CFLAGS  += -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -pthread $(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -pthread -lm
+LDFLAGS += $(EXTRA_LDFLAGS)
+
+BUILD   ?= build
+BIN     ?= bin
+
+PROGRAMS := synap-master synap-stat
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+LIBSYNAP := $(BUILD)/libsynap.a
+BINS     := $(PROGRAMS:%=$(BIN)/%)
+
+.PHONY: all test unit integration sanitize bench run install uninstall clean deps fuzz
+
+all: $(BINS) $(BUILD)/unit-tests
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) tests/unit/unit.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBSYNAP): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(LIBSYNAP)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBSYNAP) $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBSYNAP)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBSYNAP) $(LDLIBS)
+
+test: all
+	@SYNAP_BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/unit-tests) tests/run
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+sanitize:
+	$(MAKE) BUILD=build/san BIN=build/san/bin OPT=-O1 EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 SYNAP_BIN=$(abspath build/san/bin) UNIT=$(abspath build/san/unit-tests) SYNAP_SANITIZE=1 tests/run
+
+bench: all
+	tests/bench/run
+
+run: all
+	share/run-local
+
+deps:
+	sh share/install-deps
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for f in share/man/*.1; do install -m 644 $$f $(DESTDIR)$(MANDIR)/man1/; done
+	for f in share/man/*.5; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5/ || true; done
+	for f in share/*.yml; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/ || true; done
+	for p in $(PROGRAMS); do install -m 644 completions/bash/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; \
+	  install -m 644 completions/zsh/_$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p; done
+
+uninstall:
+	for p in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p; done
+	rm -f $(DESTDIR)$(MANDIR)/man5/synap.yml.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build bin

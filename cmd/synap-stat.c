@@ -1,0 +1,350 @@
+/* synap-stat - a node's stats from its control socket, for people, scripts
+ * and monitoring. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <jansson.h>
+
+#include "../lib/buf.h"
+#include "../lib/ctlclient.h"
+#include "../lib/opts.h"
+
+static const char *prog = "synap-stat";
+
+enum { O_SOCKET, O_FORMAT, O_WATCH, O_COUNT, O_FIELDS, O_CHECK, O_MAX_LAG_OPS, O_MAX_LAG_MS,
+       O_TIMEOUT, O_HELP, O_VERSION, O_LIST };
+
+static const struct opt options[] = {
+	[O_SOCKET] = { "socket", 's', "PATH", "socket", "control socket (repeatable; default $SYNAP_SOCKET or ./synap.sock)" },
+	[O_FORMAT] = { "format", 'f', "FORMAT", "json text prometheus", "json (default), text or prometheus" },
+	[O_WATCH] = { "watch", 'w', "SECS", NULL, "print again every SECS seconds, one JSON object per line" },
+	[O_COUNT] = { "count", 'n', "N", NULL, "with --watch, stop after N rounds" },
+	[O_FIELDS] = { "fields", 'o', "LIST", NULL, "print only these comma-separated fields, space-separated" },
+	[O_CHECK] = { "check", 0, NULL, NULL, "exit 0 when replication is healthy, 1 otherwise (reasons on stderr)" },
+	[O_MAX_LAG_OPS] = { "max-lag-ops", 0, "N", NULL, "with --check, most operations a replica may lag" },
+	[O_MAX_LAG_MS] = { "max-lag-ms", 0, "MS", NULL, "with --check, most ms a replica may lag (default: the node's max_lag_ms)" },
+	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "wait at most MS for each reply (default 5000)" },
+	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
+	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
+	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+};
+
+#define USAGE "synap-stat [-s SOCK]... [-f json|text|prometheus] [-w SECS [-n N]] [-o FIELDS]\n" \
+	      "       synap-stat [-s SOCK]... --check [--max-lag-ops N] [--max-lag-ms MS]"
+
+enum format { F_JSON, F_TEXT, F_PROM };
+
+struct cfg {
+	const char *sockets[64];
+	int nsockets;
+	enum format format;
+	double watch;
+	long long count;
+	char *fields;
+	bool check;
+	long long max_lag_ops;   /* -1: unchecked */
+	long long max_lag_ms;    /* -1: the node's own max_lag_ms */
+	int timeout_ms;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void die_usage(struct opts *o, const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", prog, msg);
+	opts_help(o, stderr, USAGE);
+	exit(EX_USAGE);
+}
+
+static long long num_arg(struct opts *o, const char *name, const char *arg)
+{
+	long long v;
+	if (parse_ll(arg, strlen(arg), &v) < 0 || v < 0) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "--%s: expected a non-negative integer, got '%.40s'", name, arg);
+		die_usage(o, msg);
+	}
+	return v;
+}
+
+/* Fetches one node's reply to verb; exits with the fitting code on failure. */
+static json_t *fetch(const struct cfg *cfg, const char *sock, const char *verb)
+{
+	struct buf reply;
+	char err[CTL_ERR_LEN];
+	json_error_t jerr;
+
+	buf_init(&reply);
+	int rc = ctl_call(sock, verb, &reply, cfg->timeout_ms, err);
+	if (rc != CTL_OK) {
+		fprintf(stderr, "%s: %s: %s\n", prog, sock, err);
+		exit(rc == CTL_UNAVAILABLE ? EX_UNAVAILABLE : rc == CTL_TIMEOUT ? EX_TEMPFAIL : EX_PROTOCOL);
+	}
+	json_t *j = json_loadb(reply.data, reply.len, 0, &jerr);
+	buf_release(&reply);
+	if (!json_is_object(j)) {
+		fprintf(stderr, "%s: %s: reply is not a JSON object: %s\n", prog, sock, jerr.text);
+		exit(EX_PROTOCOL);
+	}
+	if (!json_is_true(json_object_get(j, "ok"))) {
+		const char *e = json_string_value(json_object_get(j, "error"));
+		fprintf(stderr, "%s: %s: %s\n", prog, sock, e ? e : "request failed");
+		exit(EX_PROTOCOL);
+	}
+	json_object_del(j, "ok");
+	return j;
+}
+
+static void print_scalar(FILE *f, json_t *v)
+{
+	if (json_is_string(v))
+		fputs(json_string_value(v), f);
+	else if (json_is_integer(v))
+		fprintf(f, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		fprintf(f, "%g", json_real_value(v));
+	else if (json_is_true(v))
+		fputs("true", f);
+	else if (json_is_false(v))
+		fputs("false", f);
+	else if (json_is_null(v) || !v)
+		fputs("-", f);
+	else {
+		char *s = json_dumps(v, JSON_COMPACT);
+		fputs(s, f);
+		free(s);
+	}
+}
+
+static void print_text(json_t *j)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(j, key, v) {
+		if (json_is_array(v))
+			continue;
+		printf("%-24s ", key);
+		print_scalar(stdout, v);
+		putchar('\n');
+	}
+	json_object_foreach(j, key, v) {
+		if (!json_is_array(v))
+			continue;
+		printf("%-24s %zu\n", key, json_array_size(v));
+		size_t i;
+		json_t *item;
+		json_array_foreach(v, i, item) {
+			if (!json_is_object(item))
+				continue;
+			const char *k2;
+			json_t *v2;
+			printf("  [%zu]", i);
+			json_object_foreach(item, k2, v2) {
+				printf(" %s=", k2);
+				print_scalar(stdout, v2);
+			}
+			putchar('\n');
+		}
+	}
+}
+
+static void print_fields(json_t *j, const char *fields)
+{
+	char *copy = strdup(fields), *save = NULL;
+	bool first = true;
+
+	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+		if (!first)
+			putchar(' ');
+		first = false;
+		print_scalar(stdout, json_object_get(j, f));
+	}
+	putchar('\n');
+	free(copy);
+}
+
+static long long jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "?";
+}
+
+/* One replica's health; who names it in messages. Returns problems found. */
+static int check_link(const struct cfg *cfg, const char *sock, const char *who, json_t *r,
+		      long long max_ms, bool connected, const char *state)
+{
+	int bad = 0;
+	long long ops = jint(r, "lag_operations"), ms = jint(r, "lag_ms");
+
+	if (!connected || strcmp(state, "online") != 0) {
+		fprintf(stderr, "%s: %s: %s is not in sync (state %s%s)\n", prog, sock, who, state,
+			connected ? "" : ", disconnected");
+		bad++;
+	}
+	if (cfg->max_lag_ops >= 0 && ops > cfg->max_lag_ops) {
+		fprintf(stderr, "%s: %s: %s lags %lld operations (limit %lld)\n", prog, sock, who, ops, cfg->max_lag_ops);
+		bad++;
+	}
+	if (max_ms >= 0 && ms > max_ms) {
+		fprintf(stderr, "%s: %s: %s lags %lld ms (limit %lld)\n", prog, sock, who, ms, max_ms);
+		bad++;
+	}
+	return bad;
+}
+
+static int check_node(const struct cfg *cfg, const char *sock, json_t *j)
+{
+	const char *role = jstr(j, "role");
+	long long max_ms = cfg->max_lag_ms >= 0 ? cfg->max_lag_ms :
+			   json_object_get(j, "max_lag_ms") ? jint(j, "max_lag_ms") : -1;
+	int bad = 0;
+
+	if (strcmp(role, "replica") == 0) {
+		char who[64];
+		snprintf(who, sizeof(who), "this replica");
+		bad += check_link(cfg, sock, who, j, max_ms, json_is_true(json_object_get(j, "connected")),
+				  jstr(j, "sync_state"));
+	} else {
+		size_t i;
+		json_t *r;
+		json_array_foreach(json_object_get(j, "replicas"), i, r) {
+			char who[160];
+			snprintf(who, sizeof(who), "replica %s (%s)", jstr(r, "id"), jstr(r, "address"));
+			const char *state = jstr(r, "state");
+			bad += check_link(cfg, sock, who, r, max_ms, strcmp(state, "disconnected") != 0, state);
+		}
+	}
+	return bad;
+}
+
+static int run_once(const struct cfg *cfg)
+{
+	int problems = 0;
+
+	for (int i = 0; i < cfg->nsockets; i++) {
+		const char *sock = cfg->sockets[i];
+		if (cfg->format == F_PROM && !cfg->check) {
+			json_t *j = fetch(cfg, sock, "METRICS");
+			fputs(jstr(j, "text"), stdout);
+			json_decref(j);
+			continue;
+		}
+		json_t *j = fetch(cfg, sock, "STATS");
+		if (cfg->check) {
+			problems += check_node(cfg, sock, j);
+		} else if (cfg->fields) {
+			print_fields(j, cfg->fields);
+		} else if (cfg->format == F_TEXT) {
+			if (cfg->nsockets > 1)
+				printf("== %s\n", sock);
+			print_text(j);
+		} else {
+			if (cfg->nsockets > 1)
+				json_object_set_new(j, "socket", json_string(sock));
+			char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			puts(s);
+			free(s);
+		}
+		json_decref(j);
+	}
+	fflush(stdout);
+	return problems;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct cfg cfg = { .max_lag_ops = -1, .max_lag_ms = -1, .timeout_ms = 5000 };
+	const char *arg;
+	int id;
+
+	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
+	while ((id = opts_next(&o, &arg)) != -1) {
+		switch (id) {
+		case -2:
+			die_usage(&o, o.err);
+			break;
+		case O_SOCKET:
+			if (cfg.nsockets == (int)ARRAY_LEN(cfg.sockets))
+				die_usage(&o, "too many sockets");
+			cfg.sockets[cfg.nsockets++] = arg;
+			break;
+		case O_FORMAT:
+			if (strcmp(arg, "json") == 0) cfg.format = F_JSON;
+			else if (strcmp(arg, "text") == 0) cfg.format = F_TEXT;
+			else if (strcmp(arg, "prometheus") == 0) cfg.format = F_PROM;
+			else die_usage(&o, "--format: expected json, text or prometheus");
+			break;
+		case O_WATCH: {
+			char *end;
+			cfg.watch = strtod(arg, &end);
+			if (*end || !(cfg.watch > 0) || cfg.watch > 86400)
+				die_usage(&o, "--watch: expected a number of seconds greater than 0");
+			break;
+		}
+		case O_COUNT: cfg.count = num_arg(&o, "count", arg); break;
+		case O_FIELDS: cfg.fields = (char *)arg; break;
+		case O_CHECK: cfg.check = true; break;
+		case O_MAX_LAG_OPS: cfg.max_lag_ops = num_arg(&o, "max-lag-ops", arg); break;
+		case O_MAX_LAG_MS: cfg.max_lag_ms = num_arg(&o, "max-lag-ms", arg); break;
+		case O_TIMEOUT: cfg.timeout_ms = (int)num_arg(&o, "timeout", arg); break;
+		case O_HELP:
+			opts_help(&o, stdout, USAGE);
+			return 0;
+		case O_VERSION:
+			printf("%s %s\n", prog, SYNAP_VERSION);
+			return 0;
+		case O_LIST:
+			opts_list(&o, stdout);
+			return 0;
+		}
+	}
+	if (optind < argc) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "unexpected argument '%.60s'", argv[optind]);
+		die_usage(&o, msg);
+	}
+	if (cfg.count && !cfg.watch)
+		die_usage(&o, "--count needs --watch");
+	opts_release(&o);
+	if (cfg.nsockets == 0)
+		cfg.sockets[cfg.nsockets++] = ctl_default_path(NULL);
+
+	if (!cfg.watch) {
+		int problems = run_once(&cfg);
+		return cfg.check && problems ? 1 : 0;
+	}
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	int worst = 0;
+	for (long long round = 0; !interrupted && (!cfg.count || round < cfg.count); round++) {
+		if (round > 0) {
+			struct timespec ts = { (time_t)cfg.watch, (long)((cfg.watch - floor(cfg.watch)) * 1e9) };
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !interrupted)
+				;
+			if (interrupted)
+				break;
+		}
+		if (run_once(&cfg))
+			worst = 1;
+	}
+	return cfg.check ? worst : 0;
+}

@@ -1,0 +1,33 @@
+/* command.h - the command table and the commands of the client port. */
+#ifndef SYNAP_COMMAND_H
+#define SYNAP_COMMAND_H
+
+#include "util.h"
+
+struct client;
+
+#define CMD_WRITE   (1u << 0)   /* changes data: refused on replicas */
+#define CMD_READ    (1u << 1)
+#define CMD_ADMIN   (1u << 2)
+#define CMD_NOAUTH  (1u << 3)   /* allowed before AUTH */
+#define CMD_FAST    (1u << 4)
+#define CMD_STALE   (1u << 5)   /* allowed while a replica is out of sync */
+
+struct command {
+	const char *name;       /* lowercase */
+	int arity;              /* n: exactly n arguments with the name; -n: at least n */
+	unsigned flags;
+	void (*fn)(struct client *c);
+	int first_key, last_key, key_step;
+	uint64_t calls;         /* INFO commandstats */
+};
+
+/* Finds a command by name, case-insensitively; NULL when unknown. */
+struct command *command_find(const char *name, size_t len);
+/* Runs c->argv[0..argc): checks name, arity, auth and role, then calls it.
+ * The reply goes to c->reply. */
+void command_dispatch(struct client *c);
+/* The whole table, for COMMAND and INFO commandstats. */
+struct command *command_table(size_t *count);
+
+#endif

@@ -1,0 +1,81 @@
+/* node.h - a daemon's state and lifecycle: role, identity, listeners,
+ * timers, signals, shutdown. Every module above the parsers reaches the
+ * node through this struct (as Redis's server.h), but calls only go down:
+ * node -> client/control -> stats -> commands -> db -> store. */
+#ifndef SYNAP_NODE_H
+#define SYNAP_NODE_H
+
+#include "conf.h"
+#include "db.h"
+#include "loop.h"
+#include "net.h"
+
+struct client;
+struct ctlconn;
+
+#define NODE_ERR_LEN 512
+#define NODE_CRON_MS 100
+
+struct node_stats {
+	uint64_t connections;           /* accepted on the client port */
+	uint64_t rejected_connections;  /* over max_clients */
+	uint64_t commands;              /* commands run (RESP and HTTP) */
+	uint64_t error_replies;
+	uint64_t http_requests;
+	uint64_t net_in;
+	uint64_t net_out;
+	uint64_t output_limit_closes;
+	/* instantaneous_ops_per_sec: 16 samples, one per cron tick */
+	uint64_t ops_samples[16];
+	int ops_idx;
+	uint64_t ops_last_commands;
+	int64_t ops_last_ms;
+	uint64_t full_syncs, partial_syncs, partial_syncs_rejected;
+};
+
+struct node {
+	const char *prog;               /* "synap-master", ... for messages */
+	struct conf *conf;
+	struct loop *loop;
+	struct db db;
+	enum role role;
+	char run_id[41];                /* this process */
+	char replid[41];                /* this history */
+	char replid2[41];               /* the previous history, or 40 zeros */
+	uint64_t second_offset;         /* replid2 valid up to here */
+	uint64_t epoch;
+	int64_t started_ms;             /* wall clock */
+
+	int client_lfd;
+	int control_lfd;
+	char *control_path;
+	int sigfd;
+
+	struct client *clients;         /* every client, doubly linked */
+	size_t nclients;
+	struct client *pending;         /* clients with replies to flush */
+	uint64_t next_client_id;
+	struct ctlconn *ctlconns;
+
+	struct node_stats st;
+	bool stopping;
+};
+
+/* Sets up the loop, the keyspace and a fresh identity. */
+int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN]);
+/* Binds the client port and the control socket. -1 on error, NODE_EBUSY
+ * when the port is in use or another daemon owns the control socket. */
+#define NODE_EBUSY (-2)
+int node_listen(struct node *n, char err[NODE_ERR_LEN]);
+/* Runs until SHUTDOWN, SIGTERM or SIGINT. */
+void node_run(struct node *n);
+/* Asks the loop to stop after this iteration. */
+void node_stop(struct node *n);
+/* Closes everything and removes the control socket. */
+void node_release(struct node *n);
+
+bool node_is_master(const struct node *n);
+/* The path of the control socket this node uses (from conf and data_dir). */
+char *node_control_path(const struct conf *c);
+
+#endif

@@ -1,0 +1,330 @@
+/* stats.c - the node's numbers as stats JSON, Prometheus text and INFO.
+ * Each figure is read in one place (the node), formatted three ways. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+
+#include "client.h"
+#include "command.h"
+#include "json.h"
+#include "log.h"
+#include "node.h"
+#include "stats.h"
+
+size_t stats_rss(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size, rss = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu", &size, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void stats_sample(struct node *n)
+{
+	int64_t now = mono_ms();
+	struct node_stats *st = &n->st;
+
+	if (st->ops_last_ms) {
+		int64_t dt = now - st->ops_last_ms;
+		uint64_t ops = st->commands - st->ops_last_commands;
+		st->ops_samples[st->ops_idx] = dt > 0 ? ops * 1000 / (uint64_t)dt : 0;
+		st->ops_idx = (st->ops_idx + 1) % (int)ARRAY_LEN(st->ops_samples);
+	}
+	st->ops_last_ms = now;
+	st->ops_last_commands = st->commands;
+}
+
+static uint64_t ops_per_sec(const struct node *n)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < ARRAY_LEN(n->st.ops_samples); i++)
+		sum += n->st.ops_samples[i];
+	return sum / ARRAY_LEN(n->st.ops_samples);
+}
+
+static const char *role_word(const struct node *n)
+{
+	return role_name(n->role);
+}
+
+static int64_t uptime_secs(const struct node *n)
+{
+	return (time_ms() - n->started_ms) / 1000;
+}
+
+/* First offset still in the replication log; with no log yet, the next one. */
+static uint64_t log_first_offset(const struct node *n)
+{
+	return n->db.offset + 1;
+}
+
+void stats_json(struct node *n, struct buf *out)
+{
+	struct json j;
+	struct store *s = n->db.store;
+
+	json_init(&j, out);
+	json_obj(&j);
+	json_kstr(&j, "role", role_word(n));
+	json_kuint(&j, "epoch", n->epoch);
+	json_kstr(&j, "replid", n->replid);
+	json_kstr(&j, "replid2", n->replid2);
+	json_kuint(&j, "second_offset", n->second_offset);
+	json_kuint(&j, "master_offset", n->db.offset);
+	json_kuint(&j, "log_first_offset", log_first_offset(n));
+	json_kint(&j, "log_capacity", n->conf->log_capacity);
+	json_kint(&j, "max_lag_ms", n->conf->max_lag_ms);
+	json_kuint(&j, "keys", store_count(s));
+	json_kuint(&j, "full_syncs", n->st.full_syncs);
+	json_kuint(&j, "partial_syncs", n->st.partial_syncs);
+	json_kuint(&j, "partial_syncs_rejected", n->st.partial_syncs_rejected);
+	json_key(&j, "replicas");
+	json_arr(&j);
+	json_arr_end(&j);
+	json_kstr(&j, "version", SYNAP_VERSION);
+	json_kstr(&j, "run_id", n->run_id);
+	json_kint(&j, "pid", getpid());
+	json_kint(&j, "port", n->conf->port);
+	json_kint(&j, "uptime_secs", uptime_secs(n));
+	json_kuint(&j, "connected_clients", n->nclients);
+	json_kuint(&j, "used_memory", store_memory(s));
+	json_kuint(&j, "used_memory_rss", stats_rss());
+	json_kuint(&j, "expiring_keys", store_volatile_count(s));
+	json_kuint(&j, "commands_processed", n->st.commands);
+	json_kuint(&j, "ops_per_sec", ops_per_sec(n));
+	json_kuint(&j, "expired_keys", n->db.expired_keys);
+	json_kuint(&j, "keyspace_hits", n->db.hits);
+	json_kuint(&j, "keyspace_misses", n->db.misses);
+	json_obj_end(&j);
+}
+
+/* ---- Prometheus ---- */
+
+static void metric(struct buf *b, const char *name, const char *type, const char *help,
+		   unsigned long long v)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+void stats_prometheus(struct node *n, struct buf *b)
+{
+	struct store *s = n->db.store;
+
+	buf_printf(b, "# HELP synap_info Build and identity of the node; the value is always 1.\n"
+		      "# TYPE synap_info gauge\n"
+		      "synap_info{version=\"%s\",role=\"%s\",replid=\"%s\",run_id=\"%s\"} 1\n",
+		   SYNAP_VERSION, role_word(n), n->replid, n->run_id);
+	buf_printf(b, "# HELP synap_role Role of the node (1 for the current role).\n"
+		      "# TYPE synap_role gauge\n");
+	for (int r = ROLE_STANDALONE; r <= ROLE_REPLICA; r++)
+		buf_printf(b, "synap_role{role=\"%s\"} %d\n", role_name((enum role)r), n->role == (enum role)r);
+	metric(b, "synap_uptime_seconds", "gauge", "Seconds since the node started.", (unsigned long long)uptime_secs(n));
+	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", n->epoch);
+	metric(b, "synap_master_offset", "gauge", "Replication offset of the last operation applied.", n->db.offset);
+	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(n));
+	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(s));
+	metric(b, "synap_expiring_keys", "gauge", "Keys with a time to live.", store_volatile_count(s));
+	metric(b, "synap_memory_used_bytes", "gauge", "Bytes allocated for the dataset.", store_memory(s));
+	metric(b, "synap_memory_rss_bytes", "gauge", "Resident set size of the process.", stats_rss());
+	metric(b, "synap_connected_clients", "gauge", "Client connections open.", n->nclients);
+	metric(b, "synap_connected_replicas", "gauge", "Replicas connected to this node.", 0);
+	metric(b, "synap_commands_processed_total", "counter", "Commands run.", n->st.commands);
+	metric(b, "synap_connections_received_total", "counter", "Connections accepted on the client port.", n->st.connections);
+	metric(b, "synap_rejected_connections_total", "counter", "Connections refused over max_clients.", n->st.rejected_connections);
+	metric(b, "synap_error_replies_total", "counter", "Error replies sent.", n->st.error_replies);
+	metric(b, "synap_http_requests_total", "counter", "HTTP requests served.", n->st.http_requests);
+	metric(b, "synap_net_input_bytes_total", "counter", "Bytes read from clients.", n->st.net_in);
+	metric(b, "synap_net_output_bytes_total", "counter", "Bytes written to clients.", n->st.net_out);
+	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", n->db.hits);
+	metric(b, "synap_keyspace_misses_total", "counter", "Reads that did not find their key.", n->db.misses);
+	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", n->db.expired_keys);
+	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations (served, or done by a replica).", n->st.full_syncs);
+	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations accepted.", n->st.partial_syncs);
+	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", n->st.partial_syncs_rejected);
+}
+
+/* ---- INFO ---- */
+
+static void human(char *out, size_t len, double bytes)
+{
+	const char *units = "BKMGTP";
+	int i = 0;
+	while (bytes >= 1024 && i < 5) {
+		bytes /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(out, len, "%.0fB", bytes);
+	else
+		snprintf(out, len, "%.2f%c", bytes, units[i]);
+}
+
+static void info_server(struct node *n, struct buf *b)
+{
+	struct utsname u;
+	uname(&u);
+	int64_t up = uptime_secs(n);
+	buf_printf(b, "# Server\r\n"
+		      "redis_version:7.0.0\r\n"
+		      "synap_version:%s\r\n"
+		      "redis_mode:standalone\r\n"
+		      "os:%s %s %s\r\n"
+		      "arch_bits:%d\r\n"
+		      "multiplexing_api:epoll\r\n"
+		      "process_id:%d\r\n"
+		      "run_id:%s\r\n"
+		      "tcp_port:%d\r\n"
+		      "server_time_usec:%lld\r\n"
+		      "uptime_in_seconds:%lld\r\n"
+		      "uptime_in_days:%lld\r\n"
+		      "hz:%d\r\n"
+		      "executable:%s\r\n"
+		      "config_file:%s\r\n\r\n",
+		   SYNAP_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
+		   (int)getpid(), n->run_id, n->conf->port, (long long)time_ms() * 1000,
+		   (long long)up, (long long)up / 86400, 1000 / NODE_CRON_MS, n->prog,
+		   n->conf->file ? n->conf->file : "");
+}
+
+static void info_clients(struct node *n, struct buf *b)
+{
+	size_t blocked = 0;
+	for (struct client *c = n->clients; c; c = c->next)
+		blocked += (c->flags & CLIENT_BLOCKED) != 0;
+	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n\r\n",
+		   n->nclients, n->conf->max_clients, blocked);
+}
+
+static void info_memory(struct node *n, struct buf *b)
+{
+	size_t used = store_memory(n->db.store), rss = stats_rss();
+	char hu[32], hr[32];
+	human(hu, sizeof(hu), (double)used);
+	human(hr, sizeof(hr), (double)rss);
+	buf_printf(b, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
+		      "used_memory_rss_human:%s\r\nused_memory_dataset:%zu\r\nmaxmemory:0\r\n"
+		      "maxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
+		      "mem_allocator:libc\r\n\r\n",
+		   used, hu, rss, hr, used, used ? (double)rss / (double)used : 0.0);
+}
+
+static void info_persistence(struct node *n, struct buf *b)
+{
+	buf_printf(b, "# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:0\r\n"
+		      "aof_enabled:%d\r\n\r\n", n->conf->persist_enabled);
+}
+
+static void info_stats(struct node *n, struct buf *b)
+{
+	buf_printf(b, "# Stats\r\n"
+		      "total_connections_received:%llu\r\n"
+		      "total_commands_processed:%llu\r\n"
+		      "instantaneous_ops_per_sec:%llu\r\n"
+		      "total_net_input_bytes:%llu\r\n"
+		      "total_net_output_bytes:%llu\r\n"
+		      "rejected_connections:%llu\r\n"
+		      "sync_full:%llu\r\n"
+		      "sync_partial_ok:%llu\r\n"
+		      "sync_partial_err:%llu\r\n"
+		      "expired_keys:%llu\r\n"
+		      "evicted_keys:0\r\n"
+		      "keyspace_hits:%llu\r\n"
+		      "keyspace_misses:%llu\r\n"
+		      "total_error_replies:%llu\r\n"
+		      "client_output_limit_disconnections:%llu\r\n"
+		      "http_requests:%llu\r\n\r\n",
+		   (unsigned long long)n->st.connections, (unsigned long long)n->st.commands,
+		   (unsigned long long)ops_per_sec(n), (unsigned long long)n->st.net_in,
+		   (unsigned long long)n->st.net_out, (unsigned long long)n->st.rejected_connections,
+		   (unsigned long long)n->st.full_syncs, (unsigned long long)n->st.partial_syncs,
+		   (unsigned long long)n->st.partial_syncs_rejected,
+		   (unsigned long long)n->db.expired_keys, (unsigned long long)n->db.hits,
+		   (unsigned long long)n->db.misses, (unsigned long long)n->st.error_replies,
+		   (unsigned long long)n->st.output_limit_closes,
+		   (unsigned long long)n->st.http_requests);
+}
+
+static void info_replication(struct node *n, struct buf *b)
+{
+	buf_printf(b, "# Replication\r\n"
+		      "role:master\r\n"
+		      "connected_slaves:0\r\n"
+		      "master_failover_state:no-failover\r\n"
+		      "master_replid:%s\r\n"
+		      "master_replid2:%s\r\n"
+		      "master_repl_offset:%llu\r\n"
+		      "second_repl_offset:%lld\r\n"
+		      "repl_backlog_active:0\r\n"
+		      "repl_backlog_size:%lld\r\n"
+		      "repl_backlog_first_byte_offset:%llu\r\n"
+		      "repl_backlog_histlen:0\r\n\r\n",
+		   n->replid, n->replid2, (unsigned long long)n->db.offset,
+		   n->second_offset ? (long long)n->second_offset + 1 : -1LL,
+		   n->conf->log_capacity, (unsigned long long)log_first_offset(n));
+}
+
+static void info_cpu(struct buf *b)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	buf_printf(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n\r\n",
+		   (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
+		   (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec);
+}
+
+static void info_commandstats(struct buf *b)
+{
+	size_t count;
+	struct command *t = command_table(&count);
+	buf_puts(b, "# Commandstats\r\n");
+	for (size_t i = 0; i < count; i++)
+		if (t[i].calls)
+			buf_printf(b, "cmdstat_%s:calls=%llu\r\n", t[i].name, (unsigned long long)t[i].calls);
+	buf_puts(b, "\r\n");
+}
+
+static void info_keyspace(struct node *n, struct buf *b)
+{
+	size_t keys = store_count(n->db.store);
+	buf_puts(b, "# Keyspace\r\n");
+	if (keys)
+		buf_printf(b, "db0:keys=%zu,expires=%zu,avg_ttl=0\r\n", keys,
+			   store_volatile_count(n->db.store));
+	buf_puts(b, "\r\n");
+}
+
+void stats_info(struct node *n, const char *section, struct buf *b)
+{
+	bool all = strcasecmp(section, "all") == 0 || strcasecmp(section, "everything") == 0;
+	bool dflt = all || strcasecmp(section, "default") == 0;
+#define WANT(name) (dflt || strcasecmp(section, name) == 0)
+
+	if (WANT("server"))
+		info_server(n, b);
+	if (WANT("clients"))
+		info_clients(n, b);
+	if (WANT("memory"))
+		info_memory(n, b);
+	if (WANT("persistence"))
+		info_persistence(n, b);
+	if (WANT("stats"))
+		info_stats(n, b);
+	if (WANT("replication"))
+		info_replication(n, b);
+	if (WANT("cpu"))
+		info_cpu(b);
+	if (all || strcasecmp(section, "commandstats") == 0)
+		info_commandstats(b);
+	if (WANT("keyspace"))
+		info_keyspace(n, b);
+#undef WANT
+}

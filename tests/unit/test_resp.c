@@ -1,0 +1,162 @@
+/* Unit tests: the RESP parser on valid, partial and malformed input. */
+#include <stdlib.h>
+#include "unit.h"
+#include "../../lib/resp.h"
+
+/* Parses input fed in pieces of step bytes; returns the parse result and
+ * leaves the parser holding the command. */
+static int feed(struct resp_parser *p, char *in, size_t len, size_t step)
+{
+	int rc = RESP_AGAIN;
+	for (size_t have = step < len ? step : len;; have = have + step < len ? have + step : len) {
+		rc = resp_parse(p, in, have);
+		if (rc != RESP_AGAIN || have == len)
+			return rc;
+	}
+}
+
+static bool arg_eq(struct resp_parser *p, char *base, int i, const char *lit, size_t len)
+{
+	return p->argv[i].len == len && memcmp(base + p->argv[i].off, lit, len) == 0;
+}
+
+static void test_multibulk(void)
+{
+	char in[] = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nva\0ue\r\n";
+	size_t len = sizeof(in) - 1;
+	/* Every way of splitting the bytes gives the same command. */
+	for (size_t step = 1; step <= len; step++) {
+		struct resp_parser p;
+		resp_parser_init(&p, 1 << 20);
+		CHECK_EQ_INT(feed(&p, in, len, step), RESP_OK);
+		CHECK_EQ_INT(p.argc, 3);
+		CHECK_EQ_INT(p.pos, len);
+		CHECK(arg_eq(&p, in, 0, "SET", 3));
+		CHECK(arg_eq(&p, in, 2, "va\0ue", 5));
+		resp_parser_release(&p);
+	}
+}
+
+static void test_pipeline(void)
+{
+	char in[] = "*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nx\r\n";
+	struct resp_parser p;
+	resp_parser_init(&p, 1 << 20);
+	CHECK_EQ_INT(resp_parse(&p, in, sizeof(in) - 1), RESP_OK);
+	size_t used = p.pos;
+	CHECK_EQ_INT(used, 14);
+	resp_parser_reset(&p);
+	CHECK_EQ_INT(resp_parse(&p, in + used, sizeof(in) - 1 - used), RESP_OK);
+	CHECK_EQ_INT(p.argc, 2);
+	CHECK(arg_eq(&p, in + used, 1, "x", 1));
+	resp_parser_release(&p);
+}
+
+static void test_inline(void)
+{
+	char in[] = "set  \"a b\\n\" 'it\\'s' plain\r\n";
+	struct resp_parser p;
+	resp_parser_init(&p, 1 << 20);
+	CHECK_EQ_INT(resp_parse(&p, in, sizeof(in) - 1), RESP_OK);
+	CHECK_EQ_INT(p.argc, 4);
+	CHECK(arg_eq(&p, in, 0, "set", 3));
+	CHECK(arg_eq(&p, in, 1, "a b\n", 4));
+	CHECK(arg_eq(&p, in, 2, "it's", 4));
+	CHECK(arg_eq(&p, in, 3, "plain", 5));
+	resp_parser_release(&p);
+
+	char hex[] = "echo \"\\x41\\x00z\"\n";
+	resp_parser_init(&p, 1 << 20);
+	CHECK_EQ_INT(resp_parse(&p, hex, sizeof(hex) - 1), RESP_OK);
+	CHECK(arg_eq(&p, hex, 1, "A\0z", 3));
+	resp_parser_release(&p);
+
+	char empty[] = "\r\n";
+	resp_parser_init(&p, 1 << 20);
+	CHECK_EQ_INT(resp_parse(&p, empty, 2), RESP_OK);
+	CHECK_EQ_INT(p.argc, 0);
+	resp_parser_release(&p);
+}
+
+static int parse_str(const char *s, long long max_bulk, char *err, size_t errlen)
+{
+	struct resp_parser p;
+	char *copy = strdup(s);
+	resp_parser_init(&p, max_bulk);
+	int rc = resp_parse(&p, copy, strlen(s));
+	snprintf(err, errlen, "%s", p.err);
+	resp_parser_release(&p);
+	free(copy);
+	return rc;
+}
+
+static void test_malformed(void)
+{
+	char err[128];
+	CHECK_EQ_INT(parse_str("*abc\r\n", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "invalid multibulk length");
+	CHECK_EQ_INT(parse_str("*2\r\n+x\r\n", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "expected '$', got '+'");
+	CHECK_EQ_INT(parse_str("*1\r\n$-5\r\n", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "invalid bulk length");
+	CHECK_EQ_INT(parse_str("*1\r\n$101\r\n", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "invalid bulk length");
+	CHECK_EQ_INT(parse_str("*1\r\n$1\r\nxyz", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "expected CRLF after bulk string");
+	CHECK_EQ_INT(parse_str("*2000000\r\n", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_EQ_INT(parse_str("set \"abc\n", 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "unbalanced quotes in request");
+	CHECK_EQ_INT(parse_str("set \"abc\"x\n", 100, err, sizeof(err)), RESP_ERR);
+	/* An unterminated header line longer than any valid one. */
+	CHECK_EQ_INT(parse_str("*1\r\n$1111111111111111111111111111111111111111", 100, err, sizeof(err)), RESP_ERR);
+	/* Incomplete but valid so far: wait. */
+	CHECK_EQ_INT(parse_str("*3\r\n$3\r\nSET\r\n", 100, err, sizeof(err)), RESP_AGAIN);
+	CHECK_EQ_INT(parse_str("*0\r\n", 100, err, sizeof(err)), RESP_OK);
+}
+
+static void test_inline_limit(void)
+{
+	size_t n = RESP_MAX_INLINE + 10;
+	char *s = malloc(n + 1);
+	memset(s, 'a', n);
+	s[n] = '\0';
+	char err[128];
+	CHECK_EQ_INT(parse_str(s, 100, err, sizeof(err)), RESP_ERR);
+	CHECK_STR(err, "too big inline request");
+	free(s);
+}
+
+static void test_need_hint(void)
+{
+	char in[] = "*2\r\n$3\r\nSET\r\n$10\r\n0123";
+	struct resp_parser p;
+	resp_parser_init(&p, 100);
+	CHECK_EQ_INT(resp_parse(&p, in, sizeof(in) - 1), RESP_AGAIN);
+	CHECK_EQ_INT(p.need, 13 + 5 + 12);
+	resp_parser_release(&p);
+}
+
+static void test_replies(void)
+{
+	struct buf b;
+	buf_init(&b);
+	resp_ok(&b);
+	resp_int(&b, -7);
+	resp_bulk(&b, "a\0b", 3);
+	resp_nil(&b);
+	resp_array(&b, 2);
+	resp_error(&b, "ERR bad\r\nthing %d", 1);
+	CHECK_MEM(b.data, b.len, "+OK\r\n:-7\r\n$3\r\na\0b\r\n$-1\r\n*2\r\n-ERR bad  thing 1\r\n");
+	buf_release(&b);
+}
+
+void suite_resp(void)
+{
+	RUN(test_multibulk);
+	RUN(test_pipeline);
+	RUN(test_inline);
+	RUN(test_malformed);
+	RUN(test_inline_limit);
+	RUN(test_need_hint);
+	RUN(test_replies);
+}

@@ -1,0 +1,113 @@
+/* Unit tests: util (number parsing, glob) and buf. */
+#include <limits.h>
+#include "unit.h"
+#include "../../lib/buf.h"
+#include "../../lib/util.h"
+
+static void test_parse_ll(void)
+{
+	long long v;
+	CHECK(parse_ll("0", 1, &v) == 0 && v == 0);
+	CHECK(parse_ll("-12", 3, &v) == 0 && v == -12);
+	CHECK(parse_ll("9223372036854775807", 19, &v) == 0 && v == LLONG_MAX);
+	CHECK(parse_ll("-9223372036854775808", 20, &v) == 0 && v == LLONG_MIN);
+	CHECK(parse_ll("9223372036854775808", 19, &v) < 0);
+	CHECK(parse_ll("-9223372036854775809", 20, &v) < 0);
+	CHECK(parse_ll("", 0, &v) < 0);
+	CHECK(parse_ll("-", 1, &v) < 0);
+	CHECK(parse_ll("-0", 2, &v) < 0);
+	CHECK(parse_ll("01", 2, &v) < 0);
+	CHECK(parse_ll("+1", 2, &v) < 0);
+	CHECK(parse_ll(" 1", 2, &v) < 0);
+	CHECK(parse_ll("1a", 2, &v) < 0);
+	CHECK(parse_ll("12", 1, &v) == 0 && v == 1);   /* honours len */
+}
+
+static void test_fmt_ll(void)
+{
+	char b[24];
+	CHECK(fmt_ll(b, 0) == 1 && strcmp(b, "0") == 0);
+	CHECK(fmt_ll(b, -45) == 3 && strcmp(b, "-45") == 0);
+	fmt_ll(b, LLONG_MIN);
+	CHECK_STR(b, "-9223372036854775808");
+	fmt_ll(b, LLONG_MAX);
+	CHECK_STR(b, "9223372036854775807");
+}
+
+static bool gm(const char *p, const char *s)
+{
+	return glob_match(p, strlen(p), s, strlen(s), false);
+}
+
+static void test_glob(void)
+{
+	CHECK(gm("*", ""));
+	CHECK(gm("*", "anything"));
+	CHECK(gm("h?llo", "hello"));
+	CHECK(!gm("h?llo", "hllo"));
+	CHECK(gm("h*llo", "heeeello"));
+	CHECK(gm("h[ae]llo", "hallo"));
+	CHECK(!gm("h[ae]llo", "hillo"));
+	CHECK(gm("h[^e]llo", "hallo"));
+	CHECK(!gm("h[^e]llo", "hello"));
+	CHECK(gm("h[a-b]llo", "hbllo"));
+	CHECK(gm("a\\*b", "a*b"));
+	CHECK(!gm("a\\*b", "axb"));
+	CHECK(gm("key:*:x", "key:123:x"));
+	CHECK(!gm("key:*:x", "key:123:y"));
+	CHECK(gm("*a*b*c", "xxaxxbxxc"));
+	CHECK(glob_match("HeLLo", 5, "hello", 5, true));
+	/* A pathological pattern must finish quickly (linear backtracking). */
+	char s[4096];
+	memset(s, 'a', sizeof(s) - 1);
+	s[sizeof(s) - 1] = '\0';
+	CHECK(!gm("a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", s));
+}
+
+static void test_buf(void)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, "hello");
+	buf_printf(&b, " %d", 42);
+	CHECK_MEM(b.data, b.len, "hello 42");
+	buf_consume(&b, 6);
+	CHECK_MEM(b.data, b.len, "42");
+	/* growth past the first printf guess */
+	char big[1000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	buf_clear(&b);
+	buf_printf(&b, "%s", big);
+	CHECK_EQ_INT(b.len, 999);
+	buf_clear(&b);
+	buf_put_u32(&b, 0x01020304);
+	buf_put_u64(&b, 0x1122334455667788ULL);
+	CHECK_EQ_INT(get_u32((unsigned char *)b.data), 0x01020304);
+	CHECK(get_u64((unsigned char *)b.data + 4) == 0x1122334455667788ULL);
+	buf_release(&b);
+	CHECK(b.data == NULL && b.len == 0);
+}
+
+static void test_random_hex(void)
+{
+	char a[41], b[41];
+	random_hex40(a);
+	random_hex40(b);
+	CHECK_EQ_INT(strlen(a), 40);
+	CHECK(strspn(a, "0123456789abcdef") == 40);
+	CHECK(strcmp(a, b) != 0);
+}
+
+void suite_util(void)
+{
+	RUN(test_parse_ll);
+	RUN(test_fmt_ll);
+	RUN(test_glob);
+	RUN(test_random_hex);
+}
+
+void suite_buf(void)
+{
+	RUN(test_buf);
+}
