@@ -29,7 +29,7 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 BUILD   ?= build
 BIN     ?= bin
 
-PROGRAMS := synap-master synap-stat
+PROGRAMS := synap-master synap-replica synap-stat
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -41,7 +41,7 @@ BINS     := $(PROGRAMS:%=$(BIN)/%)
 
 all: $(BINS) $(BUILD)/unit-tests
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) tests/unit/unit.h Makefile
+$(BUILD)/%.o: %.c $(wildcard lib/*.h cmd/*.h) tests/unit/unit.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -50,7 +50,10 @@ $(LIBSYNAP): $(LIB_OBJ)
 
 $(BIN)/%: $(BUILD)/cmd/%.o $(LIBSYNAP)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBSYNAP) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBSYNAP) $(LDLIBS)
+
+# The two daemons share their start-up code.
+$(BIN)/synap-master $(BIN)/synap-replica: $(BUILD)/cmd/daemon.o
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBSYNAP)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBSYNAP) $(LDLIBS)

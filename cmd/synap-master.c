@@ -1,20 +1,12 @@
 /* synap-master - the writable node. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sysexits.h>
 #include <unistd.h>
 
-#include "../lib/conf.h"
 #include "../lib/log.h"
-#include "../lib/node.h"
-#include "../lib/opts.h"
+#include "daemon.h"
 
-static const char *prog = "synap-master";
-
-enum { O_CONFIG, O_HOST, O_PORT, O_ROLE, O_STANDALONE, O_DATA_DIR, O_CONTROL,
+enum { O_CONFIG, O_HOST, O_PORT, O_ROLE, O_STANDALONE, O_REPLICA_LISTEN, O_DATA_DIR, O_CONTROL,
        O_REQUIREPASS, O_LOG_LEVEL, O_HELP, O_VERSION, O_LIST };
 
 static const struct opt options[] = {
@@ -23,6 +15,7 @@ static const struct opt options[] = {
 	[O_PORT] = { "port", 'p', "PORT", NULL, "client port (default 5500)" },
 	[O_ROLE] = { "role", 0, "ROLE", "master standalone", "master (default) or standalone" },
 	[O_STANDALONE] = { "standalone", 0, NULL, NULL, "run without a replication listener" },
+	[O_REPLICA_LISTEN] = { "replica-listen", 0, "ADDR:PORT", NULL, "listen for replicas here (default 127.0.0.1:15501)" },
 	[O_DATA_DIR] = { "data-dir", 'd', "DIR", "dir", "directory for the control socket and data (default .)" },
 	[O_CONTROL] = { "control", 's', "PATH", "socket", "control socket path (default DATA_DIR/synap.sock)" },
 	[O_REQUIREPASS] = { "requirepass", 0, "PASS", NULL, "password clients must give with AUTH" },
@@ -32,121 +25,64 @@ static const struct opt options[] = {
 	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
 };
 
-static const char *flag_key[] = {
+static const char *const flag_keys[ARRAY_LEN(options)] = {
 	[O_HOST] = "server.host",
 	[O_PORT] = "server.port",
+	[O_REPLICA_LISTEN] = "replication.replica_listen_address",
 	[O_DATA_DIR] = "server.data_dir",
 	[O_CONTROL] = "server.control_socket",
 	[O_REQUIREPASS] = "server.requirepass",
 	[O_LOG_LEVEL] = "server.log_level",
 };
 
-#define USAGE "synap-master [-c FILE] [--host ADDR] [-p PORT] [--role master|standalone] [--standalone]\n" \
-	      "                    [-d DIR] [-s PATH] [-l LEVEL]"
+static const struct daemon_spec spec;
 
-static void usage_error(struct opts *o, const char *fmt, const char *arg)
+static int flag(int id, const char *arg, struct conf *c, struct opts *o)
 {
-	fprintf(stderr, "%s: ", prog);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	opts_help(o, stderr, USAGE);
-	opts_release(o);
-	exit(EX_USAGE);
+	char err[CONF_ERR_LEN];
+
+	if (id == O_STANDALONE) {
+		c->role = ROLE_STANDALONE;
+	} else if (id == O_ROLE) {
+		if (strcmp(arg, "replica") == 0)
+			return daemon_usage_error(&spec, o, "--role replica: a replica is started with synap-replica");
+		if (conf_set(c, "replication.role", arg, err) < 0)
+			return daemon_usage_error(&spec, o, "--role: %s", err);
+	}
+	return 0;
 }
+
+static const struct daemon_spec spec = {
+	.prog = "synap-master",
+	.role = ROLE_MASTER,
+	.usage = "synap-master [-c FILE] [--host ADDR] [-p PORT] [--role master|standalone] [--standalone]\n"
+		 "                    [--replica-listen ADDR:PORT] [-d DIR] [-s PATH] [-l LEVEL]",
+	.options = options,
+	.noptions = ARRAY_LEN(options),
+	.flag_keys = flag_keys,
+	.flag = flag,
+	.o_config = O_CONFIG, .o_help = O_HELP, .o_version = O_VERSION, .o_list = O_LIST,
+};
 
 int main(int argc, char **argv)
 {
-	struct opts o;
 	struct conf conf;
 	struct node node;
-	char err[CONF_ERR_LEN > NODE_ERR_LEN ? CONF_ERR_LEN : NODE_ERR_LEN];
-	const char *config = NULL, *arg;
-	int id;
 
-	log_init(prog, LOG_NOTICE);
-	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
-	/* First pass: actions that exit, and the config file that flags override. */
-	while ((id = opts_next(&o, &arg)) != -1) {
-		if (id == -2)
-			usage_error(&o, "%s", o.err);
-		if (id == O_HELP) {
-			opts_help(&o, stdout, USAGE);
-			return 0;
-		}
-		if (id == O_VERSION) {
-			printf("%s %s\n", prog, SYNAP_VERSION);
-			return 0;
-		}
-		if (id == O_LIST) {
-			opts_list(&o, stdout);
-			return 0;
-		}
-		if (id == O_CONFIG)
-			config = arg;
-	}
-	if (optind < argc)
-		usage_error(&o, "unexpected argument '%s'", argv[optind]);
-
-	conf_init(&conf, ROLE_MASTER);
-	if (config && conf_load(&conf, config, err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return EX_CONFIG;
-	}
-	if (conf.role == ROLE_REPLICA) {
-		fprintf(stderr, "%s: %s: replication.role is 'replica': start synap-replica for a replica\n",
-			prog, config);
-		return EX_CONFIG;
-	}
-	opts_release(&o);
-	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
-	while ((id = opts_next(&o, &arg)) != -1) {
-		if (id == O_ROLE) {
-			if (strcmp(arg, "replica") == 0)
-				usage_error(&o, "--role %s: a replica is started with synap-replica", arg);
-			if (conf_set(&conf, "replication.role", arg, err) < 0)
-				usage_error(&o, "--role: %s", err);
-		} else if (id == O_STANDALONE) {
-			conf.role = ROLE_STANDALONE;
-		} else if (id < (int)ARRAY_LEN(flag_key) && flag_key[id]) {
-			if (conf_set(&conf, flag_key[id], arg, err) < 0)
-				usage_error(&o, "%s", err);
-		}
-	}
-	opts_release(&o);
-	if (conf.role == ROLE_STANDALONE)
-		conf.repl_enabled = false;
-	if (conf_check(&conf, err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return EX_CONFIG;
-	}
-	struct stat st;
-	if (stat(conf.data_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: data directory '%s': %s\n", prog, conf.data_dir,
-			errno ? strerror(errno) : "not a directory");
-		return EX_IOERR;
-	}
-	log_set_level((enum log_level)conf.log_level);
-
-	if (node_init(&node, prog, &conf, err) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return EX_SOFTWARE;
-	}
-	int rc = node_listen(&node, err);
-	if (rc < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		node_release(&node);
-		conf_release(&conf);
-		return rc == NODE_EBUSY ? EX_UNAVAILABLE : EX_IOERR;
-	}
-	log_notice("%s %s started (pid %d), role %s, replid %s", prog, SYNAP_VERSION, (int)getpid(),
+	log_init(spec.prog, LOG_NOTICE);
+	int rc = daemon_configure(&spec, argc, argv, &conf);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = daemon_open(&spec, &node, &conf)) != 0)
+		return rc;
+	log_notice("%s %s (pid %d), role %s, replid %s", spec.prog, SYNAP_VERSION, (int)getpid(),
 		   role_name(node.role), node.replid);
-	log_notice("%s node initialized, client port %s:%d, control socket %s",
-		   node.role == ROLE_STANDALONE ? "Standalone" : "Master", conf.host, conf.port,
-		   node.control_path);
+	if (node.serve_replicas)
+		log_notice("Master node initialized, clients on %s:%d, replicas on %s, control socket %s",
+			   conf.host, conf.port, conf.replica_listen_address, node_control_path(&conf));
+	else
+		log_notice("Standalone node initialized, clients on %s:%d, no replication, control socket %s",
+			   conf.host, conf.port, node_control_path(&conf));
 	log_notice("WRITES ALLOWED - this node accepts write operations");
-	node_run(&node);
-	log_notice("%s stopped", prog);
-	node_release(&node);
-	conf_release(&conf);
-	return 0;
+	return daemon_run(&spec, &node, &conf);
 }

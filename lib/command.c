@@ -15,7 +15,9 @@
 #include "command.h"
 #include "db.h"
 #include "log.h"
+#include "master.h"
 #include "node.h"
+#include "replica.h"
 #include "resp.h"
 #include "stats.h"
 
@@ -853,10 +855,14 @@ static void cmd_info(struct client *c)
 
 static void cmd_role(struct client *c)
 {
+	if (c->node->role == ROLE_REPLICA) {
+		replica_role_reply(c->node, R);
+		return;
+	}
 	resp_array(R, 3);
 	resp_bulk_str(R, "master");
 	resp_int(R, (long long)c->node->db.offset);
-	resp_array(R, 0);
+	master_role_reply(c->node, R);
 }
 
 static void cmd_wait(struct client *c)

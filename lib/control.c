@@ -12,6 +12,7 @@
 #include "json.h"
 #include "log.h"
 #include "node.h"
+#include "replica.h"
 #include "stats.h"
 
 struct ctlconn {
@@ -112,6 +113,27 @@ static void verb_ping(struct node *n, struct verb_args *a, struct buf *out)
 	buf_printf(out, "{\"ok\":true,\"role\":\"%s\",\"pid\":%d}\n", role_name(n->role), (int)getpid());
 }
 
+static void verb_follow(struct node *n, struct verb_args *a, struct buf *out)
+{
+	char err[NODE_ERR_LEN];
+
+	if (a->argc != 2) {
+		reply_error(out, "usage: FOLLOW host:port");
+		return;
+	}
+	if (n->role != ROLE_REPLICA) {
+		reply_error(out, "this node is a %s; only a replica can FOLLOW", role_name(n->role));
+		return;
+	}
+	if (replica_follow(n, a->argv[1], err) < 0) {
+		reply_error(out, "%s", err);
+		return;
+	}
+	buf_puts(out, "{\"ok\":true,\"master_address\":");
+	json_escape(out, a->argv[1], strlen(a->argv[1]));
+	buf_puts(out, "}\n");
+}
+
 static void verb_help(struct node *n, struct verb_args *a, struct buf *out);
 
 static const struct verb {
@@ -124,6 +146,7 @@ static const struct verb {
 	{ "DIGEST", "DIGEST", verb_digest },
 	{ "LOGLEVEL", "LOGLEVEL [level]", verb_loglevel },
 	{ "SHUTDOWN", "SHUTDOWN", verb_shutdown },
+	{ "FOLLOW", "FOLLOW host:port", verb_follow },
 	{ "PING", "PING", verb_ping },
 	{ "HELP", "HELP", verb_help },
 };

@@ -11,7 +11,10 @@
 #include "client.h"
 #include "control.h"
 #include "log.h"
+#include "master.h"
 #include "node.h"
+#include "replica.h"
+#include "replog.h"
 #include "stats.h"
 
 #define LOOP_SETSIZE_EXTRA 128
@@ -31,13 +34,21 @@ char *node_control_path(const struct conf *c)
 	return p;
 }
 
+/* Every write reaches the replication log here (persistence joins later). */
+static void on_write(void *arg, const struct op *op, uint64_t offset)
+{
+	struct node *n = arg;
+	if (n->log)
+		replog_append(n->log, op, offset);
+}
+
 int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN])
 {
 	memset(n, 0, sizeof(*n));
 	n->prog = prog;
 	n->conf = conf;
 	n->role = conf->role;
-	n->client_lfd = n->control_lfd = n->sigfd = -1;
+	n->client_lfd = n->repl_lfd = n->control_lfd = n->sigfd = -1;
 	n->started_ms = time_ms();
 	n->loop = loop_new(conf->max_clients + LOOP_SETSIZE_EXTRA);
 	if (!n->loop) {
@@ -46,8 +57,15 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 	}
 	db_init(&n->db);
 	n->db.expire_keys = node_is_master(n);
+	n->db.hook = on_write;
+	n->db.hook_arg = n;
+	n->serve_replicas = n->role == ROLE_MASTER && conf->repl_enabled;
 	random_hex40(n->run_id);
-	random_hex40(n->replid);
+	if (n->role == ROLE_REPLICA)
+		memset(n->replid, '0', 40);     /* no history until the first sync */
+	else
+		random_hex40(n->replid);
+	n->replid[40] = '\0';
 	memset(n->replid2, '0', 40);
 	n->replid2[40] = '\0';
 	return 0;
@@ -70,6 +88,9 @@ static void before_sleep(struct loop *l, void *arg)
 {
 	UNUSED(l);
 	clients_flush(arg);
+	/* One flush per iteration: an idle master sends a single write at once,
+	 * a busy one batches everything this iteration produced. */
+	master_flush(arg);
 }
 
 static void on_signal(struct loop *l, int fd, void *arg, int mask)
@@ -106,6 +127,8 @@ int node_listen(struct node *n, char err[NODE_ERR_LEN])
 		snprintf(err, NODE_ERR_LEN, "client port: %s", strerror(errno));
 		return -1;
 	}
+	if (n->serve_replicas)
+		return master_start(n, c->replica_listen_address, err);
 	return 0;
 }
 
@@ -136,6 +159,10 @@ void node_run(struct node *n)
 
 void node_release(struct node *n)
 {
+	replica_stop(n);
+	master_stop(n);
+	replog_free(n->log);
+	n->log = NULL;
 	clients_free_all(n);
 	control_close(n);
 	if (n->client_lfd >= 0)

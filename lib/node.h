@@ -12,6 +12,9 @@
 
 struct client;
 struct ctlconn;
+struct master;
+struct replica;
+struct replog;
 
 #define NODE_ERR_LEN 512
 #define NODE_CRON_MS 100
@@ -46,7 +49,12 @@ struct node {
 	uint64_t epoch;
 	int64_t started_ms;             /* wall clock */
 
+	struct replog *log;             /* NULL until a replica or a master needs it */
+	struct master *master;          /* serving replicas (master.c) */
+	struct replica *replica;        /* following a master (replica.c) */
+
 	int client_lfd;
+	int repl_lfd;
 	int control_lfd;
 	char *control_path;
 	int sigfd;
@@ -58,12 +66,14 @@ struct node {
 	struct ctlconn *ctlconns;
 
 	struct node_stats st;
+	bool serve_replicas;            /* listen on replica_listen_address */
 	bool stopping;
 };
 
 /* Sets up the loop, the keyspace and a fresh identity. */
 int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN]);
-/* Binds the client port and the control socket. -1 on error, NODE_EBUSY
+/* Binds the client port, the control socket and (serve_replicas) the
+ * replication port. -1 on error, NODE_EBUSY
  * when the port is in use or another daemon owns the control socket. */
 #define NODE_EBUSY (-2)
 int node_listen(struct node *n, char err[NODE_ERR_LEN]);

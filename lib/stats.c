@@ -12,7 +12,10 @@
 #include "command.h"
 #include "json.h"
 #include "log.h"
+#include "master.h"
 #include "node.h"
+#include "replica.h"
+#include "replog.h"
 #include "stats.h"
 
 size_t stats_rss(void)
@@ -64,7 +67,12 @@ static int64_t uptime_secs(const struct node *n)
 /* First offset still in the replication log; with no log yet, the next one. */
 static uint64_t log_first_offset(const struct node *n)
 {
-	return n->db.offset + 1;
+	return n->log ? replog_first(n->log) : n->db.offset + 1;
+}
+
+static size_t used_memory(const struct node *n)
+{
+	return store_memory(n->db.store) + (n->log ? replog_bytes(n->log) : 0);
 }
 
 void stats_json(struct node *n, struct buf *out)
@@ -79,7 +87,10 @@ void stats_json(struct node *n, struct buf *out)
 	json_kstr(&j, "replid", n->replid);
 	json_kstr(&j, "replid2", n->replid2);
 	json_kuint(&j, "second_offset", n->second_offset);
-	json_kuint(&j, "master_offset", n->db.offset);
+	if (n->role == ROLE_REPLICA)
+		replica_stats_json(n, &j);
+	else
+		json_kuint(&j, "master_offset", n->db.offset);
 	json_kuint(&j, "log_first_offset", log_first_offset(n));
 	json_kint(&j, "log_capacity", n->conf->log_capacity);
 	json_kint(&j, "max_lag_ms", n->conf->max_lag_ms);
@@ -88,15 +99,15 @@ void stats_json(struct node *n, struct buf *out)
 	json_kuint(&j, "partial_syncs", n->st.partial_syncs);
 	json_kuint(&j, "partial_syncs_rejected", n->st.partial_syncs_rejected);
 	json_key(&j, "replicas");
-	json_arr(&j);
-	json_arr_end(&j);
+	master_stats_json(n, &j);
 	json_kstr(&j, "version", SYNAP_VERSION);
 	json_kstr(&j, "run_id", n->run_id);
 	json_kint(&j, "pid", getpid());
 	json_kint(&j, "port", n->conf->port);
 	json_kint(&j, "uptime_secs", uptime_secs(n));
 	json_kuint(&j, "connected_clients", n->nclients);
-	json_kuint(&j, "used_memory", store_memory(s));
+	json_kuint(&j, "used_memory", used_memory(n));
+	json_kuint(&j, "log_bytes", n->log ? replog_bytes(n->log) : 0);
 	json_kuint(&j, "used_memory_rss", stats_rss());
 	json_kuint(&j, "expiring_keys", store_volatile_count(s));
 	json_kuint(&j, "commands_processed", n->st.commands);
@@ -133,10 +144,11 @@ void stats_prometheus(struct node *n, struct buf *b)
 	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(n));
 	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(s));
 	metric(b, "synap_expiring_keys", "gauge", "Keys with a time to live.", store_volatile_count(s));
-	metric(b, "synap_memory_used_bytes", "gauge", "Bytes allocated for the dataset.", store_memory(s));
+	metric(b, "synap_memory_used_bytes", "gauge", "Bytes allocated for the dataset and the replication log.", used_memory(n));
+	metric(b, "synap_log_bytes", "gauge", "Bytes held by the replication log.", n->log ? replog_bytes(n->log) : 0);
 	metric(b, "synap_memory_rss_bytes", "gauge", "Resident set size of the process.", stats_rss());
 	metric(b, "synap_connected_clients", "gauge", "Client connections open.", n->nclients);
-	metric(b, "synap_connected_replicas", "gauge", "Replicas connected to this node.", 0);
+	metric(b, "synap_connected_replicas", "gauge", "Replicas online with this node.", (unsigned long long)master_online_replicas(n));
 	metric(b, "synap_commands_processed_total", "counter", "Commands run.", n->st.commands);
 	metric(b, "synap_connections_received_total", "counter", "Connections accepted on the client port.", n->st.connections);
 	metric(b, "synap_rejected_connections_total", "counter", "Connections refused over max_clients.", n->st.rejected_connections);
@@ -150,6 +162,8 @@ void stats_prometheus(struct node *n, struct buf *b)
 	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations (served, or done by a replica).", n->st.full_syncs);
 	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations accepted.", n->st.partial_syncs);
 	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", n->st.partial_syncs_rejected);
+	master_prometheus(n, b);
+	replica_prometheus(n, b);
 }
 
 /* ---- INFO ---- */
@@ -206,15 +220,16 @@ static void info_clients(struct node *n, struct buf *b)
 
 static void info_memory(struct node *n, struct buf *b)
 {
-	size_t used = store_memory(n->db.store), rss = stats_rss();
+	size_t used = used_memory(n), rss = stats_rss();
 	char hu[32], hr[32];
 	human(hu, sizeof(hu), (double)used);
 	human(hr, sizeof(hr), (double)rss);
 	buf_printf(b, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
-		      "used_memory_rss_human:%s\r\nused_memory_dataset:%zu\r\nmaxmemory:0\r\n"
+		      "used_memory_rss_human:%s\r\nused_memory_dataset:%zu\r\nmem_replication_backlog:%zu\r\nmaxmemory:0\r\n"
 		      "maxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
 		      "mem_allocator:libc\r\n\r\n",
-		   used, hu, rss, hr, used, used ? (double)rss / (double)used : 0.0);
+		   used, hu, rss, hr, store_memory(n->db.store), n->log ? replog_bytes(n->log) : 0,
+		   used ? (double)rss / (double)used : 0.0);
 }
 
 static void info_persistence(struct node *n, struct buf *b)
@@ -255,21 +270,22 @@ static void info_stats(struct node *n, struct buf *b)
 
 static void info_replication(struct node *n, struct buf *b)
 {
-	buf_printf(b, "# Replication\r\n"
-		      "role:master\r\n"
-		      "connected_slaves:0\r\n"
-		      "master_failover_state:no-failover\r\n"
+	buf_printf(b, "# Replication\r\nrole:%s\r\n", n->role == ROLE_REPLICA ? "slave" : "master");
+	replica_info(n, b);
+	master_info(n, b);
+	buf_printf(b, "master_failover_state:no-failover\r\n"
 		      "master_replid:%s\r\n"
 		      "master_replid2:%s\r\n"
 		      "master_repl_offset:%llu\r\n"
 		      "second_repl_offset:%lld\r\n"
-		      "repl_backlog_active:0\r\n"
+		      "repl_backlog_active:%d\r\n"
 		      "repl_backlog_size:%lld\r\n"
 		      "repl_backlog_first_byte_offset:%llu\r\n"
-		      "repl_backlog_histlen:0\r\n\r\n",
+		      "repl_backlog_histlen:%llu\r\n\r\n",
 		   n->replid, n->replid2, (unsigned long long)n->db.offset,
-		   n->second_offset ? (long long)n->second_offset + 1 : -1LL,
-		   n->conf->log_capacity, (unsigned long long)log_first_offset(n));
+		   n->second_offset ? (long long)n->second_offset + 1 : -1LL, n->log != NULL,
+		   n->conf->log_capacity, (unsigned long long)log_first_offset(n),
+		   n->log ? (unsigned long long)replog_count(n->log) : 0ULL);
 }
 
 static void info_cpu(struct buf *b)

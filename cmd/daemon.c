@@ -1,0 +1,133 @@
+/* daemon.c - start-up shared by the two daemons. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+
+#include "../lib/log.h"
+#include "daemon.h"
+
+int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", s->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	opts_help(o, stderr, s->usage);
+	return EX_USAGE;
+}
+
+int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct conf *c)
+{
+	struct opts o;
+	char err[CONF_ERR_LEN];
+	const char *config = NULL, *arg;
+	int id, rc = 0;
+
+	opts_init(&o, s->options, s->noptions, argc, argv);
+	/* First pass: actions that exit, and the file that flags override. */
+	while ((id = opts_next(&o, &arg)) != -1) {
+		if (id == -2) {
+			rc = daemon_usage_error(s, &o, "%s", o.err);
+			goto out;
+		}
+		if (id == s->o_help) {
+			opts_help(&o, stdout, s->usage);
+			rc = -1;
+			goto out;
+		}
+		if (id == s->o_version) {
+			printf("%s %s\n", s->prog, SYNAP_VERSION);
+			rc = -1;
+			goto out;
+		}
+		if (id == s->o_list) {
+			opts_list(&o, stdout);
+			rc = -1;
+			goto out;
+		}
+		if (id == s->o_config)
+			config = arg;
+	}
+	if (optind < argc) {
+		rc = daemon_usage_error(s, &o, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	conf_init(c, s->role);
+	if (config && conf_load(c, config, err) < 0) {
+		fprintf(stderr, "%s: %s\n", s->prog, err);
+		rc = EX_CONFIG;
+		goto out;
+	}
+	if (config && (c->role == ROLE_REPLICA) != (s->role == ROLE_REPLICA)) {
+		fprintf(stderr, "%s: %s: replication.role is '%s': start %s for that role\n", s->prog, config,
+			role_name(c->role), c->role == ROLE_REPLICA ? "synap-replica" : "synap-master");
+		rc = EX_CONFIG;
+		goto out;
+	}
+	opts_release(&o);
+	opts_init(&o, s->options, s->noptions, argc, argv);
+	while ((id = opts_next(&o, &arg)) != -1) {
+		if (id == s->o_config || id == s->o_help || id == s->o_version || id == s->o_list)
+			continue;
+		if (s->flag_keys[id]) {
+			if (conf_set(c, s->flag_keys[id], arg, err) < 0) {
+				rc = daemon_usage_error(s, &o, "--%s: %s", s->options[id].name, err);
+				goto out;
+			}
+		} else if ((rc = s->flag(id, arg, c, &o)) != 0) {
+			goto out;
+		}
+	}
+	if (c->role == ROLE_STANDALONE)
+		c->repl_enabled = false;
+	if (conf_check(c, err) < 0) {
+		fprintf(stderr, "%s: %s\n", s->prog, err);
+		rc = EX_CONFIG;
+	}
+out:
+	opts_release(&o);
+	return rc;
+}
+
+int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c)
+{
+	char err[NODE_ERR_LEN];
+	struct stat st;
+
+	if (stat(c->data_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: data directory '%s': %s\n", s->prog, c->data_dir,
+			errno ? strerror(errno) : "not a directory");
+		return EX_IOERR;
+	}
+	log_set_level((enum log_level)c->log_level);
+	if (node_init(n, s->prog, c, err) < 0) {
+		fprintf(stderr, "%s: %s\n", s->prog, err);
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+int daemon_run(const struct daemon_spec *s, struct node *n, struct conf *c)
+{
+	char err[NODE_ERR_LEN];
+	int rc = node_listen(n, err);
+
+	if (rc < 0) {
+		fprintf(stderr, "%s: %s\n", s->prog, err);
+		node_release(n);
+		conf_release(c);
+		return rc == NODE_EBUSY ? EX_UNAVAILABLE : EX_IOERR;
+	}
+	node_run(n);
+	log_notice("%s stopped", s->prog);
+	node_release(n);
+	conf_release(c);
+	return 0;
+}

@@ -1,0 +1,753 @@
+/* master.c - the master side of replication. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "frame.h"
+#include "json.h"
+#include "log.h"
+#include "master.h"
+#include "node.h"
+#include "replog.h"
+#include "snapsave.h"
+
+/* Frames a replica sends are small (HELLO, ACK, ERROR). */
+#define MAX_INBOUND_FRAME (64 * 1024)
+/* A disconnected replica stays listed this long (or until it returns). */
+#define GONE_KEEP_SECS 3600
+
+enum link_state { LINK_HANDSHAKE, LINK_WAIT_SNAPSHOT, LINK_SNAPSHOT, LINK_ONLINE, LINK_GONE };
+
+struct rlink {
+	struct master *m;
+	int fd;
+	enum link_state state;
+	char peer[64];          /* TCP peer of the link */
+	char id[64];            /* the replica's id (its run id) */
+	char addr[128];         /* the replica's client address */
+	struct buf in;
+	struct buf out;
+	size_t out_pos;
+	uint64_t next;          /* next offset to send */
+	uint64_t acked;
+	uint64_t durable;
+	uint64_t snap_offset;
+	int64_t connected_at;   /* unix s */
+	int64_t last_ack;       /* unix s */
+	int64_t last_rx;        /* monotonic ms */
+	int64_t gone_at;        /* unix s */
+	struct rlink *next_link;
+};
+
+struct master {
+	struct node *n;
+	int lfd;
+	struct rlink *links;
+	long long timer;
+	pid_t child;
+	int child_fd;
+	struct rlink **child_links;
+	int nchild;
+	unsigned char *child_res;
+	int child_res_len;
+	uint64_t child_offset;
+	bool want_snapshot;
+};
+
+static void link_event(struct loop *l, int fd, void *arg, int mask);
+static int link_pump(struct rlink *l);
+
+static const char *state_name(enum link_state s)
+{
+	switch (s) {
+	case LINK_HANDSHAKE: return "connecting";
+	case LINK_WAIT_SNAPSHOT:
+	case LINK_SNAPSHOT: return "full_sync";
+	case LINK_ONLINE: return "online";
+	case LINK_GONE: return "disconnected";
+	}
+	return "?";
+}
+
+static struct node *N(struct rlink *l) { return l->m->n; }
+
+/* Closes the connection; the replica stays listed as disconnected. */
+static void link_drop(struct rlink *l, const char *why)
+{
+	struct master *m = l->m;
+
+	if (l->state == LINK_GONE)
+		return;
+	if (why)
+		log_notice("replica %s (%s): link closed: %s", l->addr[0] ? l->addr : l->peer, l->peer, why);
+	for (int i = 0; i < m->nchild; i++)
+		if (m->child_links[i] == l)
+			m->child_links[i] = NULL;
+	loop_unwatch(m->n->loop, l->fd);
+	close(l->fd);
+	l->fd = -1;
+	buf_release(&l->in);
+	buf_release(&l->out);
+	l->out_pos = 0;
+	if (l->id[0] == '\0') {
+		/* It never said who it was: nothing worth listing. */
+		l->state = LINK_GONE;
+		l->gone_at = 0;
+		return;
+	}
+	l->state = LINK_GONE;
+	l->gone_at = time_ms() / 1000;
+}
+
+static void link_free(struct rlink *l)
+{
+	for (struct rlink **pp = &l->m->links; *pp; pp = &(*pp)->next_link) {
+		if (*pp == l) {
+			*pp = l->next_link;
+			break;
+		}
+	}
+	free(l);
+}
+
+/* Sends an ERROR frame (best effort) and drops the link. */
+static void link_refuse(struct rlink *l, uint16_t code, const char *text)
+{
+	struct buf b;
+	buf_init(&b);
+	frame_error(&b, code, text);
+	ssize_t w = write(l->fd, b.data, b.len);
+	(void)w;
+	buf_release(&b);
+	log_warn("replica %s: refused: %s", l->peer, text);
+	l->id[0] = '\0';
+	link_drop(l, NULL);
+}
+
+static bool tokens_equal(const char *want, const char *got, size_t glen)
+{
+	size_t wlen = strlen(want);
+	unsigned diff = (unsigned)(wlen != glen);
+	/* Constant time over the expected token's length. */
+	for (size_t i = 0; i < wlen; i++)
+		diff |= (unsigned char)want[i] ^ (unsigned char)(i < glen ? got[i] : 0);
+	return diff == 0;
+}
+
+static bool replid_is_none(const char *r)
+{
+	return strspn(r, "0") == REPLID_LEN;
+}
+
+static void ensure_log(struct node *n)
+{
+	if (!n->log)
+		n->log = replog_new(n->db.offset + 1, (uint64_t)n->conf->log_capacity,
+				    (size_t)n->conf->log_max_mb << 20);
+}
+
+static void on_hello(struct rlink *l, const struct frame *f)
+{
+	struct node *n = N(l);
+	struct hello h;
+
+	if (frame_parse_hello(f, &h) < 0) {
+		link_refuse(l, FERR_MALFORMED, "malformed HELLO");
+		return;
+	}
+	if (h.version != FRAME_VERSION) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "protocol version %u not supported (this node speaks %d)",
+			 h.version, FRAME_VERSION);
+		link_refuse(l, FERR_VERSION, msg);
+		return;
+	}
+	if (n->conf->auth_token && !tokens_equal(n->conf->auth_token, h.auth, h.auth_len)) {
+		link_refuse(l, FERR_AUTH, "invalid auth token");
+		return;
+	}
+	snprintf(l->id, sizeof(l->id), "%.*s", (int)h.id_len, h.id);
+	snprintf(l->addr, sizeof(l->addr), "%.*s", (int)h.addr_len, h.addr);
+	for (size_t i = 0; l->addr[i]; i++)
+		if (l->addr[i] < 32 || l->addr[i] > 126)
+			l->addr[i] = '?';
+	for (size_t i = 0; l->id[i]; i++)
+		if (l->id[i] < 32 || l->id[i] > 126)
+			l->id[i] = '?';
+	/* The same replica back again replaces its disconnected record. */
+	for (struct rlink *o = l->m->links; o; o = o->next_link)
+		if (o != l && o->state == LINK_GONE && strcmp(o->addr, l->addr) == 0)
+			o->gone_at = 0;
+	l->connected_at = time_ms() / 1000;
+	l->acked = h.offset;
+
+	uint64_t off = n->db.offset;
+	bool known = strcmp(h.replid, n->replid) == 0 ||
+		     (strcmp(h.replid, n->replid2) == 0 && h.offset <= n->second_offset);
+	bool held = h.offset == off || (n->log && h.offset < off && replog_covers_after(n->log, h.offset));
+	if (known && h.offset <= off && held) {
+		ensure_log(n);
+		frame_continue(&l->out, n->replid, off, n->epoch);
+		l->next = h.offset + 1;
+		l->state = LINK_ONLINE;
+		n->st.partial_syncs++;
+		log_notice("replica %s (%s): partial resync from offset %llu, %llu operations to send",
+			   l->addr, l->peer, (unsigned long long)h.offset, (unsigned long long)(off - h.offset));
+		link_pump(l);
+		return;
+	}
+	if (!replid_is_none(h.replid)) {
+		n->st.partial_syncs_rejected++;
+		log_notice("replica %s (%s): partial resync refused (replid %.8s offset %llu; this node "
+			   "%.8s offset %llu, log from %llu): full sync", l->addr, l->peer, h.replid,
+			   (unsigned long long)h.offset, n->replid, (unsigned long long)off,
+			   n->log ? (unsigned long long)replog_first(n->log) : (unsigned long long)off + 1);
+	} else {
+		log_notice("replica %s (%s): new replica, full sync", l->addr, l->peer);
+	}
+	ensure_log(n);
+	l->state = LINK_WAIT_SNAPSHOT;
+	l->acked = 0;
+	l->m->want_snapshot = true;
+}
+
+static void on_frame(struct rlink *l, const struct frame *f)
+{
+	if (l->state == LINK_HANDSHAKE) {
+		if (f->type != FRAME_HELLO)
+			link_refuse(l, FERR_MALFORMED, "expected HELLO");
+		else
+			on_hello(l, f);
+		return;
+	}
+	if (f->type == FRAME_ACK) {
+		uint64_t applied, durable;
+		if (frame_parse_ack(f, &applied, &durable) < 0) {
+			link_refuse(l, FERR_MALFORMED, "malformed ACK");
+			return;
+		}
+		if (applied > l->acked)
+			l->acked = applied;
+		l->durable = durable;
+		l->last_ack = time_ms() / 1000;
+	} else if (f->type == FRAME_ERROR) {
+		uint16_t code;
+		char text[256];
+		if (frame_parse_error(f, &code, text, sizeof(text)) == 0)
+			log_warn("replica %s: reported error %u: %s", l->addr, code, text);
+		link_drop(l, "the replica closed it with an error");
+	} else {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "unexpected frame type %u", f->type);
+		link_refuse(l, FERR_MALFORMED, msg);
+	}
+}
+
+static void link_read(struct rlink *l)
+{
+	buf_reserve(&l->in, 16384);
+	ssize_t r = read(l->fd, buf_tail(&l->in), buf_avail(&l->in));
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		link_drop(l, r == 0 ? "the replica disconnected" : strerror(errno));
+		return;
+	}
+	l->in.len += (size_t)r;
+	l->last_rx = mono_ms();
+	size_t pos = 0;
+	while (l->state != LINK_GONE) {
+		struct frame f;
+		size_t used;
+		int rc = frame_next((unsigned char *)l->in.data + pos, l->in.len - pos, MAX_INBOUND_FRAME, &f, &used);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			link_refuse(l, FERR_TOO_BIG, "frame too large or empty");
+			return;
+		}
+		on_frame(l, &f);
+		pos += used;
+	}
+	if (l->state != LINK_GONE)
+		buf_consume(&l->in, pos);
+}
+
+/* Writes what is queued, then fills frames from the log while the socket
+ * takes them. Returns -1 when the link was dropped. */
+static int link_pump(struct rlink *l)
+{
+	struct node *n = N(l);
+	size_t max = (size_t)n->conf->buffer_size_kb * 1024;
+
+	if (l->state == LINK_GONE || l->state == LINK_SNAPSHOT)
+		return 0;
+	for (;;) {
+		while (l->out_pos < l->out.len) {
+			ssize_t w = write(l->fd, l->out.data + l->out_pos, l->out.len - l->out_pos);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0 && errno == EAGAIN) {
+				loop_set_mask(n->loop, l->fd, LOOP_READ | LOOP_WRITE);
+				return 0;
+			}
+			if (w < 0) {
+				link_drop(l, strerror(errno));
+				return -1;
+			}
+			l->out_pos += (size_t)w;
+		}
+		l->out.len = l->out_pos = 0;
+		if (l->state != LINK_ONLINE || l->next > n->db.offset)
+			break;
+		if (!n->log || l->next < replog_first(n->log)) {
+			link_drop(l, "it fell behind the replication log (it will full sync)");
+			return -1;
+		}
+		const unsigned char *p;
+		size_t len;
+		uint32_t count = replog_peek(n->log, l->next, max, &p, &len);
+		if (count == 0) {
+			link_drop(l, "operations missing from the log");
+			return -1;
+		}
+		buf_reserve(&l->out, FRAME_OPS_HEADER + len);
+		frame_ops_header((unsigned char *)l->out.data, len, l->next, count);
+		memcpy(l->out.data + FRAME_OPS_HEADER, p, len);
+		l->out.len = FRAME_OPS_HEADER + len;
+		l->next += count;
+	}
+	buf_shrink(&l->out, 1 << 20);
+	loop_set_mask(n->loop, l->fd, LOOP_READ);
+	return 0;
+}
+
+static void link_event(struct loop *lp, int fd, void *arg, int mask)
+{
+	struct rlink *l = arg;
+	UNUSED(lp); UNUSED(fd);
+
+	if ((mask & LOOP_WRITE) && link_pump(l) < 0)
+		return;
+	if (mask & LOOP_READ)
+		link_read(l);
+}
+
+static void on_accept(struct loop *lp, int lfd, void *arg, int mask)
+{
+	struct master *m = arg;
+	char peer[64];
+	UNUSED(mask);
+
+	for (;;) {
+		int fd = net_accept(lfd, peer, sizeof(peer));
+		if (fd < 0)
+			return;
+		net_nodelay(fd);
+		net_keepalive(fd, 60);
+		struct rlink *l = xcalloc(1, sizeof(*l));
+		l->m = m;
+		l->fd = fd;
+		l->state = LINK_HANDSHAKE;
+		l->last_rx = mono_ms();
+		snprintf(l->peer, sizeof(l->peer), "%s", peer);
+		if (loop_watch(lp, fd, LOOP_READ, link_event, l) < 0) {
+			log_warn("replication: cannot watch %s: %s", peer, strerror(errno));
+			close(fd);
+			free(l);
+			continue;
+		}
+		l->next_link = m->links;
+		m->links = l;
+		log_info("replication: connection from %s", peer);
+	}
+}
+
+/* ---- full sync: the snapshot child ---- */
+
+static void child_done(struct master *m)
+{
+	struct node *n = m->n;
+	int status = 0;
+
+	waitpid(m->child, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		log_warn("full sync: snapshot child %d failed (%s %d)", (int)m->child,
+			 WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	loop_unwatch(n->loop, m->child_fd);
+	close(m->child_fd);
+	m->child = 0;
+	m->child_fd = -1;
+	store_set_resize_allowed(n->db.store, true);
+	for (int i = 0; i < m->nchild; i++) {
+		struct rlink *l = m->child_links[i];
+		if (!l)
+			continue;
+		bool ok = i < m->child_res_len && m->child_res[i] == 1;
+		l->last_rx = mono_ms();
+		if (loop_watch(n->loop, l->fd, LOOP_READ, link_event, l) < 0)
+			ok = false;
+		l->state = LINK_ONLINE;        /* for link_drop's bookkeeping */
+		if (!ok) {
+			link_drop(l, "the snapshot transfer failed");
+			continue;
+		}
+		if (!n->log || !replog_covers_after(n->log, m->child_offset)) {
+			link_drop(l, "the log overflowed during the full sync (it will retry)");
+			continue;
+		}
+		l->next = m->child_offset + 1;
+		log_notice("replica %s: snapshot at offset %llu sent, streaming", l->addr,
+			   (unsigned long long)m->child_offset);
+		link_pump(l);
+	}
+	free(m->child_links);
+	free(m->child_res);
+	m->child_links = NULL;
+	m->child_res = NULL;
+	m->nchild = m->child_res_len = 0;
+}
+
+static void on_child_result(struct loop *lp, int fd, void *arg, int mask)
+{
+	struct master *m = arg;
+	UNUSED(lp); UNUSED(mask);
+
+	for (;;) {
+		unsigned char tmp[256];
+		ssize_t r = read(fd, tmp, sizeof(tmp));
+		if (r > 0) {
+			m->child_res = xrealloc(m->child_res, (size_t)m->child_res_len + (size_t)r);
+			memcpy(m->child_res + m->child_res_len, tmp, (size_t)r);
+			m->child_res_len += (int)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		child_done(m);
+		return;
+	}
+}
+
+static void start_snapshot(struct master *m)
+{
+	struct node *n = m->n;
+	int count = 0;
+
+	m->want_snapshot = false;
+	for (struct rlink *l = m->links; l; l = l->next_link)
+		if (l->state == LINK_WAIT_SNAPSHOT && l->out_pos == l->out.len)
+			count++;
+		else if (l->state == LINK_WAIT_SNAPSHOT)
+			m->want_snapshot = true;        /* a PING still in flight: next turn */
+	if (count == 0)
+		return;
+	struct snap_target *t = xcalloc((size_t)count, sizeof(*t));
+	m->child_links = xcalloc((size_t)count, sizeof(*m->child_links));
+	int i = 0;
+	for (struct rlink *l = m->links; l; l = l->next_link) {
+		if (l->state != LINK_WAIT_SNAPSHOT || l->out_pos != l->out.len)
+			continue;
+		t[i].fd = l->fd;
+		t[i].framed = true;
+		m->child_links[i++] = l;
+	}
+	int close_fds[] = { n->client_lfd, m->lfd, n->control_lfd };
+	struct snap_job job = {
+		.store = n->db.store,
+		.targets = t,
+		.ntargets = count,
+		.chunk = (size_t)n->conf->buffer_size_kb * 1024,
+		.timeout_ms = n->conf->replica_timeout_secs * 1000,
+		.close_fds = close_fds,
+		.nclose = (int)ARRAY_LEN(close_fds),
+	};
+	memcpy(job.meta.replid, n->replid, sizeof(job.meta.replid));
+	job.meta.offset = n->db.offset;
+	job.meta.epoch = n->epoch;
+	job.meta.created_ms = time_ms();
+	int64_t t0 = mono_us();
+	pid_t pid = snapsave_fork(&job, &m->child_fd);
+	free(t);
+	if (pid < 0) {
+		log_error("full sync: fork failed: %s", strerror(errno));
+		for (i = 0; i < count; i++)
+			link_drop(m->child_links[i], "cannot fork the snapshot child");
+		free(m->child_links);
+		m->child_links = NULL;
+		return;
+	}
+	m->child = pid;
+	m->nchild = count;
+	m->child_offset = n->db.offset;
+	loop_watch(n->loop, m->child_fd, LOOP_READ, on_child_result, m);
+	store_set_resize_allowed(n->db.store, false);
+	for (i = 0; i < count; i++) {
+		struct rlink *l = m->child_links[i];
+		/* The child owns the socket until it is done. */
+		loop_unwatch(n->loop, l->fd);
+		l->state = LINK_SNAPSHOT;
+		n->st.full_syncs++;
+	}
+	log_notice("full sync: snapshot child %d for %d replica%s at offset %llu (fork took %lld us)",
+		   (int)pid, count, count > 1 ? "s" : "", (unsigned long long)n->db.offset,
+		   (long long)(mono_us() - t0));
+}
+
+/* ---- timers ---- */
+
+static int64_t heartbeat(struct loop *lp, void *arg)
+{
+	struct master *m = arg;
+	struct node *n = m->n;
+	int64_t now = mono_ms(), now_s = time_ms() / 1000;
+	int64_t timeout = (int64_t)n->conf->replica_timeout_secs * 1000;
+	UNUSED(lp);
+
+	for (struct rlink *l = m->links, *next; l; l = next) {
+		next = l->next_link;
+		if (l->state == LINK_GONE) {
+			if (now_s - l->gone_at > GONE_KEEP_SECS || l->gone_at == 0)
+				link_free(l);
+			continue;
+		}
+		if (l->state == LINK_SNAPSHOT)
+			continue;
+		if (now - l->last_rx > timeout) {
+			link_drop(l, "no ACK within replica_timeout_secs");
+			continue;
+		}
+		if (l->state == LINK_HANDSHAKE)
+			continue;
+		uint32_t age = 0;
+		if (l->acked < n->db.offset && n->log)
+			age = (uint32_t)replog_age_ms(n->log, l->acked + 1);
+		frame_ping(&l->out, n->db.offset, n->epoch, age);
+		link_pump(l);
+	}
+	return n->conf->heartbeat_interval_ms;
+}
+
+/* ---- the public side ---- */
+
+int master_start(struct node *n, const char *addr, char *err)
+{
+	char *host = NULL, nerr[NET_ERR_LEN];
+	int port;
+
+	if (addr_split(addr, &host, &port) < 0) {
+		snprintf(err, NODE_ERR_LEN, "replica listen address '%s': expected host:port", addr);
+		free(host);
+		return -1;
+	}
+	int fd = net_tcp_listen(host, port, 128, nerr);
+	bool inuse = fd < 0 && errno == EADDRINUSE;
+	free(host);
+	if (fd < 0) {
+		snprintf(err, NODE_ERR_LEN, "replication port: %s", nerr);
+		return inuse ? NODE_EBUSY : -1;
+	}
+	struct master *m = xcalloc(1, sizeof(*m));
+	m->n = n;
+	m->lfd = fd;
+	m->child_fd = -1;
+	if (loop_watch(n->loop, fd, LOOP_READ, on_accept, m) < 0) {
+		snprintf(err, NODE_ERR_LEN, "replication port: %s", strerror(errno));
+		close(fd);
+		free(m);
+		return -1;
+	}
+	m->timer = loop_timer_add(n->loop, n->conf->heartbeat_interval_ms, heartbeat, m);
+	n->master = m;
+	n->repl_lfd = fd;
+	return 0;
+}
+
+void master_drop_links(struct node *n, const char *why)
+{
+	if (!n->master)
+		return;
+	for (struct rlink *l = n->master->links; l; l = l->next_link)
+		if (l->state != LINK_GONE && l->state != LINK_SNAPSHOT)
+			link_drop(l, why);
+}
+
+void master_stop(struct node *n)
+{
+	struct master *m = n->master;
+
+	if (!m)
+		return;
+	if (m->child) {
+		kill(m->child, SIGKILL);
+		waitpid(m->child, NULL, 0);
+		loop_unwatch(n->loop, m->child_fd);
+		close(m->child_fd);
+		free(m->child_links);
+		free(m->child_res);
+		store_set_resize_allowed(n->db.store, true);
+	}
+	while (m->links) {
+		struct rlink *l = m->links;
+		if (l->state != LINK_GONE) {
+			loop_unwatch(n->loop, l->fd);
+			close(l->fd);
+			buf_release(&l->in);
+			buf_release(&l->out);
+		}
+		m->links = l->next_link;
+		free(l);
+	}
+	loop_timer_del(n->loop, m->timer);
+	loop_unwatch(n->loop, m->lfd);
+	close(m->lfd);
+	free(m);
+	n->master = NULL;
+	n->repl_lfd = -1;
+}
+
+void master_flush(struct node *n)
+{
+	struct master *m = n->master;
+
+	if (!m)
+		return;
+	for (struct rlink *l = m->links; l; l = l->next_link)
+		if (l->state == LINK_ONLINE && l->next <= n->db.offset && l->out_pos == l->out.len)
+			link_pump(l);
+	if (m->want_snapshot && !m->child)
+		start_snapshot(m);
+}
+
+int master_online_replicas(const struct node *n)
+{
+	int c = 0;
+	if (n->master)
+		for (struct rlink *l = n->master->links; l; l = l->next_link)
+			c += l->state == LINK_ONLINE;
+	return c;
+}
+
+static int64_t link_lag_ms(struct node *n, struct rlink *l)
+{
+	if (l->acked >= n->db.offset || l->state != LINK_ONLINE)
+		return 0;
+	return n->log ? replog_age_ms(n->log, l->acked + 1) : 0;
+}
+
+void master_stats_json(struct node *n, struct json *j)
+{
+	json_arr(j);
+	if (n->master) {
+		for (struct rlink *l = n->master->links; l; l = l->next_link) {
+			if (l->state == LINK_GONE && l->gone_at == 0)
+				continue;
+			json_obj(j);
+			json_kstr(j, "id", l->id);
+			json_kstr(j, "address", l->addr[0] ? l->addr : l->peer);
+			json_kstr(j, "state", state_name(l->state));
+			json_kuint(j, "offset", l->acked);
+			json_kuint(j, "lag_operations", l->acked < n->db.offset ? n->db.offset - l->acked : 0);
+			json_kint(j, "lag_ms", link_lag_ms(n, l));
+			json_kint(j, "connected_at", l->connected_at);
+			json_kint(j, "last_heartbeat", l->last_ack);
+			json_kstr(j, "peer", l->peer);
+			json_kuint(j, "durable_offset", l->durable);
+			json_obj_end(j);
+		}
+	}
+	json_arr_end(j);
+}
+
+/* Splits the replica's "host:port" for INFO and ROLE. */
+static void host_port(const struct rlink *l, char *host, size_t hlen, int *port)
+{
+	char *h = NULL;
+	if (addr_split(l->addr, &h, port) == 0) {
+		snprintf(host, hlen, "%s", h);
+	} else {
+		snprintf(host, hlen, "%s", l->peer);
+		*port = 0;
+	}
+	free(h);
+}
+
+void master_info(struct node *n, struct buf *b)
+{
+	int idx = 0, connected = 0;
+	if (n->master)
+		for (struct rlink *l = n->master->links; l; l = l->next_link)
+			connected += l->state != LINK_GONE && l->state != LINK_HANDSHAKE;
+	buf_printf(b, "connected_slaves:%d\r\n", connected);
+	if (!n->master)
+		return;
+	int64_t now = time_ms() / 1000;
+	for (struct rlink *l = n->master->links; l; l = l->next_link) {
+		if (l->state == LINK_GONE || l->state == LINK_HANDSHAKE)
+			continue;
+		char host[128];
+		int port;
+		host_port(l, host, sizeof(host), &port);
+		buf_printf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", idx++, host, port,
+			   l->state == LINK_ONLINE ? "online" : l->state == LINK_SNAPSHOT ? "send_bulk" : "wait_bgsave",
+			   (unsigned long long)l->acked, (long long)(l->last_ack ? now - l->last_ack : 0));
+	}
+}
+
+void master_role_reply(struct node *n, struct buf *b)
+{
+	int count = 0;
+	if (n->master)
+		for (struct rlink *l = n->master->links; l; l = l->next_link)
+			count += l->state == LINK_ONLINE;
+	buf_printf(b, "*%d\r\n", count);
+	if (!n->master)
+		return;
+	for (struct rlink *l = n->master->links; l; l = l->next_link) {
+		if (l->state != LINK_ONLINE)
+			continue;
+		char host[128], num[2][24];
+		int port;
+		host_port(l, host, sizeof(host), &port);
+		int pl = snprintf(num[0], sizeof(num[0]), "%d", port);
+		int ol = snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)l->acked);
+		buf_printf(b, "*3\r\n$%zu\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", strlen(host), host,
+			   pl, num[0], ol, num[1]);
+	}
+}
+
+void master_prometheus(struct node *n, struct buf *b)
+{
+	static const char *names[][2] = {
+		{ "synap_replica_offset", "Offset acknowledged by each replica." },
+		{ "synap_replica_lag_operations", "Operations each replica is behind." },
+		{ "synap_replica_lag_ms", "Age in ms of the oldest operation each replica has not acknowledged." },
+		{ "synap_replica_up", "1 when the replica's link is online." },
+	};
+	for (size_t k = 0; k < ARRAY_LEN(names); k++) {
+		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", names[k][0], names[k][1], names[k][0]);
+		if (!n->master)
+			continue;
+		for (struct rlink *l = n->master->links; l; l = l->next_link) {
+			if (l->state == LINK_GONE && l->gone_at == 0)
+				continue;
+			long long v = k == 0 ? (long long)l->acked :
+				      k == 1 ? (long long)(l->acked < n->db.offset ? n->db.offset - l->acked : 0) :
+				      k == 2 ? (long long)link_lag_ms(n, l) : (long long)(l->state == LINK_ONLINE);
+			struct buf lab;
+			buf_init(&lab);
+			json_escape(&lab, l->id, strlen(l->id));
+			buf_puts(&lab, ",address=");
+			json_escape(&lab, l->addr[0] ? l->addr : l->peer, strlen(l->addr[0] ? l->addr : l->peer));
+			buf_printf(b, "%s{replica=%.*s} %lld\n", names[k][0], (int)lab.len, lab.data, v);
+			buf_release(&lab);
+		}
+	}
+}

@@ -1,0 +1,675 @@
+/* replica.c - the replica side of replication. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "json.h"
+#include "log.h"
+#include "master.h"
+#include "node.h"
+#include "replica.h"
+#include "replog.h"
+#include "snap.h"
+
+enum rstate { R_DISCONNECTED, R_CONNECTING, R_HANDSHAKE, R_FULL_SYNC, R_ONLINE };
+
+struct replica {
+	struct node *n;
+	char *addr;                     /* the master's replication address */
+	char *host;
+	int port;
+	int fd;
+	enum rstate state;
+	bool auto_reconnect;
+	struct buf in;
+	struct buf out;
+	size_t out_pos;
+	int64_t last_rx;                /* monotonic ms of the last frame */
+	int64_t last_ack;               /* monotonic ms of the last ACK sent */
+	uint64_t master_offset;         /* as last heard */
+	int64_t behind_since;           /* monotonic ms the oldest unapplied op existed since */
+	struct store *loading;          /* a full sync being received */
+	struct snap_reader reader;
+	char sync_replid[41];
+	uint64_t sync_offset;
+	uint64_t sync_epoch;
+	int64_t sync_started;
+	uint64_t total_ops;
+	uint64_t total_bytes;
+	int64_t last_heartbeat;         /* unix s */
+	int64_t down_since;             /* unix s */
+	char last_error[256];
+	long long timer;
+	long long retry_timer;
+	int failures;                   /* consecutive attempts that did not get online */
+	bool applied;                   /* ops applied since the last ACK */
+};
+
+static const char *state_names[] = { "disconnected", "connecting", "handshake", "full_sync", "online" };
+
+static void connect_now(struct replica *r);
+static void link_event(struct loop *l, int fd, void *arg, int mask);
+
+static void discard_loading(struct replica *r)
+{
+	if (!r->loading)
+		return;
+	snap_reader_release(&r->reader);
+	store_flush(r->loading, true);
+	store_free(r->loading);
+	r->loading = NULL;
+}
+
+static int64_t retry(struct loop *l, void *arg)
+{
+	struct replica *r = arg;
+	UNUSED(l);
+	r->retry_timer = 0;
+	if (r->state == R_DISCONNECTED)
+		connect_now(r);
+	return -1;
+}
+
+static void schedule_retry(struct replica *r)
+{
+	struct node *n = r->n;
+	int64_t delay = 0;
+
+	if (!r->auto_reconnect || r->retry_timer)
+		return;
+	if (r->failures > 0) {
+		/* Later retries: reconnect_delay_ms, +/- 20% so replicas spread out. */
+		uint32_t rnd;
+		random_bytes(&rnd, sizeof(rnd));
+		int64_t base = n->conf->reconnect_delay_ms;
+		delay = base - base / 5 + (int64_t)(rnd % (uint32_t)(base * 2 / 5 + 1));
+	}
+	r->failures++;
+	r->retry_timer = loop_timer_add(n->loop, delay, retry, r);
+}
+
+/* Ends the current link; the data stays. why goes to the log and stats. */
+static void link_fail(struct replica *r, const char *why)
+{
+	struct node *n = r->n;
+
+	if (r->fd >= 0) {
+		loop_unwatch(n->loop, r->fd);
+		close(r->fd);
+		r->fd = -1;
+	}
+	if (r->state == R_ONLINE || r->down_since == 0)
+		r->down_since = time_ms() / 1000;
+	if (r->state != R_DISCONNECTED)
+		log_warn("link to master %s down: %s", r->addr, why);
+	snprintf(r->last_error, sizeof(r->last_error), "%s", why);
+	r->state = R_DISCONNECTED;
+	discard_loading(r);
+	buf_release(&r->in);
+	buf_release(&r->out);
+	r->out_pos = 0;
+	r->behind_since = 0;
+	schedule_retry(r);
+	if (!r->auto_reconnect)
+		log_notice("auto-reconnect is off: serving stale reads until told FOLLOW host:port");
+}
+
+static void send_flush(struct replica *r)
+{
+	while (r->out_pos < r->out.len) {
+		ssize_t w = write(r->fd, r->out.data + r->out_pos, r->out.len - r->out_pos);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			loop_set_mask(r->n->loop, r->fd, LOOP_READ | LOOP_WRITE);
+			return;
+		}
+		if (w < 0) {
+			link_fail(r, strerror(errno));
+			return;
+		}
+		r->out_pos += (size_t)w;
+	}
+	r->out.len = r->out_pos = 0;
+	loop_set_mask(r->n->loop, r->fd, LOOP_READ);
+}
+
+static void send_ack(struct replica *r)
+{
+	frame_ack(&r->out, r->n->db.offset, r->n->db.offset);
+	r->last_ack = mono_ms();
+	r->applied = false;
+	send_flush(r);
+}
+
+static void send_error(struct replica *r, uint16_t code, const char *text)
+{
+	frame_error(&r->out, code, text);
+	send_flush(r);
+}
+
+static void update_behind(struct replica *r, int64_t age_ms)
+{
+	struct node *n = r->n;
+
+	if (n->db.offset >= r->master_offset) {
+		r->behind_since = 0;
+	} else if (!r->behind_since) {
+		r->behind_since = mono_ms() - age_ms;
+	}
+}
+
+static void load_entry(void *arg, const char *key, uint32_t klen, const char *val, uint32_t vlen, int64_t exp)
+{
+	store_set(arg, key, klen, val, vlen, exp);
+}
+
+static void full_sync_done(struct replica *r)
+{
+	struct node *n = r->n;
+	const struct snap_meta *m = &r->reader.meta;
+
+	if (m->offset != r->sync_offset || strcmp(m->replid, r->sync_replid) != 0) {
+		link_fail(r, "the snapshot does not match its FULLSYNC announcement");
+		return;
+	}
+	uint64_t keys = r->reader.keys;
+	snap_reader_release(&r->reader);
+	struct store *old = n->db.store;
+	n->db.store = r->loading;
+	r->loading = NULL;
+	/* The old dataset may be large: free it off the event loop. */
+	store_flush(old, true);
+	store_free(old);
+	memcpy(n->replid, r->sync_replid, sizeof(n->replid));
+	memset(n->replid2, '0', REPLID_LEN);
+	n->second_offset = 0;
+	n->db.offset = r->sync_offset;
+	if (r->sync_epoch > n->epoch)
+		n->epoch = r->sync_epoch;
+	if (n->log)
+		replog_reset(n->log, r->sync_offset + 1);
+	else
+		n->log = replog_new(r->sync_offset + 1, (uint64_t)n->conf->log_capacity,
+				    (size_t)n->conf->log_max_mb << 20);
+	/* Sub-replicas followed the old dataset: they resynchronise. */
+	master_drop_links(n, "this replica loaded a full sync");
+	n->st.full_syncs++;
+	r->state = R_ONLINE;
+	r->failures = 0;
+	r->last_error[0] = '\0';
+	if (r->master_offset < n->db.offset)
+		r->master_offset = n->db.offset;
+	update_behind(r, 0);
+	log_notice("full sync done: %llu keys at offset %llu in %lld ms, replid %s",
+		   (unsigned long long)keys, (unsigned long long)r->sync_offset,
+		   (long long)(mono_ms() - r->sync_started), n->replid);
+	send_ack(r);
+}
+
+static void on_fullsync(struct replica *r, const struct frame *f)
+{
+	struct node *n = r->n;
+
+	if (frame_parse_fullsync(f, r->sync_replid, &r->sync_offset, &r->sync_epoch) < 0) {
+		send_error(r, FERR_MALFORMED, "malformed FULLSYNC");
+		link_fail(r, "malformed FULLSYNC from the master");
+		return;
+	}
+	discard_loading(r);
+	r->loading = store_new();
+	snap_reader_init(&r->reader, load_entry, r->loading, STORE_MAX_KEY,
+			 (uint64_t)n->conf->max_bulk_bytes);
+	r->state = R_FULL_SYNC;
+	r->sync_started = mono_ms();
+	log_notice("full sync from %s: receiving a snapshot at offset %llu (replid %s)", r->addr,
+		   (unsigned long long)r->sync_offset, r->sync_replid);
+}
+
+static void on_snapdata(struct replica *r, const struct frame *f)
+{
+	if (snap_feed(&r->reader, f->body, f->len) < 0) {
+		char why[300];
+		snprintf(why, sizeof(why), "full sync rejected, new data discarded: %s", r->reader.err);
+		log_warn("%s", why);
+		send_error(r, FERR_MALFORMED, "snapshot rejected");
+		link_fail(r, why);
+		return;
+	}
+	if (r->reader.state == SNAP_DONE)
+		full_sync_done(r);
+}
+
+static void on_continue(struct replica *r, const struct frame *f)
+{
+	struct node *n = r->n;
+	char replid[41];
+	uint64_t moff, epoch;
+
+	if (frame_parse_continue(f, replid, &moff, &epoch) < 0) {
+		send_error(r, FERR_MALFORMED, "malformed CONTINUE");
+		link_fail(r, "malformed CONTINUE from the master");
+		return;
+	}
+	if (strcmp(replid, n->replid) != 0) {
+		/* The master changed history (a promotion) after our offset: the
+		 * old id stays valid up to here, for our own sub-replicas. */
+		memcpy(n->replid2, n->replid, sizeof(n->replid2));
+		n->second_offset = n->db.offset;
+		memcpy(n->replid, replid, sizeof(n->replid));
+	}
+	if (epoch > n->epoch)
+		n->epoch = epoch;
+	r->master_offset = moff > n->db.offset ? moff : n->db.offset;
+	r->state = R_ONLINE;
+	r->failures = 0;
+	r->last_error[0] = '\0';
+	n->st.partial_syncs++;
+	update_behind(r, 0);
+	log_notice("partial resync with %s from offset %llu (master at %llu)", r->addr,
+		   (unsigned long long)n->db.offset, (unsigned long long)moff);
+	send_ack(r);
+}
+
+static void on_ops(struct replica *r, const struct frame *f)
+{
+	struct node *n = r->n;
+	uint64_t first;
+	uint32_t count;
+	const unsigned char *p;
+	size_t len;
+
+	if (frame_parse_ops(f, &first, &count, &p, &len) < 0) {
+		send_error(r, FERR_MALFORMED, "malformed OPS");
+		link_fail(r, "malformed OPS frame from the master");
+		return;
+	}
+	if (first != n->db.offset + 1) {
+		char why[128];
+		snprintf(why, sizeof(why), "gap in the stream: expected offset %llu, got %llu",
+			 (unsigned long long)n->db.offset + 1, (unsigned long long)first);
+		send_error(r, FERR_MALFORMED, why);
+		link_fail(r, why);
+		return;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		struct op op;
+		long used = op_decode(p, len, len, &op);
+		if (used <= 0) {
+			send_error(r, FERR_MALFORMED, "malformed operation");
+			link_fail(r, "malformed operation in an OPS frame");
+			return;
+		}
+		db_write(&n->db, &op);
+		p += used;
+		len -= (size_t)used;
+	}
+	if (len != 0) {
+		send_error(r, FERR_MALFORMED, "OPS count does not match its bytes");
+		link_fail(r, "OPS frame longer than its count");
+		return;
+	}
+	r->total_ops += count;
+	r->applied = true;
+	if (n->db.offset > r->master_offset)
+		r->master_offset = n->db.offset;
+	update_behind(r, 0);
+}
+
+static void on_ping(struct replica *r, const struct frame *f)
+{
+	struct node *n = r->n;
+	uint64_t moff, epoch;
+	uint32_t age;
+
+	if (frame_parse_ping(f, &moff, &epoch, &age) < 0) {
+		send_error(r, FERR_MALFORMED, "malformed PING");
+		link_fail(r, "malformed PING from the master");
+		return;
+	}
+	if (epoch > n->epoch)
+		n->epoch = epoch;
+	if (r->state == R_ONLINE) {
+		if (moff > r->master_offset)
+			r->master_offset = moff;
+		update_behind(r, age);
+		send_ack(r);
+	}
+}
+
+static void on_frame(struct replica *r, const struct frame *f)
+{
+	enum rstate s = r->state;
+
+	r->last_heartbeat = time_ms() / 1000;
+	if (f->type == FRAME_ERROR) {
+		uint16_t code;
+		char text[256], why[300];
+		if (frame_parse_error(f, &code, text, sizeof(text)) < 0)
+			snprintf(text, sizeof(text), "(malformed ERROR frame)");
+		snprintf(why, sizeof(why), "the master refused: %s", text);
+		log_warn("master %s: %s", r->addr, why);
+		link_fail(r, why);
+	} else if (f->type == FRAME_PING && s >= R_HANDSHAKE) {
+		on_ping(r, f);
+	} else if (f->type == FRAME_FULLSYNC && s == R_HANDSHAKE) {
+		on_fullsync(r, f);
+	} else if (f->type == FRAME_CONTINUE && s == R_HANDSHAKE) {
+		on_continue(r, f);
+	} else if (f->type == FRAME_SNAPDATA && s == R_FULL_SYNC) {
+		on_snapdata(r, f);
+	} else if (f->type == FRAME_OPS && s == R_ONLINE) {
+		on_ops(r, f);
+	} else {
+		char why[96];
+		snprintf(why, sizeof(why), "unexpected frame type %u in state %s", f->type, state_names[s]);
+		send_error(r, FERR_MALFORMED, why);
+		link_fail(r, why);
+	}
+}
+
+static void link_read(struct replica *r)
+{
+	struct node *n = r->n;
+	size_t max = (size_t)n->conf->max_bulk_bytes + (size_t)n->conf->buffer_size_kb * 1024 + (1u << 20);
+
+	buf_reserve(&r->in, 256 * 1024);
+	ssize_t got = read(r->fd, buf_tail(&r->in), buf_avail(&r->in));
+	if (got < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (got <= 0) {
+		link_fail(r, got == 0 ? "the master closed the connection" : strerror(errno));
+		return;
+	}
+	r->in.len += (size_t)got;
+	r->total_bytes += (uint64_t)got;
+	r->last_rx = mono_ms();
+	size_t pos = 0;
+	int fd = r->fd;
+	while (r->fd == fd) {
+		struct frame f;
+		size_t used;
+		int rc = frame_next((unsigned char *)r->in.data + pos, r->in.len - pos, max, &f, &used);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			send_error(r, FERR_TOO_BIG, "frame too large");
+			link_fail(r, "a frame from the master is larger than the limit");
+			return;
+		}
+		on_frame(r, &f);
+		pos += used;
+	}
+	if (r->fd != fd)
+		return;
+	buf_consume(&r->in, pos);
+	if (r->applied)
+		send_ack(r);
+}
+
+static void on_connected(struct replica *r)
+{
+	struct node *n = r->n;
+	char err[NET_ERR_LEN], addr[300];
+
+	if (net_connect_result(r->fd, err) < 0) {
+		char why[400];
+		snprintf(why, sizeof(why), "cannot connect to %s: %s", r->addr, err);
+		link_fail(r, why);
+		return;
+	}
+	snprintf(addr, sizeof(addr), "%s:%d", n->conf->host, n->conf->port);
+	bool history = strspn(n->replid, "0") != REPLID_LEN;
+	struct hello h = {
+		.version = FRAME_VERSION,
+		.offset = history ? n->db.offset : 0,
+		.epoch = n->epoch,
+		.auth = n->conf->auth_token,
+		.auth_len = n->conf->auth_token ? (uint32_t)strlen(n->conf->auth_token) : 0,
+		.id = n->run_id,
+		.id_len = REPLID_LEN,
+		.addr = addr,
+		.addr_len = (uint32_t)strlen(addr),
+	};
+	memcpy(h.replid, n->replid, sizeof(h.replid));
+	frame_hello(&r->out, &h);
+	r->state = R_HANDSHAKE;
+	r->last_rx = mono_ms();
+	log_notice("connected to master %s, asking to continue from %s offset %llu", r->addr,
+		   history ? n->replid : "(no history)", (unsigned long long)h.offset);
+	send_flush(r);
+}
+
+static void link_event(struct loop *l, int fd, void *arg, int mask)
+{
+	struct replica *r = arg;
+	UNUSED(l); UNUSED(fd);
+
+	if (r->state == R_CONNECTING) {
+		on_connected(r);
+		return;
+	}
+	if (mask & LOOP_WRITE) {
+		send_flush(r);
+		if (r->fd < 0)
+			return;
+	}
+	if (mask & LOOP_READ)
+		link_read(r);
+}
+
+static void connect_now(struct replica *r)
+{
+	struct node *n = r->n;
+	char err[NET_ERR_LEN];
+
+	r->fd = net_tcp_connect(r->host, r->port, err);
+	if (r->fd < 0) {
+		link_fail(r, err);
+		return;
+	}
+	net_keepalive(r->fd, 60);
+	r->state = R_CONNECTING;
+	r->last_rx = mono_ms();
+	if (loop_watch(n->loop, r->fd, LOOP_WRITE, link_event, r) < 0)
+		link_fail(r, strerror(errno));
+}
+
+static int64_t heartbeat(struct loop *l, void *arg)
+{
+	struct replica *r = arg;
+	struct node *n = r->n;
+	int64_t now = mono_ms();
+	UNUSED(l);
+
+	if (r->state != R_DISCONNECTED &&
+	    now - r->last_rx > (int64_t)n->conf->replica_timeout_secs * 1000) {
+		char why[96];
+		snprintf(why, sizeof(why), "no data from the master for %d s", n->conf->replica_timeout_secs);
+		link_fail(r, why);
+	} else if (r->state == R_ONLINE && now - r->last_ack >= n->conf->heartbeat_interval_ms) {
+		send_ack(r);
+	}
+	return n->conf->heartbeat_interval_ms;
+}
+
+static int set_master(struct replica *r, const char *addr, char *err)
+{
+	char *host = NULL;
+	int port;
+
+	if (addr_split(addr, &host, &port) < 0) {
+		snprintf(err, NODE_ERR_LEN, "master address '%s': expected host:port", addr);
+		free(host);
+		return -1;
+	}
+	free(r->addr);
+	free(r->host);
+	r->addr = xstrdup(addr);
+	r->host = host;
+	r->port = port;
+	return 0;
+}
+
+int replica_start(struct node *n, const char *addr, bool auto_reconnect, char *err)
+{
+	struct replica *r = xcalloc(1, sizeof(*r));
+
+	r->n = n;
+	r->fd = -1;
+	r->auto_reconnect = auto_reconnect;
+	r->down_since = time_ms() / 1000;
+	if (set_master(r, addr, err) < 0) {
+		free(r);
+		return -1;
+	}
+	n->replica = r;
+	r->timer = loop_timer_add(n->loop, n->conf->heartbeat_interval_ms, heartbeat, r);
+	snprintf(r->last_error, sizeof(r->last_error), "not connected yet");
+	connect_now(r);
+	return 0;
+}
+
+int replica_follow(struct node *n, const char *addr, char *err)
+{
+	struct replica *r = n->replica;
+
+	if (!r)
+		return replica_start(n, addr, n->conf->auto_reconnect, err);
+	if (set_master(r, addr, err) < 0)
+		return -1;
+	if (r->retry_timer) {
+		loop_timer_del(n->loop, r->retry_timer);
+		r->retry_timer = 0;
+	}
+	bool saved = r->auto_reconnect;
+	r->auto_reconnect = false;      /* no retry timer from this drop */
+	if (r->state != R_DISCONNECTED)
+		link_fail(r, "told to follow another master");
+	r->auto_reconnect = saved;
+	r->failures = 0;
+	log_notice("following master %s", addr);
+	connect_now(r);
+	return 0;
+}
+
+void replica_stop(struct node *n)
+{
+	struct replica *r = n->replica;
+
+	if (!r)
+		return;
+	if (r->fd >= 0) {
+		loop_unwatch(n->loop, r->fd);
+		close(r->fd);
+	}
+	discard_loading(r);
+	if (r->retry_timer)
+		loop_timer_del(n->loop, r->retry_timer);
+	loop_timer_del(n->loop, r->timer);
+	buf_release(&r->in);
+	buf_release(&r->out);
+	free(r->addr);
+	free(r->host);
+	free(r);
+	n->replica = NULL;
+}
+
+bool replica_connected(const struct node *n)
+{
+	return n->replica && n->replica->state == R_ONLINE;
+}
+
+const char *replica_state_name(const struct node *n)
+{
+	return n->replica ? state_names[n->replica->state] : "disconnected";
+}
+
+static uint64_t lag_ops(const struct replica *r)
+{
+	uint64_t off = r->n->db.offset;
+	return r->master_offset > off ? r->master_offset - off : 0;
+}
+
+static int64_t lag_ms(const struct replica *r)
+{
+	return r->behind_since ? mono_ms() - r->behind_since : 0;
+}
+
+void replica_stats_json(struct node *n, struct json *j)
+{
+	struct replica *r = n->replica;
+	if (!r)
+		return;
+	/* DESIGN's sync_state knows four states; "handshake" reads as connecting. */
+	const char *state = r->state == R_HANDSHAKE ? "connecting" : state_names[r->state];
+	json_kstr(j, "master_address", r->addr);
+	json_kstr(j, "sync_state", state);
+	json_kuint(j, "replica_offset", n->db.offset);
+	json_kuint(j, "master_offset", r->master_offset > n->db.offset ? r->master_offset : n->db.offset);
+	json_kuint(j, "lag_operations", lag_ops(r));
+	json_kint(j, "lag_ms", lag_ms(r));
+	json_kuint(j, "total_replicated", r->total_ops);
+	json_kuint(j, "total_bytes", r->total_bytes);
+	json_kbool(j, "connected", r->state == R_ONLINE);
+	json_kint(j, "last_heartbeat", r->last_heartbeat);
+	json_kbool(j, "auto_reconnect", r->auto_reconnect);
+	json_kint(j, "link_down_since", r->state == R_ONLINE ? 0 : r->down_since);
+	json_kstr(j, "last_error", r->state == R_ONLINE ? "" : r->last_error);
+}
+
+void replica_info(struct node *n, struct buf *b)
+{
+	struct replica *r = n->replica;
+	if (!r)
+		return;
+	int64_t now = time_ms() / 1000;
+	buf_printf(b, "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
+		      "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:%d\r\n"
+		      "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\n",
+		   r->host, r->port, r->state == R_ONLINE ? "up" : "down",
+		   r->last_heartbeat ? (long long)(now - r->last_heartbeat) : -1LL,
+		   r->state == R_FULL_SYNC, (unsigned long long)n->db.offset, (unsigned long long)n->db.offset);
+	if (r->state == R_FULL_SYNC)
+		buf_printf(b, "master_sync_total_bytes:-1\r\nmaster_sync_read_bytes:%llu\r\n",
+			   (unsigned long long)r->reader.consumed);
+	if (r->state != R_ONLINE)
+		buf_printf(b, "master_link_down_since_seconds:%lld\r\n", (long long)(now - r->down_since));
+	buf_printf(b, "slave_priority:%d\r\nslave_read_only:1\r\nreplica_announced:1\r\n",
+		   n->conf->replica_priority);
+}
+
+void replica_prometheus(struct node *n, struct buf *b)
+{
+	struct replica *r = n->replica;
+	if (!r)
+		return;
+	buf_printf(b, "# HELP synap_master_link_up 1 when this replica is online with its master.\n"
+		      "# TYPE synap_master_link_up gauge\nsynap_master_link_up %d\n"
+		      "# HELP synap_lag_operations Operations this replica is behind its master.\n"
+		      "# TYPE synap_lag_operations gauge\nsynap_lag_operations %llu\n"
+		      "# HELP synap_lag_ms Age in ms of the oldest operation this replica has not applied.\n"
+		      "# TYPE synap_lag_ms gauge\nsynap_lag_ms %lld\n"
+		      "# HELP synap_replicated_operations_total Operations applied from the master.\n"
+		      "# TYPE synap_replicated_operations_total counter\nsynap_replicated_operations_total %llu\n"
+		      "# HELP synap_replicated_bytes_total Bytes received from the master.\n"
+		      "# TYPE synap_replicated_bytes_total counter\nsynap_replicated_bytes_total %llu\n",
+		   r->state == R_ONLINE, (unsigned long long)lag_ops(r), (long long)lag_ms(r),
+		   (unsigned long long)r->total_ops, (unsigned long long)r->total_bytes);
+}
+
+void replica_role_reply(struct node *n, struct buf *b)
+{
+	struct replica *r = n->replica;
+	static const char *words[] = { "connect", "connecting", "handshake", "sync", "connected" };
+	char port[16], off[24];
+	int pl = snprintf(port, sizeof(port), "%d", r ? r->port : 0);
+	int ol = snprintf(off, sizeof(off), "%llu", (unsigned long long)n->db.offset);
+	const char *host = r ? r->host : "";
+	const char *st = r ? words[r->state] : "connect";
+	buf_printf(b, "*5\r\n$5\r\nslave\r\n$%zu\r\n%s\r\n:%.*s\r\n$%zu\r\n%s\r\n:%.*s\r\n",
+		   strlen(host), host, pl, port, strlen(st), st, ol, off);
+}
