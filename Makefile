@@ -41,9 +41,12 @@ BINS     := $(PROGRAMS:%=$(BIN)/%)
 
 all: $(BINS) $(BUILD)/unit-tests
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h cmd/*.h) tests/unit/unit.h Makefile
+# Header dependencies come from the compiler (-MMD).
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d)
 
 $(LIBSYNAP): $(LIB_OBJ)
 	$(AR) rcs $@ $^

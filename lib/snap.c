@@ -251,6 +251,11 @@ static int parse(struct snap_reader *r)
 		int rc = parse_header(r);
 		if (rc <= 0)
 			return rc;
+		if (r->zinit) {
+			/* The rest is compressed: snap_feed inflates it first. */
+			compact(r);
+			return 0;
+		}
 	}
 	if (r->state == SNAP_BODY && parse_body(r) < 0)
 		return -1;
@@ -291,6 +296,8 @@ int snap_feed(struct snap_reader *r, const void *p, size_t len)
 		r->pend.len = r->pend.len + buf_avail(&r->pend) - r->z.avail_out;
 		if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
 			return fail(r, r->consumed, "corrupt compressed data%s", NULL);
+		if (rc == Z_STREAM_END)
+			r->zdone = true;
 		if (parse(r) < 0)
 			return -1;
 		if (rc == Z_STREAM_END && r->z.avail_in > 0)
@@ -311,5 +318,7 @@ int snap_finish(struct snap_reader *r)
 		return fail(r, r->consumed + (r->pend.len - r->pos),
 			    "truncated snapshot: %s", r->state == SNAP_HEADER ? "no complete header" :
 			    "the trailer is missing");
+	if (r->zinit && !r->zdone)
+		return fail(r, r->consumed, "truncated snapshot: %s", "the compressed stream does not end");
 	return 0;
 }

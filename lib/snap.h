@@ -66,6 +66,7 @@ struct snap_reader {
 	uint64_t key_count;     /* from the trailer */
 	uLong crc;
 	bool zinit;
+	bool zdone;             /* the compressed body ended properly */
 	z_stream z;
 	char err[200];
 };

@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	suite_store();
 	suite_op();
 	suite_json();
+	suite_repl();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

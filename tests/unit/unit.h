@@ -42,5 +42,6 @@ void suite_resp(void);
 void suite_store(void);
 void suite_op(void);
 void suite_json(void);
+void suite_repl(void);
 
 #endif
