@@ -186,8 +186,9 @@ static void on_hello(struct rlink *l, const struct frame *f)
 	l->acked = h.offset;
 
 	uint64_t off = n->db.offset;
-	bool known = strcmp(h.replid, n->replid) == 0 ||
-		     (strcmp(h.replid, n->replid2) == 0 && h.offset <= n->second_offset);
+	bool known = !replid_is_none(h.replid) &&
+		     (strcmp(h.replid, n->replid) == 0 ||
+		      (strcmp(h.replid, n->replid2) == 0 && h.offset <= n->second_offset));
 	bool held = h.offset == off || (n->log && h.offset < off && replog_covers_after(n->log, h.offset));
 	if (known && h.offset <= off && held) {
 		ensure_log(n);

@@ -103,8 +103,11 @@ static void link_fail(struct replica *r, const char *why)
 	}
 	if (r->state == R_ONLINE || r->down_since == 0)
 		r->down_since = time_ms() / 1000;
-	if (r->state != R_DISCONNECTED)
+	/* One warning per outage; the retries that follow log quietly. */
+	if (r->state == R_ONLINE || r->failures == 0)
 		log_warn("link to master %s down: %s", r->addr, why);
+	else
+		log_info("link to master %s: %s", r->addr, why);
 	snprintf(r->last_error, sizeof(r->last_error), "%s", why);
 	r->state = R_DISCONNECTED;
 	discard_loading(r);
