@@ -37,7 +37,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 LIBSYNAP := $(BUILD)/libsynap.a
 BINS     := $(PROGRAMS:%=$(BIN)/%)
 
-.PHONY: all test unit integration sanitize bench run install uninstall clean deps fuzz
+.PHONY: all test unit integration sanitize bench run install uninstall clean deps fuzz completions check-docs
 
 all: $(BINS) $(BUILD)/unit-tests
 
@@ -81,6 +81,14 @@ run: all
 
 deps:
 	sh share/install-deps
+
+# Completions are generated from each program's own option table.
+completions: $(BINS)
+	completions/gen $(BIN)
+
+check-docs: $(BINS)
+	completions/gen --check $(BIN)
+	mandoc -T lint -W warning share/man/*.[1-9]
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

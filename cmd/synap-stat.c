@@ -64,6 +64,7 @@ static void die_usage(struct opts *o, const char *msg)
 {
 	fprintf(stderr, "%s: %s\n", prog, msg);
 	opts_help(o, stderr, USAGE);
+	opts_release(o);
 	exit(EX_USAGE);
 }
 
@@ -308,12 +309,15 @@ int main(int argc, char **argv)
 		case O_TIMEOUT: cfg.timeout_ms = (int)num_arg(&o, "timeout", arg); break;
 		case O_HELP:
 			opts_help(&o, stdout, USAGE);
+			opts_release(&o);
 			return 0;
 		case O_VERSION:
 			printf("%s %s\n", prog, SYNAP_VERSION);
+			opts_release(&o);
 			return 0;
 		case O_LIST:
 			opts_list(&o, stdout);
+			opts_release(&o);
 			return 0;
 		}
 	}
