@@ -46,7 +46,7 @@ $(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d $(BUILD)/tests/bench/*.d)
 
 $(LIBSYNAP): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -73,7 +73,11 @@ sanitize:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 SYNAP_BIN=$(abspath build/san/bin) UNIT=$(abspath build/san/unit-tests) SYNAP_SANITIZE=1 tests/run
 
-bench: all
+$(BUILD)/bench-micro: $(BUILD)/tests/bench/micro.o $(LIBSYNAP)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBSYNAP) $(LDLIBS)
+
+bench: all $(BUILD)/bench-micro
+	$(BUILD)/bench-micro
 	tests/bench/run
 
 run: all

@@ -24,6 +24,7 @@ struct block {
 
 struct replog {
 	struct block *head, *tail;
+	struct block *spare;    /* a trimmed block kept for reuse: no page faults in steady state */
 	uint64_t next;          /* offset of the next op appended */
 	uint64_t first;         /* logical first offset held */
 	uint64_t capacity;
@@ -69,6 +70,20 @@ static void drop_all(struct replog *l)
 	}
 	l->tail = NULL;
 	l->bytes = 0;
+	if (l->spare) {
+		block_free(l->spare);
+		l->spare = NULL;
+	}
+}
+
+/* Keeps one standard block for the next new_block(); frees the rest. */
+static void retire(struct replog *l, struct block *b)
+{
+	if (!l->spare && b->cap == BLOCK_SIZE) {
+		l->spare = b;
+		return;
+	}
+	block_free(b);
 }
 
 void replog_free(struct replog *l)
@@ -111,15 +126,25 @@ static void trim(struct replog *l)
 		l->bytes -= block_bytes(b);
 		if (l->first < b->first + b->count)
 			l->first = b->first + b->count;
-		block_free(b);
+		retire(l, b);
 	}
 }
 
 static struct block *new_block(struct replog *l, size_t need)
 {
-	struct block *b = xcalloc(1, sizeof(*b));
-	b->cap = need > BLOCK_SIZE ? need : BLOCK_SIZE;
-	b->data = xmalloc(b->cap);
+	struct block *b;
+
+	if (l->spare && need <= BLOCK_SIZE) {
+		b = l->spare;
+		l->spare = NULL;
+		b->next = NULL;
+		b->count = 0;
+		b->used = 0;
+	} else {
+		b = xcalloc(1, sizeof(*b));
+		b->cap = need > BLOCK_SIZE ? need : BLOCK_SIZE;
+		b->data = xmalloc(b->cap);
+	}
 	b->first = l->next;
 	if (l->tail)
 		l->tail->next = b;
