@@ -30,6 +30,7 @@ int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct 
 	const char *config = NULL, *arg;
 	int id, rc = 0;
 
+	conf_init(c, s->role);    /* every exit path can release it */
 	opts_init(&o, s->options, s->noptions, argc, argv);
 	/* First pass: actions that exit, and the file that flags override. */
 	while ((id = opts_next(&o, &arg)) != -1) {
@@ -37,18 +38,14 @@ int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct 
 			rc = daemon_usage_error(s, &o, "%s", o.err);
 			goto out;
 		}
-		if (id == s->o_help) {
-			opts_help(&o, stdout, s->usage);
-			rc = -1;
-			goto out;
-		}
-		if (id == s->o_version) {
-			printf("%s %s\n", s->prog, SYNAP_VERSION);
-			rc = -1;
-			goto out;
-		}
-		if (id == s->o_list) {
-			opts_list(&o, stdout);
+		if (id == s->o_help || id == s->o_version || id == s->o_list) {
+			if (id == s->o_help)
+				opts_help(&o, stdout, s->usage);
+			else if (id == s->o_version)
+				printf("%s %s\n", s->prog, SYNAP_VERSION);
+			else
+				opts_list(&o, stdout);
+			conf_release(c);
 			rc = -1;
 			goto out;
 		}
@@ -59,15 +56,8 @@ int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct 
 		rc = daemon_usage_error(s, &o, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	conf_init(c, s->role);
 	if (config && conf_load(c, config, err) < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);
-		rc = EX_CONFIG;
-		goto out;
-	}
-	if (config && (c->role == ROLE_REPLICA) != (s->role == ROLE_REPLICA)) {
-		fprintf(stderr, "%s: %s: replication.role is '%s': start %s for that role\n", s->prog, config,
-			role_name(c->role), c->role == ROLE_REPLICA ? "synap-replica" : "synap-master");
 		rc = EX_CONFIG;
 		goto out;
 	}
@@ -93,10 +83,12 @@ int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct 
 	}
 out:
 	opts_release(&o);
+	if (rc > 0)
+		conf_release(c);
 	return rc;
 }
 
-int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c)
+int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, bool sub_replicas)
 {
 	char err[NODE_ERR_LEN];
 	struct stat st;
@@ -104,27 +96,29 @@ int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c)
 	if (stat(c->data_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "%s: data directory '%s': %s\n", s->prog, c->data_dir,
 			errno ? strerror(errno) : "not a directory");
+		conf_release(c);
 		return EX_IOERR;
 	}
 	log_set_level((enum log_level)c->log_level);
 	if (node_init(n, s->prog, c, err) < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);
+		conf_release(c);
 		return EX_SOFTWARE;
 	}
-	return 0;
-}
-
-int daemon_run(const struct daemon_spec *s, struct node *n, struct conf *c)
-{
-	char err[NODE_ERR_LEN];
+	if (sub_replicas)
+		n->serve_replicas = true;
 	int rc = node_listen(n, err);
-
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);
 		node_release(n);
 		conf_release(c);
 		return rc == NODE_EBUSY ? EX_UNAVAILABLE : EX_IOERR;
 	}
+	return 0;
+}
+
+int daemon_run(const struct daemon_spec *s, struct node *n, struct conf *c)
+{
 	node_run(n);
 	log_notice("%s stopped", s->prog);
 	node_release(n);

@@ -44,8 +44,6 @@ static int flag(int id, const char *arg, struct conf *c, struct opts *o)
 	if (id == O_STANDALONE) {
 		c->role = ROLE_STANDALONE;
 	} else if (id == O_ROLE) {
-		if (strcmp(arg, "replica") == 0)
-			return daemon_usage_error(&spec, o, "--role replica: a replica is started with synap-replica");
 		if (conf_set(c, "replication.role", arg, err) < 0)
 			return daemon_usage_error(&spec, o, "--role: %s", err);
 	}
@@ -73,16 +71,16 @@ int main(int argc, char **argv)
 	int rc = daemon_configure(&spec, argc, argv, &conf);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if ((rc = daemon_open(&spec, &node, &conf)) != 0)
+	if ((rc = daemon_open(&spec, &node, &conf, false)) != 0)
 		return rc;
 	log_notice("%s %s (pid %d), role %s, replid %s", spec.prog, SYNAP_VERSION, (int)getpid(),
 		   role_name(node.role), node.replid);
 	if (node.serve_replicas)
 		log_notice("Master node initialized, clients on %s:%d, replicas on %s, control socket %s",
-			   conf.host, conf.port, conf.replica_listen_address, node_control_path(&conf));
+			   conf.host, conf.port, conf.replica_listen_address, node.control_path);
 	else
 		log_notice("Standalone node initialized, clients on %s:%d, no replication, control socket %s",
-			   conf.host, conf.port, node_control_path(&conf));
+			   conf.host, conf.port, node.control_path);
 	log_notice("WRITES ALLOWED - this node accepts write operations");
 	return daemon_run(&spec, &node, &conf);
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sysexits.h>
 
 #include "../lib/log.h"
 #include "../lib/replica.h"
@@ -78,9 +79,8 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	conf.role = ROLE_REPLICA;
-	if ((rc = daemon_open(&spec, &node, &conf)) != 0)
+	if ((rc = daemon_open(&spec, &node, &conf, serve_sub_replicas)) != 0)
 		return rc;
-	node.serve_replicas = serve_sub_replicas;
 	log_notice("%s %s (pid %d), role replica", spec.prog, SYNAP_VERSION, (int)getpid());
 	log_notice("Replica node initialized, connecting to master at %s, clients on %s:%d%s%s",
 		   conf.master_address, conf.host, conf.port,
@@ -92,7 +92,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", spec.prog, err);
 		node_release(&node);
 		conf_release(&conf);
-		return 78;
+		return EX_CONFIG;
 	}
 	return daemon_run(&spec, &node, &conf);
 }

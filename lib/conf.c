@@ -162,6 +162,7 @@ void conf_init(struct conf *c, enum role role)
 	c->persist_path = xstrdup("synap.db");
 	c->fsync = FSYNC_EVERYSEC;
 	c->file = NULL;
+	c->program = role;
 }
 
 void conf_release(struct conf *c)
@@ -276,6 +277,10 @@ static int key_apply(struct conf *c, const struct conf_key *k, const char *v,
 	case T_ROLE:
 		if (role_parse(v, &r) < 0)
 			return errf(err, w, "expected master, replica or standalone, got '%.80s'", v);
+		/* synap-master runs masters and standalone nodes, synap-replica replicas. */
+		if ((r == ROLE_REPLICA) != (c->program == ROLE_REPLICA))
+			return errf(err, w, "'%s' nodes are started with %s", role_name(r),
+				    r == ROLE_REPLICA ? "synap-replica" : "synap-master");
 		*FIELD(c, k->off, enum role) = r;
 		return 0;
 	case T_FSYNC:

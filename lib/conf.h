@@ -49,6 +49,7 @@ struct conf {
 	enum fsync_mode fsync;
 
 	char *file;                    /* the file loaded, NULL when none */
+	enum role program;             /* the program's role: replication.role must fit it */
 };
 
 #define CONF_ERR_LEN 512

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "json.h"
 
 static int fail(struct http_request *req, int status, const char *msg)
 {
@@ -375,72 +376,50 @@ static bool is_bodiless(int status)
 }
 
 static void respond_head(struct buf *out, int status, const char *content_type,
-			 size_t body_len, bool keep_alive)
+			 const char *extra, size_t body_len, bool keep_alive)
 {
 	buf_printf(out, "HTTP/1.1 %d %s\r\n", status, http_status_text(status));
 	if (content_type)
 		buf_printf(out, "Content-Type: %s\r\n", content_type);
+	if (extra)
+		buf_puts(out, extra);
 	if (!is_bodiless(status))
 		buf_printf(out, "Content-Length: %zu\r\n", body_len);
 	buf_puts(out, keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
 }
 
-void http_respond(struct buf *out, int status, const char *content_type,
-		  const void *body, size_t body_len, bool keep_alive)
+void http_respond_with(struct buf *out, int status, const char *content_type, const char *extra,
+		       const void *body, size_t body_len, bool keep_alive)
 {
-	respond_head(out, status, content_type, body_len, keep_alive);
+	respond_head(out, status, content_type, extra, body_len, keep_alive);
 	if (!is_bodiless(status) && body_len > 0)
 		buf_append(out, body, body_len);
 }
 
-/* The JSON string escape of c, or NULL when c stands for itself; tmp holds
- * the \u00XX form. */
-static const char *json_escape(unsigned char c, char tmp[7])
+void http_respond(struct buf *out, int status, const char *content_type,
+		  const void *body, size_t body_len, bool keep_alive)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	switch (c) {
-	case '"': return "\\\"";
-	case '\\': return "\\\\";
-	case '\n': return "\\n";
-	case '\r': return "\\r";
-	case '\t': return "\\t";
-	default:
-		if (c >= 0x20)
-			return NULL;
-		memcpy(tmp, "\\u00", 4);
-		tmp[4] = hex[c >> 4];
-		tmp[5] = hex[c & 15];
-		tmp[6] = '\0';
-		return tmp;
-	}
+	http_respond_with(out, status, content_type, NULL, body, body_len, keep_alive);
 }
 
 void http_respond_error(struct buf *out, int status, const char *msg, bool keep_alive)
 {
-	static const char pre[] = "{\"error\":\"", post[] = "\"}";
-	char tmp[7];
-	size_t len = sizeof(pre) - 1 + sizeof(post) - 1;
+	http_respond_error_with(out, status, NULL, msg, keep_alive);
+}
+
+void http_respond_error_with(struct buf *out, int status, const char *extra, const char *msg,
+			     bool keep_alive)
+{
+	struct buf body;
 
 	if (!msg)
 		msg = http_status_text(status);
-	/* Measure first so the body is escaped straight into out, no copy. */
-	for (const char *p = msg; *p; p++) {
-		const char *e = json_escape((unsigned char)*p, tmp);
-		len += e ? strlen(e) : 1;
-	}
-	respond_head(out, status, "application/json", len, keep_alive);
-	if (is_bodiless(status))
-		return;
-	buf_append(out, pre, sizeof(pre) - 1);
-	for (const char *p = msg; *p; p++) {
-		const char *e = json_escape((unsigned char)*p, tmp);
-		if (e)
-			buf_puts(out, e);
-		else
-			buf_putc(out, *p);
-	}
-	buf_append(out, post, sizeof(post) - 1);
+	buf_init(&body);
+	buf_puts(&body, "{\"error\":");
+	json_escape(&body, msg, strlen(msg));
+	buf_putc(&body, '}');
+	http_respond_with(out, status, "application/json", extra, body.data, body.len, keep_alive);
+	buf_release(&body);
 }
 
 static int hex_val(char c)

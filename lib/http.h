@@ -44,6 +44,11 @@ void http_respond(struct buf *out, int status, const char *content_type,
 		  const void *body, size_t body_len, bool keep_alive);
 /* Appends {"error": msg} as application/json with status. */
 void http_respond_error(struct buf *out, int status, const char *msg, bool keep_alive);
+/* The same with extra header lines (each ending in CR LF), e.g. "Allow: GET\r\n". */
+void http_respond_with(struct buf *out, int status, const char *content_type, const char *extra,
+		       const void *body, size_t body_len, bool keep_alive);
+void http_respond_error_with(struct buf *out, int status, const char *extra, const char *msg,
+			     bool keep_alive);
 const char *http_status_text(int status);
 
 /* Percent-decodes in[0..len) into out (at least len bytes); '+' stays '+'.

@@ -6,6 +6,7 @@
  *   GET|HEAD|PUT|DELETE /kv/{key}  the keyspace; PUT ?ttl=SECONDS
  * Writes go through the command table, so HTTP and RESP share one path
  * (read-only replicas, auth, replication). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,13 @@ static void respond_json(struct route_ctx *r, int status, struct buf *body)
 static void respond_error(struct route_ctx *r, int status, const char *msg)
 {
 	http_respond_error(r->out, status, msg, r->keep);
+}
+
+static void not_allowed(struct route_ctx *r, const char *allow)
+{
+	char hdr[96];
+	snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
+	http_respond_error_with(r->out, 405, hdr, "method not allowed", r->keep);
 }
 
 static bool authorized(struct route_ctx *r)
@@ -158,7 +166,7 @@ static void route_kv(struct route_ctx *r, const char *key, size_t klen)
 			respond_json(r, 200, &body);
 		}
 	} else {
-		respond_error(r, 405, "method not allowed");
+		not_allowed(r, "GET, HEAD, PUT, DELETE");
 	}
 out:
 	buf_release(&reply);
@@ -181,7 +189,7 @@ static void route(struct route_ctx *r)
 	buf_init(&body);
 	if (path_is(q, "/health")) {
 		if (!get) {
-			respond_error(r, 405, "method not allowed");
+			not_allowed(r, "GET, HEAD");
 		} else {
 			struct json j;
 			json_init(&j, &body);
@@ -196,14 +204,14 @@ static void route(struct route_ctx *r)
 		respond_error(r, 401, "authentication required: Authorization: Bearer <requirepass>");
 	} else if (path_is(q, "/api/replication/stats")) {
 		if (!get) {
-			respond_error(r, 405, "method not allowed");
+			not_allowed(r, "GET, HEAD");
 		} else {
 			stats_json(n, &body);
 			respond_json(r, 200, &body);
 		}
 	} else if (path_is(q, "/metrics")) {
 		if (!get) {
-			respond_error(r, 405, "method not allowed");
+			not_allowed(r, "GET, HEAD");
 		} else {
 			stats_prometheus(n, &body);
 			http_respond(r->out, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -211,7 +219,7 @@ static void route(struct route_ctx *r)
 		}
 	} else if (path_is(q, "/api/replication/promote")) {
 		if (q->method != HTTP_POST)
-			respond_error(r, 405, "method not allowed");
+			not_allowed(r, "POST");
 		else
 			respond_error(r, 409, "this node is not a replica");
 	} else if (q->path_len > 4 && memcmp(q->path, "/kv/", 4) == 0) {

@@ -110,7 +110,7 @@ static void test_full_file(void)
 	struct conf c;
 	char err[CONF_ERR_LEN] = "";
 
-	conf_init(&c, ROLE_MASTER);
+	conf_init(&c, ROLE_REPLICA);   /* the file names a replica */
 	CHECK_EQ_INT(load_text(&c,
 		"# every key\n"
 		"server:\n"
@@ -181,6 +181,23 @@ static void test_full_file(void)
 	CHECK_STR(c.host, "::1");
 	CHECK_EQ_INT(c.port, 6400);
 	CHECK_STR(c.file, path);
+	conf_release(&c);
+}
+
+static void test_role_fits_program(void)
+{
+	struct conf c;
+	char err[CONF_ERR_LEN] = "";
+
+	conf_init(&c, ROLE_MASTER);
+	CHECK_EQ_INT(load_text(&c, "# a replica's file\nreplication:\n  role: replica\n", err), -1);
+	CHECK(strstr(err, ":3: replication.role: 'replica' nodes are started with synap-replica") != NULL);
+	CHECK_EQ_INT(conf_set(&c, "replication.role", "standalone", err), 0);
+	CHECK_EQ_INT(c.role, ROLE_STANDALONE);
+	conf_release(&c);
+	conf_init(&c, ROLE_REPLICA);
+	CHECK_EQ_INT(conf_set(&c, "replication.role", "master", err), -1);
+	CHECK_STR(err, "replication.role: 'master' nodes are started with synap-master");
 	conf_release(&c);
 }
 
@@ -512,6 +529,7 @@ void suite_conf(void)
 	RUN(test_defaults_master);
 	RUN(test_defaults_replica_standalone);
 	RUN(test_full_file);
+	RUN(test_role_fits_program);
 	RUN(test_partial_and_empty);
 	RUN(test_null_optional_strings);
 	RUN(test_err_unknown);
