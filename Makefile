@@ -76,9 +76,13 @@ sanitize:
 $(BUILD)/bench-micro: $(BUILD)/tests/bench/micro.o $(LIBSYNAP)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBSYNAP) $(LDLIBS)
 
-bench: all $(BUILD)/bench-micro
+$(BUILD)/bench-ryw: $(BUILD)/tests/bench/ryw.o
+	$(CC) $(LDFLAGS) -o $@ $<
+
+bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw
 	$(BUILD)/bench-micro
 	tests/bench/run
+	RYW=$(abspath $(BUILD)/bench-ryw) tests/bench/replication
 
 run: all
 	share/run-local
