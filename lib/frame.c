@@ -158,38 +158,57 @@ int frame_parse_hello(const struct frame *f, struct hello *h)
 	return rd_done(&r) ? 0 : -1;
 }
 
-void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch)
+/* FULLSYNC and CONTINUE share replid, offset and epoch; FULLSYNC adds how
+ * many keys the snapshot holds, so the replica can size its table once. */
+static void put_position(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch)
 {
-	size_t s = frame_begin(b, FRAME_FULLSYNC);
 	buf_append(b, replid, REPLID_LEN);
 	buf_put_u64(b, offset);
 	buf_put_u64(b, epoch);
+}
+
+static int get_position(struct rd *r, char replid[REPLID_LEN + 1], uint64_t *offset, uint64_t *epoch)
+{
+	if (rd_replid(r, replid) < 0)
+		return -1;
+	*offset = rd_u64(r);
+	*epoch = rd_u64(r);
+	return 0;
+}
+
+void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch, uint64_t keys)
+{
+	size_t s = frame_begin(b, FRAME_FULLSYNC);
+	put_position(b, replid, offset, epoch);
+	buf_put_u64(b, keys);
 	frame_end(b, s);
 }
 
-int frame_parse_fullsync(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset, uint64_t *epoch)
+int frame_parse_fullsync(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset,
+			 uint64_t *epoch, uint64_t *keys)
 {
 	struct rd r;
 	rd_init(&r, f);
-	if (rd_replid(&r, replid) < 0)
+	if (get_position(&r, replid, offset, epoch) < 0)
 		return -1;
-	*offset = rd_u64(&r);
-	*epoch = rd_u64(&r);
+	*keys = rd_u64(&r);
 	return rd_done(&r) ? 0 : -1;
 }
 
 void frame_continue(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch)
 {
 	size_t s = frame_begin(b, FRAME_CONTINUE);
-	buf_append(b, replid, REPLID_LEN);
-	buf_put_u64(b, offset);
-	buf_put_u64(b, epoch);
+	put_position(b, replid, offset, epoch);
 	frame_end(b, s);
 }
 
 int frame_parse_continue(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset, uint64_t *epoch)
 {
-	return frame_parse_fullsync(f, replid, offset, epoch);
+	struct rd r;
+	rd_init(&r, f);
+	if (get_position(&r, replid, offset, epoch) < 0)
+		return -1;
+	return rd_done(&r) ? 0 : -1;
 }
 
 void frame_ping(struct buf *b, uint64_t master_offset, uint64_t epoch, uint32_t age_ms)

@@ -14,7 +14,7 @@
 
 enum frame_type {
 	FRAME_HELLO = 1,        /* replica -> master */
-	FRAME_FULLSYNC = 2,     /* master -> replica: a snapshot follows */
+	FRAME_FULLSYNC = 2,     /* master -> replica: a snapshot of N keys follows */
 	FRAME_SNAPDATA = 3,     /* master -> replica: bytes of the snapshot stream */
 	FRAME_CONTINUE = 4,     /* master -> replica: partial resync accepted */
 	FRAME_OPS = 5,          /* master -> replica: consecutive operations */
@@ -94,8 +94,9 @@ void frame_hello(struct buf *b, const struct hello *h);
 /* -1 on a malformed payload; a version mismatch is the caller's check. */
 int frame_parse_hello(const struct frame *f, struct hello *h);
 
-void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch);
-int frame_parse_fullsync(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset, uint64_t *epoch);
+void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch, uint64_t keys);
+int frame_parse_fullsync(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset,
+			 uint64_t *epoch, uint64_t *keys);
 void frame_continue(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch);
 int frame_parse_continue(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset, uint64_t *epoch);
 void frame_ping(struct buf *b, uint64_t master_offset, uint64_t epoch, uint32_t age_ms);

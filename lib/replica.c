@@ -32,6 +32,7 @@ struct replica {
 	uint64_t master_offset;         /* as last heard */
 	int64_t behind_since;           /* monotonic ms the oldest unapplied op existed since */
 	struct store *loading;          /* a full sync being received */
+	struct store_loader loader;
 	struct snap_reader reader;
 	char sync_replid[41];
 	uint64_t sync_offset;
@@ -167,7 +168,12 @@ static void update_behind(struct replica *r, int64_t age_ms)
 
 static void load_entry(void *arg, const char *key, uint32_t klen, const char *val, uint32_t vlen, int64_t exp)
 {
-	store_set(arg, key, klen, val, vlen, exp);
+	store_loader_add(arg, key, klen, val, vlen, exp);
+}
+
+static void load_flush(void *arg)
+{
+	store_loader_flush(arg);
 }
 
 static void full_sync_done(struct replica *r)
@@ -217,15 +223,20 @@ static void on_fullsync(struct replica *r, const struct frame *f)
 {
 	struct node *n = r->n;
 
-	if (frame_parse_fullsync(f, r->sync_replid, &r->sync_offset, &r->sync_epoch) < 0) {
+	uint64_t keys;
+	if (frame_parse_fullsync(f, r->sync_replid, &r->sync_offset, &r->sync_epoch, &keys) < 0) {
 		send_error(r, FERR_MALFORMED, "malformed FULLSYNC");
 		link_fail(r, "malformed FULLSYNC from the master");
 		return;
 	}
 	discard_loading(r);
 	r->loading = store_new();
-	snap_reader_init(&r->reader, load_entry, r->loading, STORE_MAX_KEY,
+	/* Sized once for the announced keys: no rehashing while loading. */
+	store_reserve(r->loading, keys < (1ull << 31) ? (size_t)keys : 0);
+	store_loader_init(&r->loader, r->loading);
+	snap_reader_init(&r->reader, load_entry, &r->loader, STORE_MAX_KEY,
 			 (uint64_t)n->conf->max_bulk_bytes);
+	r->reader.flush = load_flush;
 	r->state = R_FULL_SYNC;
 	r->sync_started = mono_ms();
 	log_notice("full sync from %s: receiving a snapshot at offset %llu (replid %s)", r->addr,

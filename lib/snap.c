@@ -257,8 +257,15 @@ static int parse(struct snap_reader *r)
 			return 0;
 		}
 	}
-	if (r->state == SNAP_BODY && parse_body(r) < 0)
-		return -1;
+	if (r->state == SNAP_BODY) {
+		int rc = parse_body(r);
+		/* Entries handed out point into pend: let the consumer finish
+		 * with them before compact() moves the bytes. */
+		if (r->flush)
+			r->flush(r->arg);
+		if (rc < 0)
+			return -1;
+	}
 	compact(r);
 	return 0;
 }

@@ -53,10 +53,14 @@ typedef void snap_entry_fn(void *arg, const char *key, uint32_t klen,
 
 enum { SNAP_HEADER, SNAP_BODY, SNAP_DONE, SNAP_FAILED };
 
+/* Called after each run of entries, before their bytes move (optional). */
+typedef void snap_flush_fn(void *arg);
+
 struct snap_reader {
 	int state;
 	struct snap_meta meta;
 	snap_entry_fn *fn;
+	snap_flush_fn *flush;
 	void *arg;
 	uint64_t max_key, max_value;
 	struct buf pend;        /* uncompressed bytes not yet parsed */

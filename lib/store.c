@@ -206,6 +206,12 @@ static size_t pow2_at_least(size_t n)
 	return p;
 }
 
+void store_reserve(struct store *s, size_t n)
+{
+	if (s->t[0].size == 0 && !store_rehashing(s) && n > INITIAL_SIZE)
+		start_resize(s, pow2_at_least(n));
+}
+
 static void maybe_grow(struct store *s)
 {
 	struct table *t = &s->t[0];
@@ -372,10 +378,9 @@ static struct entry *insert_new(struct store *s, const char *key, size_t klen,
 	return e;
 }
 
-struct entry *store_set(struct store *s, const char *key, size_t klen,
-			const char *val, size_t vlen, int64_t expire_at)
+static struct entry *set_hashed(struct store *s, uint64_t h, const char *key, size_t klen,
+				const char *val, size_t vlen, int64_t expire_at)
 {
-	uint64_t h = hash_key(s, key, klen);
 	struct entry **pp = NULL, *e;
 	int tab;
 
@@ -398,6 +403,55 @@ struct entry *store_set(struct store *s, const char *key, size_t klen,
 	}
 	store_set_expire(s, e, expire_at);
 	return e;
+}
+
+struct entry *store_set(struct store *s, const char *key, size_t klen,
+			const char *val, size_t vlen, int64_t expire_at)
+{
+	return set_hashed(s, hash_key(s, key, klen), key, klen, val, vlen, expire_at);
+}
+
+void store_loader_init(struct store_loader *l, struct store *s)
+{
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+}
+
+static void loader_insert_oldest(struct store_loader *l)
+{
+	unsigned i = l->head;
+	set_hashed(l->s, l->q[i].hash, l->q[i].key, l->q[i].klen, l->q[i].val, l->q[i].vlen,
+		   l->q[i].expire_at);
+	l->head = (l->head + 1) % STORE_LOADER_DEPTH;
+	l->n--;
+}
+
+void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
+		      const char *val, uint32_t vlen, int64_t expire_at)
+{
+	struct store *s = l->s;
+
+	if (l->n == STORE_LOADER_DEPTH)
+		loader_insert_oldest(l);
+	unsigned i = (l->head + l->n) % STORE_LOADER_DEPTH;
+	uint64_t h = hash_key(s, key, klen);
+	l->q[i].key = key;
+	l->q[i].klen = klen;
+	l->q[i].val = val;
+	l->q[i].vlen = vlen;
+	l->q[i].expire_at = expire_at;
+	l->q[i].hash = h;
+	l->n++;
+	/* The bucket this key lands in (and its first entry, if any, later). */
+	struct table *t = &s->t[store_rehashing(s) ? 1 : 0];
+	if (t->size)
+		__builtin_prefetch(&t->b[h & (t->size - 1)], 1);
+}
+
+void store_loader_flush(struct store_loader *l)
+{
+	while (l->n)
+		loader_insert_oldest(l);
 }
 
 struct entry *store_append(struct store *s, const char *key, size_t klen,

@@ -49,10 +49,32 @@ int store_delete(struct store *s, const char *key, size_t klen);
  * src is missing. */
 int store_rename(struct store *s, const char *src, size_t slen, const char *dst, size_t dlen);
 void store_set_expire(struct store *s, struct entry *e, int64_t expire_at);
+/* Bulk loading (snapshots): the same as store_set, pipelined. Each entry is
+ * inserted a few calls after it is added, while the memory it will touch is
+ * prefetched, so a load does not stall on one cache miss per key. The key
+ * and value bytes must stay valid until store_loader_flush(). */
+#define STORE_LOADER_DEPTH 8
+struct store_loader {
+	struct store *s;
+	unsigned n, head;
+	struct {
+		const char *key, *val;
+		uint32_t klen, vlen;
+		int64_t expire_at;
+		uint64_t hash;
+	} q[STORE_LOADER_DEPTH];
+};
+void store_loader_init(struct store_loader *l, struct store *s);
+void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
+		      const char *val, uint32_t vlen, int64_t expire_at);
+void store_loader_flush(struct store_loader *l);
+
 /* Removes every key. Large stores are freed by a background thread when
  * background is true, so the event loop does not pause. */
 void store_flush(struct store *s, bool background);
 
+/* Sizes an empty store's table for n keys. */
+void store_reserve(struct store *s, size_t n);
 size_t store_count(const struct store *s);
 size_t store_volatile_count(const struct store *s);
 /* Bytes held by entries, buckets and the volatile set (allocator's view). */
