@@ -84,10 +84,29 @@ static void pending_remove(struct client *c)
 	c->flags &= ~CLIENT_PENDING;
 }
 
+static void blocked_remove(struct client *c)
+{
+	struct node *n = c->node;
+
+	for (struct client **pp = &n->blocked; *pp; pp = &(*pp)->bnext) {
+		if (*pp == c) {
+			*pp = c->bnext;
+			break;
+		}
+	}
+	if (c->block_timer)
+		loop_timer_del(n->loop, c->block_timer);
+	c->block_timer = 0;
+	c->block = BLOCK_NONE;
+	c->flags &= ~CLIENT_BLOCKED;
+}
+
 void client_free(struct client *c)
 {
 	struct node *n = c->node;
 
+	if (c->flags & CLIENT_BLOCKED)
+		blocked_remove(c);
 	pending_remove(c);
 	loop_unwatch(n->loop, c->fd);
 	close(c->fd);
@@ -324,6 +343,37 @@ static void client_event(struct loop *l, int fd, void *arg, int mask)
 	}
 	if ((mask & LOOP_READ) && !(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_THROTTLED)))
 		client_read(c);
+}
+
+static int64_t block_timeout(struct loop *l, void *arg)
+{
+	struct client *c = arg;
+	UNUSED(l);
+	c->block_timer = 0;     /* this one-shot timer is done */
+	command_block_timeout(c);
+	return -1;
+}
+
+void client_block(struct client *c, enum block_kind kind, int64_t timeout_ms)
+{
+	struct node *n = c->node;
+
+	c->flags |= CLIENT_BLOCKED;
+	c->block = kind;
+	c->bnext = n->blocked;
+	n->blocked = c;
+	if (timeout_ms > 0)
+		c->block_timer = loop_timer_add(n->loop, timeout_ms, block_timeout, c);
+}
+
+void client_unblock(struct client *c)
+{
+	if (!(c->flags & CLIENT_BLOCKED))
+		return;
+	blocked_remove(c);
+	client_queue_reply(c);
+	/* Commands that arrived meanwhile run now, in order. */
+	process_input(c);
 }
 
 void clients_flush(struct node *n)

@@ -22,6 +22,13 @@ struct loop;
 
 enum proto { PROTO_UNKNOWN, PROTO_RESP, PROTO_HTTP };
 
+/* Why a client waits (CLIENT_BLOCKED): its input is not read meanwhile. */
+enum block_kind {
+	BLOCK_NONE,
+	BLOCK_WAIT,     /* WAIT: replicas to acknowledge its last write */
+	BLOCK_PAUSE,    /* a write arrived while writes are paused */
+};
+
 struct arg {
 	char *p;
 	size_t len;
@@ -51,8 +58,14 @@ struct client {
 	int argv_cap;
 	const char *last_cmd;
 
+	uint64_t woff;                  /* offset of this client's last write (WAIT) */
+	enum block_kind block;
+	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
+	long long wait_replicas;        /* WAIT's numreplicas */
+
 	struct client *prev, *next;     /* node->clients */
 	struct client *pnext;           /* node->pending */
+	struct client *bnext;           /* node->blocked */
 };
 
 /* The accept handler of the client port. */
@@ -67,5 +80,11 @@ void clients_flush(struct node *n);
 void clients_free_all(struct node *n);
 /* Queues c for flushing if it has replies. */
 void client_queue_reply(struct client *c);
+
+/* Stops running c's commands until client_unblock(); after timeout_ms (0:
+ * never) the command module's command_block_timeout() answers for it. */
+void client_block(struct client *c, enum block_kind kind, int64_t timeout_ms);
+/* Resumes c: its pending input runs again. */
+void client_unblock(struct client *c);
 
 #endif

@@ -874,8 +874,39 @@ static void cmd_wait(struct client *c)
 		resp_error(R, "ERR timeout is negative");
 		return;
 	}
-	/* No replica can acknowledge anything yet. */
-	resp_int(R, 0);
+	if (c->node->role == ROLE_REPLICA) {
+		resp_error(R, "ERR WAIT cannot be used with replica instances.");
+		return;
+	}
+	int acked = master_acked_count(c->node, c->woff);
+	if (acked >= num) {
+		resp_int(R, acked);
+		return;
+	}
+	/* Blocks (no polling): acknowledgements or the timeout wake it. */
+	c->wait_replicas = num;
+	client_block(c, BLOCK_WAIT, timeout);
+}
+
+void command_wait_check(struct node *n)
+{
+	for (struct client *c = n->blocked, *next; c; c = next) {
+		next = c->bnext;
+		if (c->block != BLOCK_WAIT)
+			continue;
+		int acked = master_acked_count(n, c->woff);
+		if (acked >= c->wait_replicas) {
+			resp_int(c->reply, acked);
+			client_unblock(c);
+		}
+	}
+}
+
+void command_block_timeout(struct client *c)
+{
+	if (c->block == BLOCK_WAIT)
+		resp_int(c->reply, master_acked_count(c->node, c->woff));
+	client_unblock(c);
 }
 
 static void cmd_time(struct client *c)
@@ -1270,8 +1301,15 @@ void command_dispatch(struct client *c)
 		resp_error(R, "READONLY You can't write against a read only replica.");
 		goto done;
 	}
+	if ((cmd->flags & CMD_WRITE) && n->conf->min_replicas_to_write > 0 &&
+	    master_good_replicas(n, n->conf->max_lag_ms) < n->conf->min_replicas_to_write) {
+		resp_error(R, "NOREPLICAS Not enough good replicas to write.");
+		goto done;
+	}
 	cmd->calls++;
 	cmd->fn(c);
+	if (cmd->flags & CMD_WRITE)
+		c->woff = n->db.offset;
 done:
 	if (R->len > before && R->data[before] == '-')
 		n->st.error_replies++;

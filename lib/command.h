@@ -5,6 +5,7 @@
 #include "util.h"
 
 struct client;
+struct node;
 
 #define CMD_WRITE   (1u << 0)   /* changes data: refused on replicas */
 #define CMD_READ    (1u << 1)
@@ -27,6 +28,11 @@ struct command *command_find(const char *name, size_t len);
 /* Runs c->argv[0..argc): checks name, arity, auth and role, then calls it.
  * The reply goes to c->reply. */
 void command_dispatch(struct client *c);
+/* A blocked client's timeout passed (WAIT answers what it has). */
+void command_block_timeout(struct client *c);
+/* Replicas acknowledged more: answers the WAITs now satisfied. */
+void command_wait_check(struct node *n);
+
 /* The whole table, for COMMAND and INFO commandstats. */
 struct command *command_table(size_t *count);
 

@@ -38,6 +38,7 @@ struct rlink {
 	uint64_t snap_offset;
 	int64_t connected_at;   /* unix s */
 	int64_t last_ack;       /* unix s */
+	int64_t last_ack_mono;  /* monotonic ms */
 	int64_t last_rx;        /* monotonic ms */
 	int64_t gone_at;        /* unix s */
 	struct rlink *next_link;
@@ -235,6 +236,8 @@ static void on_frame(struct rlink *l, const struct frame *f)
 			l->acked = applied;
 		l->durable = durable;
 		l->last_ack = time_ms() / 1000;
+		l->last_ack_mono = mono_ms();
+		l->m->n->acks_arrived = true;
 	} else if (f->type == FRAME_ERROR) {
 		uint16_t code;
 		char text[256];
@@ -633,6 +636,25 @@ int master_online_replicas(const struct node *n)
 	if (n->master)
 		for (struct rlink *l = n->master->links; l; l = l->next_link)
 			c += l->state == LINK_ONLINE;
+	return c;
+}
+
+int master_acked_count(const struct node *n, uint64_t offset)
+{
+	int c = 0;
+	if (n->master)
+		for (struct rlink *l = n->master->links; l; l = l->next_link)
+			c += l->state == LINK_ONLINE && l->acked >= offset;
+	return c;
+}
+
+int master_good_replicas(const struct node *n, int64_t max_lag_ms)
+{
+	int c = 0;
+	int64_t now = mono_ms();
+	if (n->master)
+		for (struct rlink *l = n->master->links; l; l = l->next_link)
+			c += l->state == LINK_ONLINE && now - l->last_ack_mono <= max_lag_ms;
 	return c;
 }
 

@@ -22,6 +22,10 @@ void master_drop_links(struct node *n, const char *why);
 
 /* Number of replicas connected and online. */
 int master_online_replicas(const struct node *n);
+/* Online replicas that acknowledged offset or later (WAIT). */
+int master_acked_count(const struct node *n, uint64_t offset);
+/* Online replicas that acknowledged within max_lag_ms (min_replicas_to_write). */
+int master_good_replicas(const struct node *n, int64_t max_lag_ms);
 /* Writes the "replicas" array of the stats JSON. */
 void master_stats_json(struct node *n, struct json *j);
 /* INFO replication lines for replicas (connected_slaves and slaveN). */

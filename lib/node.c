@@ -9,6 +9,7 @@
 #include <sys/signalfd.h>
 
 #include "client.h"
+#include "command.h"
 #include "control.h"
 #include "log.h"
 #include "master.h"
@@ -86,7 +87,14 @@ static int64_t cron(struct loop *l, void *arg)
 
 static void before_sleep(struct loop *l, void *arg)
 {
+	struct node *n = arg;
 	UNUSED(l);
+	/* WAITs are answered here, not inside the link's read handler, so the
+	 * commands they release never run under a replication link's feet. */
+	if (n->acks_arrived) {
+		n->acks_arrived = false;
+		command_wait_check(n);
+	}
 	clients_flush(arg);
 	/* One flush per iteration: an idle master sends a single write at once,
 	 * a busy one batches everything this iteration produced. */

@@ -62,10 +62,12 @@ struct node {
 	struct client *clients;         /* every client, doubly linked */
 	size_t nclients;
 	struct client *pending;         /* clients with replies to flush */
+	struct client *blocked;         /* clients waiting (WAIT, paused writes) */
 	uint64_t next_client_id;
 	struct ctlconn *ctlconns;
 
 	struct node_stats st;
+	bool acks_arrived;              /* replicas acknowledged more: WAITs to check */
 	bool serve_replicas;            /* listen on replica_listen_address */
 	bool stopping;
 };
