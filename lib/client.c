@@ -196,6 +196,14 @@ static bool process_resp(struct client *c, char *p, size_t len)
 		return false;
 	}
 	set_args(c, p);
+	if (c->node->write_paused && c->argc > 0) {
+		struct command *cmd = command_find(c->argv[0].p, c->argv[0].len);
+		if (cmd && (cmd->flags & CMD_WRITE)) {
+			/* Held, parsed, until writes resume: it waits, it does not fail. */
+			client_block(c, BLOCK_PAUSE, 0);
+			return false;
+		}
+	}
 	c->in_pos += c->rp.pos;
 	if (c->argc > 0)
 		command_dispatch(c);

@@ -1297,7 +1297,7 @@ void command_dispatch(struct client *c)
 		resp_error(R, "NOAUTH Authentication required.");
 		goto done;
 	}
-	if ((cmd->flags & CMD_WRITE) && n->role == ROLE_REPLICA) {
+	if ((cmd->flags & CMD_WRITE) && node_read_only(n)) {
 		resp_error(R, "READONLY You can't write against a read only replica.");
 		goto done;
 	}

@@ -12,7 +12,6 @@
 #include "json.h"
 #include "log.h"
 #include "node.h"
-#include "replica.h"
 #include "stats.h"
 
 struct ctlconn {
@@ -121,17 +120,69 @@ static void verb_follow(struct node *n, struct verb_args *a, struct buf *out)
 		reply_error(out, "usage: FOLLOW host:port");
 		return;
 	}
-	if (n->role != ROLE_REPLICA) {
-		reply_error(out, "this node is a %s; only a replica can FOLLOW", role_name(n->role));
-		return;
-	}
-	if (replica_follow(n, a->argv[1], err) < 0) {
+	const char *was = role_name(n->role);
+	if (node_follow(n, a->argv[1], err) < 0) {
 		reply_error(out, "%s", err);
 		return;
 	}
-	buf_puts(out, "{\"ok\":true,\"master_address\":");
-	json_escape(out, a->argv[1], strlen(a->argv[1]));
-	buf_puts(out, "}\n");
+	struct json j;
+	json_init(&j, out);
+	json_obj(&j);
+	json_kbool(&j, "ok", true);
+	json_kstr(&j, "role", role_name(n->role));
+	json_kstr(&j, "was", was);
+	json_kstr(&j, "master_address", a->argv[1]);
+	json_kuint(&j, "offset", n->db.offset);
+	json_kuint(&j, "epoch", n->epoch);
+	json_obj_end(&j);
+	buf_putc(out, '\n');
+}
+
+static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
+{
+	char err[NODE_ERR_LEN];
+
+	if (a->argc > 2) {
+		reply_error(out, "usage: PROMOTE [listen-address]");
+		return;
+	}
+	if (node_promote(n, a->argc == 2 ? a->argv[1] : NULL, err) < 0) {
+		reply_error(out, "%s", err);
+		return;
+	}
+	struct json j;
+	json_init(&j, out);
+	json_obj(&j);
+	json_kbool(&j, "ok", true);
+	json_kstr(&j, "role", role_name(n->role));
+	json_kstr(&j, "replid", n->replid);
+	json_kstr(&j, "replid2", n->replid2);
+	json_kuint(&j, "second_offset", n->second_offset);
+	json_kuint(&j, "offset", n->db.offset);
+	json_kuint(&j, "epoch", n->epoch);
+	json_kstr(&j, "replica_listen_address", a->argc == 2 ? a->argv[1] : n->conf->replica_listen_address);
+	json_obj_end(&j);
+	buf_putc(out, '\n');
+}
+
+static void verb_pause(struct node *n, struct verb_args *a, struct buf *out)
+{
+	long long ms = 10000;
+
+	if (a->argc > 2 || (a->argc == 2 && (parse_ll(a->argv[1], strlen(a->argv[1]), &ms) < 0 || ms <= 0))) {
+		reply_error(out, "usage: PAUSE [timeout-ms]");
+		return;
+	}
+	node_pause_writes(n, ms);
+	buf_printf(out, "{\"ok\":true,\"paused\":true,\"offset\":%llu,\"timeout_ms\":%lld}\n",
+		   (unsigned long long)n->db.offset, ms);
+}
+
+static void verb_unpause(struct node *n, struct verb_args *a, struct buf *out)
+{
+	UNUSED(a);
+	node_resume_writes(n);
+	buf_printf(out, "{\"ok\":true,\"paused\":false,\"offset\":%llu}\n", (unsigned long long)n->db.offset);
 }
 
 static void verb_help(struct node *n, struct verb_args *a, struct buf *out);
@@ -147,6 +198,9 @@ static const struct verb {
 	{ "LOGLEVEL", "LOGLEVEL [level]", verb_loglevel },
 	{ "SHUTDOWN", "SHUTDOWN", verb_shutdown },
 	{ "FOLLOW", "FOLLOW host:port", verb_follow },
+	{ "PROMOTE", "PROMOTE [listen-address]", verb_promote },
+	{ "PAUSE", "PAUSE [timeout-ms]", verb_pause },
+	{ "UNPAUSE", "UNPAUSE", verb_unpause },
 	{ "PING", "PING", verb_ping },
 	{ "HELP", "HELP", verb_help },
 };

@@ -158,8 +158,10 @@ int frame_parse_hello(const struct frame *f, struct hello *h)
 	return rd_done(&r) ? 0 : -1;
 }
 
-/* FULLSYNC and CONTINUE share replid, offset and epoch; FULLSYNC adds how
- * many keys the snapshot holds, so the replica can size its table once. */
+/* FULLSYNC and CONTINUE share replid, offset and epoch. FULLSYNC adds how
+ * many keys the snapshot holds (the replica sizes its table once) and up to
+ * which offset the replica's own history agreed with the master's (0:
+ * unrelated), so the replica can say how many operations it drops. */
 static void put_position(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch)
 {
 	buf_append(b, replid, REPLID_LEN);
@@ -176,22 +178,25 @@ static int get_position(struct rd *r, char replid[REPLID_LEN + 1], uint64_t *off
 	return 0;
 }
 
-void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch, uint64_t keys)
+void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch, uint64_t keys,
+		    uint64_t agreed)
 {
 	size_t s = frame_begin(b, FRAME_FULLSYNC);
 	put_position(b, replid, offset, epoch);
 	buf_put_u64(b, keys);
+	buf_put_u64(b, agreed);
 	frame_end(b, s);
 }
 
 int frame_parse_fullsync(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset,
-			 uint64_t *epoch, uint64_t *keys)
+			 uint64_t *epoch, uint64_t *keys, uint64_t *agreed)
 {
 	struct rd r;
 	rd_init(&r, f);
 	if (get_position(&r, replid, offset, epoch) < 0)
 		return -1;
 	*keys = rd_u64(&r);
+	*agreed = rd_u64(&r);
 	return rd_done(&r) ? 0 : -1;
 }
 

@@ -94,9 +94,10 @@ void frame_hello(struct buf *b, const struct hello *h);
 /* -1 on a malformed payload; a version mismatch is the caller's check. */
 int frame_parse_hello(const struct frame *f, struct hello *h);
 
-void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch, uint64_t keys);
+void frame_fullsync(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch, uint64_t keys,
+		    uint64_t agreed);
 int frame_parse_fullsync(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset,
-			 uint64_t *epoch, uint64_t *keys);
+			 uint64_t *epoch, uint64_t *keys, uint64_t *agreed);
 void frame_continue(struct buf *b, const char *replid, uint64_t offset, uint64_t epoch);
 int frame_parse_continue(const struct frame *f, char replid[REPLID_LEN + 1], uint64_t *offset, uint64_t *epoch);
 void frame_ping(struct buf *b, uint64_t master_offset, uint64_t epoch, uint32_t age_ms);

@@ -12,6 +12,7 @@
 
 #include "client.h"
 #include "command.h"
+#include "control.h"
 #include "http.h"
 #include "httpapi.h"
 #include "json.h"
@@ -45,6 +46,12 @@ static void not_allowed(struct route_ctx *r, const char *allow)
 	http_respond_error_with(r->out, 405, hdr, "method not allowed", r->keep);
 }
 
+static bool from_loopback(const struct client *c)
+{
+	return strncmp(c->addr, "127.", 4) == 0 || strncmp(c->addr, "[::1]:", 6) == 0;
+}
+
+/* Bearer token check; with no requirepass, anyone is authorized. */
 static bool authorized(struct route_ctx *r)
 {
 	const char *pass = r->c->node->conf->requirepass;
@@ -173,6 +180,28 @@ out:
 	buf_release(&body);
 }
 
+/* Promotion changes who takes writes: only from this host, or with the
+ * password when one is set. */
+static void route_promote(struct route_ctx *r)
+{
+	struct client *c = r->c;
+	struct buf reply;
+	if (r->req->method != HTTP_POST) {
+		not_allowed(r, "POST");
+		return;
+	}
+	bool bearer = c->node->conf->requirepass && r->req->auth && authorized(r);
+	if (!from_loopback(c) && !bearer) {
+		respond_error(r, 403, "promotion is allowed from loopback or with Authorization: Bearer <requirepass>");
+		return;
+	}
+	buf_init(&reply);
+	control_execute(c->node, "PROMOTE", 7, &reply);
+	bool ok = reply.len > 10 && memcmp(reply.data, "{\"ok\":true", 10) == 0;
+	http_respond(r->out, ok ? 200 : 409, JSON_TYPE, reply.data, reply.len, r->keep);
+	buf_release(&reply);
+}
+
 static bool path_is(const struct http_request *q, const char *lit)
 {
 	return q->path_len == strlen(lit) && memcmp(q->path, lit, q->path_len) == 0;
@@ -200,6 +229,8 @@ static void route(struct route_ctx *r)
 			json_obj_end(&j);
 			respond_json(r, 200, &body);
 		}
+	} else if (path_is(q, "/api/replication/promote")) {
+		route_promote(r);
 	} else if (!authorized(r)) {
 		respond_error(r, 401, "authentication required: Authorization: Bearer <requirepass>");
 	} else if (path_is(q, "/api/replication/stats")) {
@@ -217,11 +248,6 @@ static void route(struct route_ctx *r)
 			http_respond(r->out, 200, "text/plain; version=0.0.4; charset=utf-8",
 				     body.data, body.len, r->keep);
 		}
-	} else if (path_is(q, "/api/replication/promote")) {
-		if (q->method != HTTP_POST)
-			not_allowed(r, "POST");
-		else
-			respond_error(r, 409, "this node is not a replica");
 	} else if (q->path_len > 4 && memcmp(q->path, "/kv/", 4) == 0) {
 		char *key = xmalloc(q->path_len);
 		long klen = http_decode(q->path + 4, q->path_len - 4, key);
@@ -258,6 +284,12 @@ long httpapi_handle(struct client *c, char *p, size_t len)
 		http_respond_error(&c->out, req.err_status, req.err, false);
 		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 		return -1;
+	}
+	if (c->node->write_paused && (req.method == HTTP_PUT || req.method == HTTP_DELETE)) {
+		/* Writes wait while paused; the request is parsed again after. */
+		c->node->st.http_requests--;
+		client_block(c, BLOCK_PAUSE, 0);
+		return 0;
 	}
 	struct route_ctx r = { .c = c, .req = &req, .out = &c->out, .keep = req.keep_alive };
 	size_t start = c->out.len;

@@ -35,7 +35,7 @@ struct rlink {
 	uint64_t next;          /* next offset to send */
 	uint64_t acked;
 	uint64_t durable;
-	uint64_t snap_offset;
+	uint64_t agreed;        /* its history matches this node's up to here */
 	int64_t connected_at;   /* unix s */
 	int64_t last_ack;       /* unix s */
 	int64_t last_ack_mono;  /* monotonic ms */
@@ -171,6 +171,15 @@ static void on_hello(struct rlink *l, const struct frame *f)
 		link_refuse(l, FERR_AUTH, "invalid auth token");
 		return;
 	}
+	if (h.epoch > n->epoch) {
+		/* The replica has seen a newer failover: this node is stale. */
+		char msg[128];
+		snprintf(msg, sizeof(msg), "this node is stale: epoch %llu, the replica has seen %llu",
+			 (unsigned long long)n->epoch, (unsigned long long)h.epoch);
+		node_fence(n, h.epoch);
+		link_refuse(l, FERR_EPOCH, msg);
+		return;
+	}
 	snprintf(l->id, sizeof(l->id), "%.*s", (int)h.id_len, h.id);
 	snprintf(l->addr, sizeof(l->addr), "%.*s", (int)h.addr_len, h.addr);
 	for (size_t i = 0; l->addr[i]; i++)
@@ -187,6 +196,11 @@ static void on_hello(struct rlink *l, const struct frame *f)
 	l->acked = h.offset;
 
 	uint64_t off = n->db.offset;
+	l->agreed = 0;
+	if (!replid_is_none(h.replid) && strcmp(h.replid, n->replid) == 0)
+		l->agreed = h.offset < off ? h.offset : off;
+	else if (!replid_is_none(h.replid) && strcmp(h.replid, n->replid2) == 0)
+		l->agreed = h.offset < n->second_offset ? h.offset : n->second_offset;
 	bool known = !replid_is_none(h.replid) &&
 		     (strcmp(h.replid, n->replid) == 0 ||
 		      (strcmp(h.replid, n->replid2) == 0 && h.offset <= n->second_offset));
@@ -461,6 +475,7 @@ static void start_snapshot(struct master *m)
 			continue;
 		t[i].fd = l->fd;
 		t[i].framed = true;
+		t[i].agreed = l->agreed;
 		m->child_links[i++] = l;
 	}
 	int close_fds[] = { n->client_lfd, m->lfd, n->control_lfd };

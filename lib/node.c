@@ -25,6 +25,115 @@ bool node_is_master(const struct node *n)
 	return n->role != ROLE_REPLICA;
 }
 
+bool node_read_only(const struct node *n)
+{
+	return n->role == ROLE_REPLICA || n->fenced;
+}
+
+int node_promote(struct node *n, const char *listen, char *err)
+{
+	if (n->role != ROLE_REPLICA) {
+		snprintf(err, NODE_ERR_LEN, "this node is already a %s", role_name(n->role));
+		return -1;
+	}
+	const char *addr = listen ? listen : n->conf->replica_listen_address;
+	/* Bind first: a failed promotion leaves the replica as it was. */
+	if (n->master && listen) {
+		master_stop(n);
+	}
+	if (!n->master && master_start(n, addr, err) < 0)
+		return -1;
+	replica_stop(n);
+	bool history = strspn(n->replid, "0") != 40;
+	if (history) {
+		memcpy(n->replid2, n->replid, sizeof(n->replid2));
+		n->second_offset = n->db.offset;
+	}
+	random_hex40(n->replid);
+	n->epoch++;
+	n->role = ROLE_MASTER;
+	n->db.expire_keys = true;
+	n->fenced = false;
+	if (!n->log)
+		n->log = replog_new(n->db.offset + 1, (uint64_t)n->conf->log_capacity,
+				    (size_t)n->conf->log_max_mb << 20);
+	/* Sub-replicas of this node reconnect and continue through replid2. */
+	master_drop_links(n, "this node was promoted");
+	log_notice("PROMOTED to master at offset %llu: replid %s, replid2 %s valid up to %llu, epoch %llu, "
+		   "replicas on %s", (unsigned long long)n->db.offset, n->replid, n->replid2,
+		   (unsigned long long)n->second_offset, (unsigned long long)n->epoch, addr);
+	log_notice("WRITES ALLOWED - this node accepts write operations");
+	return 0;
+}
+
+int node_follow(struct node *n, const char *addr, char *err)
+{
+	if (n->role == ROLE_REPLICA)
+		return replica_follow(n, addr, err);
+	if (n->role == ROLE_STANDALONE) {
+		snprintf(err, NODE_ERR_LEN, "a standalone node does not replicate");
+		return -1;
+	}
+	if (replica_start(n, addr, n->conf->auto_reconnect, err) < 0)
+		return -1;
+	n->role = ROLE_REPLICA;
+	n->db.expire_keys = false;
+	/* Its replicas keep streaming from it, now chained behind the new
+	 * master, until the operator repoints them. */
+	log_notice("DEMOTED to replica of %s at offset %llu (epoch %llu)", addr,
+		   (unsigned long long)n->db.offset, (unsigned long long)n->epoch);
+	log_notice("READ-ONLY MODE - writes will be rejected");
+	/* Writers held by a pause now get -READONLY: nothing they sent was acknowledged. */
+	node_resume_writes(n);
+	return 0;
+}
+
+static int64_t pause_expired(struct loop *l, void *arg)
+{
+	struct node *n = arg;
+	UNUSED(l);
+	n->pause_timer = 0;
+	log_notice("write pause timed out, writes resume");
+	node_resume_writes(n);
+	return -1;
+}
+
+void node_pause_writes(struct node *n, int64_t timeout_ms)
+{
+	if (n->pause_timer)
+		loop_timer_del(n->loop, n->pause_timer);
+	n->write_paused = true;
+	n->pause_timer = loop_timer_add(n->loop, timeout_ms, pause_expired, n);
+	log_notice("writes paused for at most %lld ms", (long long)timeout_ms);
+}
+
+void node_resume_writes(struct node *n)
+{
+	if (n->pause_timer)
+		loop_timer_del(n->loop, n->pause_timer);
+	n->pause_timer = 0;
+	if (!n->write_paused)
+		return;
+	n->write_paused = false;
+	for (struct client *c = n->blocked, *next; c; c = next) {
+		next = c->bnext;
+		if (c->block == BLOCK_PAUSE)
+			client_unblock(c);
+	}
+}
+
+void node_fence(struct node *n, uint64_t epoch)
+{
+	if (epoch <= n->epoch || n->role == ROLE_REPLICA)
+		return;
+	if (!n->fenced)
+		log_warn("FENCED: a peer knows epoch %llu, newer than this master's %llu: writes refused "
+			 "until an operator demotes this node", (unsigned long long)epoch,
+			 (unsigned long long)n->epoch);
+	n->fenced = true;
+	n->epoch = epoch;
+}
+
 char *node_control_path(const struct conf *c)
 {
 	if (c->control_socket)

@@ -33,7 +33,10 @@ struct node_stats {
 	int ops_idx;
 	uint64_t ops_last_commands;
 	int64_t ops_last_ms;
+	/* served to replicas (INFO sync_full, sync_partial_ok, sync_partial_err) */
 	uint64_t full_syncs, partial_syncs, partial_syncs_rejected;
+	/* done by this node as a replica */
+	uint64_t full_syncs_done, partial_syncs_done;
 };
 
 struct node {
@@ -68,6 +71,10 @@ struct node {
 
 	struct node_stats st;
 	bool acks_arrived;              /* replicas acknowledged more: WAITs to check */
+	bool write_paused;              /* PAUSE: write commands wait */
+	long long pause_timer;
+	bool fenced;                    /* a higher epoch exists: this master takes no writes */
+	uint64_t discarded_ops;         /* operations dropped when a new master's history diverged */
 	bool serve_replicas;            /* listen on replica_listen_address */
 	bool stopping;
 };
@@ -87,6 +94,19 @@ void node_stop(struct node *n);
 void node_release(struct node *n);
 
 bool node_is_master(const struct node *n);
+/* Role changes (failover). promote: a replica becomes a master with a new
+ * replid (the old one kept as replid2 up to here), epoch + 1, serving
+ * replicas on listen (NULL: the configured address). follow: a master
+ * steps down, or a replica switches masters, and follows addr. */
+int node_promote(struct node *n, const char *listen, char *err);
+int node_follow(struct node *n, const char *addr, char *err);
+/* Write commands wait while paused (at most timeout_ms); resume releases them. */
+void node_pause_writes(struct node *n, int64_t timeout_ms);
+void node_resume_writes(struct node *n);
+/* A peer knows a higher epoch: this master stops taking writes. */
+void node_fence(struct node *n, uint64_t epoch);
+/* True when write commands are refused here with -READONLY. */
+bool node_read_only(const struct node *n);
 /* The path of the control socket this node uses (from conf and data_dir). */
 char *node_control_path(const struct conf *c);
 

@@ -93,7 +93,14 @@ static void schedule_retry(struct replica *r)
 }
 
 /* Ends the current link; the data stays. why goes to the log and stats. */
+static void link_close(struct replica *r, const char *why, bool retry);
+
 static void link_fail(struct replica *r, const char *why)
+{
+	link_close(r, why, true);
+}
+
+static void link_close(struct replica *r, const char *why, bool retry)
 {
 	struct node *n = r->n;
 
@@ -116,6 +123,8 @@ static void link_fail(struct replica *r, const char *why)
 	buf_release(&r->out);
 	r->out_pos = 0;
 	r->behind_since = 0;
+	if (!retry)
+		return;
 	schedule_retry(r);
 	if (!r->auto_reconnect)
 		log_notice("auto-reconnect is off: serving stale reads until told FOLLOW host:port");
@@ -176,6 +185,20 @@ static void load_flush(void *arg)
 	store_loader_flush(arg);
 }
 
+/* A replica never follows a master older than a failover it has seen. */
+static bool epoch_ok(struct replica *r, uint64_t epoch)
+{
+	struct node *n = r->n;
+	if (epoch >= n->epoch)
+		return true;
+	char why[160];
+	snprintf(why, sizeof(why), "the master's epoch %llu is older than %llu, which this node has seen",
+		 (unsigned long long)epoch, (unsigned long long)n->epoch);
+	send_error(r, FERR_EPOCH, why);
+	link_fail(r, why);
+	return false;
+}
+
 static void full_sync_done(struct replica *r)
 {
 	struct node *n = r->n;
@@ -206,7 +229,7 @@ static void full_sync_done(struct replica *r)
 				    (size_t)n->conf->log_max_mb << 20);
 	/* Sub-replicas followed the old dataset: they resynchronise. */
 	master_drop_links(n, "this replica loaded a full sync");
-	n->st.full_syncs++;
+	n->st.full_syncs_done++;
 	r->state = R_ONLINE;
 	r->failures = 0;
 	r->last_error[0] = '\0';
@@ -223,11 +246,20 @@ static void on_fullsync(struct replica *r, const struct frame *f)
 {
 	struct node *n = r->n;
 
-	uint64_t keys;
-	if (frame_parse_fullsync(f, r->sync_replid, &r->sync_offset, &r->sync_epoch, &keys) < 0) {
+	uint64_t keys, agreed;
+	if (frame_parse_fullsync(f, r->sync_replid, &r->sync_offset, &r->sync_epoch, &keys, &agreed) < 0) {
 		send_error(r, FERR_MALFORMED, "malformed FULLSYNC");
 		link_fail(r, "malformed FULLSYNC from the master");
 		return;
+	}
+	if (!epoch_ok(r, r->sync_epoch))
+		return;
+	if (agreed && n->db.offset > agreed) {
+		uint64_t dropped = n->db.offset - agreed;
+		n->discarded_ops += dropped;
+		log_warn("the master's history leaves this node's after offset %llu: the %llu operation%s "
+			 "after it (up to %llu) are dropped by this full sync", (unsigned long long)agreed,
+			 (unsigned long long)dropped, dropped == 1 ? "" : "s", (unsigned long long)n->db.offset);
 	}
 	discard_loading(r);
 	r->loading = store_new();
@@ -268,6 +300,8 @@ static void on_continue(struct replica *r, const struct frame *f)
 		link_fail(r, "malformed CONTINUE from the master");
 		return;
 	}
+	if (!epoch_ok(r, epoch))
+		return;
 	if (strcmp(replid, n->replid) != 0) {
 		/* The master changed history (a promotion) after our offset: the
 		 * old id stays valid up to here, for our own sub-replicas. */
@@ -281,7 +315,7 @@ static void on_continue(struct replica *r, const struct frame *f)
 	r->state = R_ONLINE;
 	r->failures = 0;
 	r->last_error[0] = '\0';
-	n->st.partial_syncs++;
+	n->st.partial_syncs_done++;
 	update_behind(r, 0);
 	log_notice("partial resync with %s from offset %llu (master at %llu)", r->addr,
 		   (unsigned long long)n->db.offset, (unsigned long long)moff);
@@ -344,6 +378,8 @@ static void on_ping(struct replica *r, const struct frame *f)
 		link_fail(r, "malformed PING from the master");
 		return;
 	}
+	if (!epoch_ok(r, epoch))
+		return;
 	if (epoch > n->epoch)
 		n->epoch = epoch;
 	if (r->state == R_ONLINE) {
@@ -559,11 +595,8 @@ int replica_follow(struct node *n, const char *addr, char *err)
 		loop_timer_del(n->loop, r->retry_timer);
 		r->retry_timer = 0;
 	}
-	bool saved = r->auto_reconnect;
-	r->auto_reconnect = false;      /* no retry timer from this drop */
 	if (r->state != R_DISCONNECTED)
-		link_fail(r, "told to follow another master");
-	r->auto_reconnect = saved;
+		link_close(r, "told to follow another master", false);
 	r->failures = 0;
 	log_notice("following master %s", addr);
 	connect_now(r);

@@ -22,6 +22,7 @@ void resp_parser_release(struct resp_parser *p)
 void resp_parser_reset(struct resp_parser *p)
 {
 	p->started = false;
+	p->done = false;
 	p->is_inline = false;
 	p->nargs = 0;
 	p->bulk_len = -1;
@@ -178,7 +179,20 @@ static int read_len_line(struct resp_parser *p, const char *buf, size_t len, lon
 	return 1;
 }
 
+static int parse(struct resp_parser *p, char *buf, size_t len);
+
 int resp_parse(struct resp_parser *p, char *buf, size_t len)
+{
+	/* A command held back (paused writes) is not split again: inline
+	 * parsing rewrites its bytes in place. */
+	if (p->done)
+		return RESP_OK;
+	int rc = parse(p, buf, len);
+	p->done = rc == RESP_OK;
+	return rc;
+}
+
+static int parse(struct resp_parser *p, char *buf, size_t len)
 {
 	int rc;
 

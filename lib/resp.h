@@ -25,6 +25,7 @@ struct resp_parser {
 	long long max_bulk;     /* largest bulk string accepted */
 	/* the command in progress */
 	bool started;
+	bool done;              /* a whole command is parsed: parsing again returns it */
 	bool is_inline;
 	long long nargs;        /* multibulk count */
 	long long bulk_len;     /* -1: expecting a "$len" line */

@@ -82,9 +82,14 @@ void snapsave_write(const struct snap_job *job, bool *ok)
 	for (int i = 0; i < job->ntargets; i++)
 		ok[i] = true;
 	buf_init(&pre);
-	frame_fullsync(&pre, job->meta.replid, job->meta.offset, job->meta.epoch, store_count(job->store));
 	for (int i = 0; i < job->ntargets; i++) {
-		if (job->targets[i].framed && !write_all(job->targets[i].fd, pre.data, pre.len, job->timeout_ms)) {
+		const struct snap_target *t = &job->targets[i];
+		if (!t->framed)
+			continue;
+		buf_clear(&pre);
+		frame_fullsync(&pre, job->meta.replid, job->meta.offset, job->meta.epoch,
+			       store_count(job->store), t->agreed);
+		if (!write_all(t->fd, pre.data, pre.len, job->timeout_ms)) {
 			ok[i] = false;
 			c.live--;
 		}

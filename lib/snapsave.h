@@ -17,6 +17,7 @@ struct store;
 struct snap_target {
 	int fd;
 	bool framed;
+	uint64_t agreed;        /* framed: the FULLSYNC frame's agreed offset */
 };
 
 struct snap_job {

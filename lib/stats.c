@@ -95,9 +95,15 @@ void stats_json(struct node *n, struct buf *out)
 	json_kint(&j, "log_capacity", n->conf->log_capacity);
 	json_kint(&j, "max_lag_ms", n->conf->max_lag_ms);
 	json_kuint(&j, "keys", store_count(s));
-	json_kuint(&j, "full_syncs", n->st.full_syncs);
-	json_kuint(&j, "partial_syncs", n->st.partial_syncs);
+	/* A master counts the syncs it served, a replica the ones it did. */
+	bool replica = n->role == ROLE_REPLICA;
+	json_kuint(&j, "full_syncs", replica ? n->st.full_syncs_done : n->st.full_syncs);
+	json_kuint(&j, "partial_syncs", replica ? n->st.partial_syncs_done : n->st.partial_syncs);
 	json_kuint(&j, "partial_syncs_rejected", n->st.partial_syncs_rejected);
+	if (replica) {
+		json_kuint(&j, "served_full_syncs", n->st.full_syncs);
+		json_kuint(&j, "served_partial_syncs", n->st.partial_syncs);
+	}
 	json_key(&j, "replicas");
 	master_stats_json(n, &j);
 	json_kstr(&j, "version", SYNAP_VERSION);
@@ -115,6 +121,9 @@ void stats_json(struct node *n, struct buf *out)
 	json_kuint(&j, "expired_keys", n->db.expired_keys);
 	json_kuint(&j, "keyspace_hits", n->db.hits);
 	json_kuint(&j, "keyspace_misses", n->db.misses);
+	json_kbool(&j, "fenced", n->fenced);
+	json_kbool(&j, "writes_paused", n->write_paused);
+	json_kuint(&j, "discarded_operations", n->discarded_ops);
 	json_obj_end(&j);
 }
 
@@ -140,6 +149,8 @@ void stats_prometheus(struct node *n, struct buf *b)
 		buf_printf(b, "synap_role{role=\"%s\"} %d\n", role_name((enum role)r), n->role == (enum role)r);
 	metric(b, "synap_uptime_seconds", "gauge", "Seconds since the node started.", (unsigned long long)uptime_secs(n));
 	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", n->epoch);
+	metric(b, "synap_fenced", "gauge", "1 when a newer epoch exists and this master refuses writes.", n->fenced);
+	metric(b, "synap_discarded_operations_total", "counter", "Operations dropped when a new master's history diverged.", n->discarded_ops);
 	metric(b, "synap_master_offset", "gauge", "Replication offset of the last operation applied.", n->db.offset);
 	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(n));
 	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(s));
@@ -159,8 +170,10 @@ void stats_prometheus(struct node *n, struct buf *b)
 	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", n->db.hits);
 	metric(b, "synap_keyspace_misses_total", "counter", "Reads that did not find their key.", n->db.misses);
 	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", n->db.expired_keys);
-	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations (served, or done by a replica).", n->st.full_syncs);
-	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations accepted.", n->st.partial_syncs);
+	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations served to replicas.", n->st.full_syncs);
+	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations served to replicas.", n->st.partial_syncs);
+	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", n->st.full_syncs_done);
+	metric(b, "synap_partial_syncs_done_total", "counter", "Partial resynchronisations this node did as a replica.", n->st.partial_syncs_done);
 	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", n->st.partial_syncs_rejected);
 	master_prometheus(n, b);
 	replica_prometheus(n, b);
