@@ -114,15 +114,21 @@ static long long offset_of(json_t *stats)
 	return strcmp(str(stats, "role"), "replica") == 0 ? num(stats, "replica_offset") : num(stats, "master_offset");
 }
 
+/* Reports a refusal of this tool's own (not the node's) as a JSON line too. */
+static void emit_error(const char *sock, const char *action, const char *error)
+{
+	json_t *e = json_pack("{s:b,s:s}", "ok", 0, "error", error);
+	emit(sock, action, e);
+	json_decref(e);
+}
+
 /* Sends a one-line verb and reports it; false when it failed. */
 static bool act(const char *sock, const char *action, const char *line)
 {
 	int code = 0;
 	json_t *j = call(sock, line, &code);
 	if (!j) {
-		json_t *e = json_pack("{s:b,s:s}", "ok", 0, "error", "unreachable");
-		emit(sock, action, e);
-		json_decref(e);
+		emit_error(sock, action, "unreachable");
 		worst = worst ? worst : 1;
 		return false;
 	}
@@ -161,18 +167,31 @@ struct plan {
 	long long timeout_ms;
 };
 
-/* --best: the reachable replica with the highest offset; the others become siblings. */
+/* --best: the reachable replica with the highest offset (priority 0 never
+ * wins); the other reachable replicas become its siblings. */
 static int choose_best(struct plan *p)
 {
 	long long best = -1;
 	int besti = -1;
 	json_t *st[MAX_NODES] = { 0 };
+	bool replica[MAX_NODES] = { false };
 
 	for (int i = 0; i < p->ncandidates; i++) {
 		int code;
+		const char *why = NULL;
 		st[i] = call(p->candidates[i], "STATS", &code);
-		if (!st[i] || strcmp(str(st[i], "role"), "replica") != 0) {
-			note("%s: skipped (%s)", p->candidates[i], st[i] ? "not a replica" : "unreachable");
+		if (!st[i])
+			why = "unreachable";
+		else if (strcmp(str(st[i], "role"), "replica") != 0)
+			why = "not a replica";
+		if (why) {
+			note("%s: skipped (%s)", p->candidates[i], why);
+			emit_error(p->candidates[i], "skip", why);
+			continue;
+		}
+		replica[i] = true;
+		if (num(st[i], "replica_priority") == 0) {
+			note("%s: not chosen (replica_priority 0)", p->candidates[i]);
 			continue;
 		}
 		if (offset_of(st[i]) > best) {
@@ -183,13 +202,13 @@ static int choose_best(struct plan *p)
 	for (int i = 0; i < p->ncandidates; i++)
 		json_decref(st[i]);
 	if (besti < 0) {
-		note("no reachable replica to promote");
+		note("no reachable replica can be promoted");
 		return EX_UNAVAILABLE;
 	}
 	p->target = p->candidates[besti];
 	note("%s has the highest offset (%lld): promoting it", p->target, best);
 	for (int i = 0; i < p->ncandidates; i++)
-		if (i != besti && p->nsiblings < MAX_NODES)
+		if (i != besti && replica[i] && p->nsiblings < MAX_NODES)
 			p->siblings[p->nsiblings++] = p->candidates[i];
 	return 0;
 }
@@ -256,10 +275,18 @@ static int run(struct plan *p)
 	if (p->best && (code = choose_best(p)) != 0)
 		return code;
 	json_t *tstats = call(p->target, "STATS", &code);
-	if (!tstats)
+	if (!tstats) {
+		emit_error(p->target, "promote", "unreachable");
 		return code;
-	if (strcmp(str(tstats, "role"), "replica") != 0) {
-		note("%s is a %s, not a replica", p->target, str(tstats, "role"));
+	}
+	const char *refusal = NULL;
+	if (strcmp(str(tstats, "role"), "replica") != 0)
+		refusal = "not a replica";
+	else if (num(tstats, "replica_priority") == 0 && !p->force)
+		refusal = "replica_priority is 0 (never promote); --force overrides";
+	if (refusal) {
+		note("%s: %s", p->target, refusal);
+		emit_error(p->target, "promote", refusal);
 		json_decref(tstats);
 		return 1;
 	}
@@ -268,6 +295,17 @@ static int run(struct plan *p)
 		return code;
 	}
 	json_decref(tstats);
+	if (p->coordinated) {
+		json_t *old = call(p->demote, "STATS", &code);
+		if (!old || strcmp(str(old, "role"), "master") != 0) {
+			refusal = old ? "not a master: nothing to hand over" : "unreachable";
+			note("%s: %s", p->demote, refusal);
+			emit_error(p->demote, "pause", refusal);
+			json_decref(old);
+			return old ? 1 : code;
+		}
+		json_decref(old);
+	}
 
 	long long started = now_ms();
 	if (p->coordinated) {

@@ -1301,7 +1301,7 @@ void command_dispatch(struct client *c)
 		resp_error(R, "READONLY You can't write against a read only replica.");
 		goto done;
 	}
-	if ((cmd->flags & CMD_WRITE) && n->conf->min_replicas_to_write > 0 &&
+	if ((cmd->flags & CMD_WRITE) && n->role == ROLE_MASTER && n->conf->min_replicas_to_write > 0 &&
 	    master_good_replicas(n, n->conf->max_lag_ms) < n->conf->min_replicas_to_write) {
 		resp_error(R, "NOREPLICAS Not enough good replicas to write.");
 		goto done;

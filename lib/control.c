@@ -160,7 +160,7 @@ static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
 	json_kuint(&j, "second_offset", n->second_offset);
 	json_kuint(&j, "offset", n->db.offset);
 	json_kuint(&j, "epoch", n->epoch);
-	json_kstr(&j, "replica_listen_address", a->argc == 2 ? a->argv[1] : n->conf->replica_listen_address);
+	json_kstr(&j, "replica_listen_address", n->master_addr);
 	json_obj_end(&j);
 	buf_putc(out, '\n');
 }
@@ -171,6 +171,10 @@ static void verb_pause(struct node *n, struct verb_args *a, struct buf *out)
 
 	if (a->argc > 2 || (a->argc == 2 && (parse_ll(a->argv[1], strlen(a->argv[1]), &ms) < 0 || ms <= 0))) {
 		reply_error(out, "usage: PAUSE [timeout-ms]");
+		return;
+	}
+	if (n->role == ROLE_REPLICA) {
+		reply_error(out, "a replica takes no writes to pause");
 		return;
 	}
 	node_pause_writes(n, ms);

@@ -47,6 +47,7 @@ struct rlink {
 struct master {
 	struct node *n;
 	int lfd;
+	char *addr;
 	struct rlink *links;
 	long long timer;
 	pid_t child;
@@ -576,6 +577,7 @@ int master_start(struct node *n, const char *addr, char *err)
 	struct master *m = xcalloc(1, sizeof(*m));
 	m->n = n;
 	m->lfd = fd;
+	m->addr = xstrdup(addr);
 	m->child_fd = -1;
 	if (loop_watch(n->loop, fd, LOOP_READ, on_accept, m) < 0) {
 		snprintf(err, NODE_ERR_LEN, "replication port: %s", strerror(errno));
@@ -585,6 +587,7 @@ int master_start(struct node *n, const char *addr, char *err)
 	}
 	m->timer = loop_timer_add(n->loop, n->conf->heartbeat_interval_ms, heartbeat, m);
 	n->master = m;
+	n->master_addr = m->addr;
 	n->repl_lfd = fd;
 	return 0;
 }
@@ -627,8 +630,10 @@ void master_stop(struct node *n)
 	loop_timer_del(n->loop, m->timer);
 	loop_unwatch(n->loop, m->lfd);
 	close(m->lfd);
+	free(m->addr);
 	free(m);
 	n->master = NULL;
+	n->master_addr = NULL;
 	n->repl_lfd = -1;
 }
 

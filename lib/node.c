@@ -37,11 +37,16 @@ int node_promote(struct node *n, const char *listen, char *err)
 		return -1;
 	}
 	const char *addr = listen ? listen : n->conf->replica_listen_address;
-	/* Bind first: a failed promotion leaves the replica as it was. */
-	if (n->master && listen) {
-		master_stop(n);
+	/* A replica already serving sub-replicas keeps that listener. Otherwise
+	 * bind first: a failed promotion leaves the replica as it was. */
+	if (n->master && listen && strcmp(listen, n->master_addr) != 0) {
+		snprintf(err, NODE_ERR_LEN, "this node already serves replicas on %s; promote it without a "
+			 "listen address", n->master_addr);
+		return -1;
 	}
-	if (!n->master && master_start(n, addr, err) < 0)
+	if (n->master)
+		addr = n->master_addr;
+	else if (master_start(n, addr, err) < 0)
 		return -1;
 	replica_stop(n);
 	bool history = strspn(n->replid, "0") != 40;
@@ -130,8 +135,9 @@ void node_fence(struct node *n, uint64_t epoch)
 		log_warn("FENCED: a peer knows epoch %llu, newer than this master's %llu: writes refused "
 			 "until an operator demotes this node", (unsigned long long)epoch,
 			 (unsigned long long)n->epoch);
+	/* The node keeps its own epoch, so every newer replica keeps being
+	 * refused: a stale master never wins one back. */
 	n->fenced = true;
-	n->epoch = epoch;
 }
 
 char *node_control_path(const struct conf *c)

@@ -54,6 +54,7 @@ struct node {
 
 	struct replog *log;             /* NULL until a replica or a master needs it */
 	struct master *master;          /* serving replicas (master.c) */
+	const char *master_addr;        /* where it listens for them */
 	struct replica *replica;        /* following a master (replica.c) */
 
 	int client_lfd;

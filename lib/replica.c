@@ -254,12 +254,21 @@ static void on_fullsync(struct replica *r, const struct frame *f)
 	}
 	if (!epoch_ok(r, r->sync_epoch))
 		return;
-	if (agreed && n->db.offset > agreed) {
+	bool history = strspn(n->replid, "0") != REPLID_LEN;
+	if (history && n->db.offset > agreed) {
+		/* What this node had beyond the point the master's history agrees
+		 * with (all of it for an unrelated history) is gone after this. */
 		uint64_t dropped = n->db.offset - agreed;
 		n->discarded_ops += dropped;
-		log_warn("the master's history leaves this node's after offset %llu: the %llu operation%s "
-			 "after it (up to %llu) are dropped by this full sync", (unsigned long long)agreed,
-			 (unsigned long long)dropped, dropped == 1 ? "" : "s", (unsigned long long)n->db.offset);
+		if (agreed)
+			log_warn("the master's history leaves this node's after offset %llu: the %llu "
+				 "operation%s after it (up to %llu) are dropped by this full sync",
+				 (unsigned long long)agreed, (unsigned long long)dropped, dropped == 1 ? "" : "s",
+				 (unsigned long long)n->db.offset);
+		else
+			log_warn("the master's history (%s) is unrelated to this node's (%s): its %llu "
+				 "operations are dropped by this full sync", r->sync_replid, n->replid,
+				 (unsigned long long)dropped);
 	}
 	discard_loading(r);
 	r->loading = store_new();

@@ -121,6 +121,7 @@ void stats_json(struct node *n, struct buf *out)
 	json_kuint(&j, "expired_keys", n->db.expired_keys);
 	json_kuint(&j, "keyspace_hits", n->db.hits);
 	json_kuint(&j, "keyspace_misses", n->db.misses);
+	json_kint(&j, "replica_priority", n->conf->replica_priority);
 	json_kbool(&j, "fenced", n->fenced);
 	json_kbool(&j, "writes_paused", n->write_paused);
 	json_kuint(&j, "discarded_operations", n->discarded_ops);
