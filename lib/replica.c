@@ -116,7 +116,13 @@ static void link_close(struct replica *r, const char *why, bool retry)
 		log_warn("link to master %s down: %s", r->addr, why);
 	else
 		log_info("link to master %s: %s", r->addr, why);
-	snprintf(r->last_error, sizeof(r->last_error), "%s", why);
+	if (r->loading) {
+		/* A transfer cut short: nothing of it is kept or shown. */
+		log_warn("full sync rejected, new data discarded: the transfer broke off: %s", why);
+		snprintf(r->last_error, sizeof(r->last_error), "full sync rejected, new data discarded: the transfer broke off: %s", why);
+	} else {
+		snprintf(r->last_error, sizeof(r->last_error), "%s", why);
+	}
 	r->state = R_DISCONNECTED;
 	discard_loading(r);
 	buf_release(&r->in);
@@ -233,8 +239,8 @@ static void full_sync_done(struct replica *r)
 	r->state = R_ONLINE;
 	r->failures = 0;
 	r->last_error[0] = '\0';
-	if (r->master_offset < n->db.offset)
-		r->master_offset = n->db.offset;
+	/* A new history: what was known of the old master's offset is void. */
+	r->master_offset = n->db.offset;
 	update_behind(r, 0);
 	log_notice("full sync done: %llu keys at offset %llu in %lld ms, replid %s",
 		   (unsigned long long)keys, (unsigned long long)r->sync_offset,
@@ -290,6 +296,7 @@ static void on_snapdata(struct replica *r, const struct frame *f)
 		char why[300];
 		snprintf(why, sizeof(why), "full sync rejected, new data discarded: %s", r->reader.err);
 		log_warn("%s", why);
+		discard_loading(r);
 		send_error(r, FERR_MALFORMED, "snapshot rejected");
 		link_fail(r, why);
 		return;
@@ -320,7 +327,7 @@ static void on_continue(struct replica *r, const struct frame *f)
 	}
 	if (epoch > n->epoch)
 		n->epoch = epoch;
-	r->master_offset = moff > n->db.offset ? moff : n->db.offset;
+	r->master_offset = moff;
 	r->state = R_ONLINE;
 	r->failures = 0;
 	r->last_error[0] = '\0';
@@ -392,8 +399,7 @@ static void on_ping(struct replica *r, const struct frame *f)
 	if (epoch > n->epoch)
 		n->epoch = epoch;
 	if (r->state == R_ONLINE) {
-		if (moff > r->master_offset)
-			r->master_offset = moff;
+		r->master_offset = moff;
 		update_behind(r, age);
 		send_ack(r);
 	}
