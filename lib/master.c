@@ -1,19 +1,17 @@
 /* master.c - the master side of replication. */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
+#include "bgsave.h"
 #include "frame.h"
 #include "json.h"
 #include "log.h"
 #include "master.h"
 #include "node.h"
 #include "replog.h"
-#include "snapsave.h"
 
 /* Frames a replica sends are small (HELLO, ACK, ERROR). */
 #define MAX_INBOUND_FRAME (64 * 1024)
@@ -35,7 +33,9 @@ struct rlink {
 	uint64_t next;          /* next offset to send */
 	uint64_t acked;
 	uint64_t durable;
+	uint64_t snap_offset;   /* the offset of the snapshot it is being sent */
 	uint64_t agreed;        /* its history matches this node's up to here */
+	struct bgsave_req *req; /* its full sync, while queued or running */
 	int64_t connected_at;   /* unix s */
 	int64_t last_ack;       /* unix s */
 	int64_t last_ack_mono;  /* monotonic ms */
@@ -50,18 +50,11 @@ struct master {
 	char *addr;
 	struct rlink *links;
 	long long timer;
-	pid_t child;
-	int child_fd;
-	struct rlink **child_links;
-	int nchild;
-	unsigned char *child_res;
-	int child_res_len;
-	uint64_t child_offset;
-	bool want_snapshot;
 };
 
 static void link_event(struct loop *l, int fd, void *arg, int mask);
 static int link_pump(struct rlink *l);
+static const struct bgsave_ops link_ops;
 
 static const char *state_name(enum link_state s)
 {
@@ -86,9 +79,8 @@ static void link_drop(struct rlink *l, const char *why)
 		return;
 	if (why)
 		log_notice("replica %s (%s): link closed: %s", l->addr[0] ? l->addr : l->peer, l->peer, why);
-	for (int i = 0; i < m->nchild; i++)
-		if (m->child_links[i] == l)
-			m->child_links[i] = NULL;
+	bgsave_cancel(m->n, l->req);
+	l->req = NULL;
 	loop_unwatch(m->n->loop, l->fd);
 	close(l->fd);
 	l->fd = -1;
@@ -229,7 +221,7 @@ static void on_hello(struct rlink *l, const struct frame *f)
 	ensure_log(n);
 	l->state = LINK_WAIT_SNAPSHOT;
 	l->acked = 0;
-	l->m->want_snapshot = true;
+	l->req = bgsave_socket(n, l->fd, l->agreed, &link_ops, l);
 }
 
 static void on_frame(struct rlink *l, const struct frame *f)
@@ -386,140 +378,52 @@ static void on_accept(struct loop *lp, int lfd, void *arg, int mask)
 	}
 }
 
-/* ---- full sync: the snapshot child ---- */
+/* ---- full sync: a request to the snapshot child ---- */
 
-static void child_done(struct master *m)
+/* A PING still being written would come before the child's FULLSYNC. */
+static bool link_ready(void *arg)
 {
-	struct node *n = m->n;
-	int status = 0;
-
-	waitpid(m->child, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		log_warn("full sync: snapshot child %d failed (%s %d)", (int)m->child,
-			 WIFEXITED(status) ? "exit" : "signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	loop_unwatch(n->loop, m->child_fd);
-	close(m->child_fd);
-	m->child = 0;
-	m->child_fd = -1;
-	store_set_resize_allowed(n->db.store, true);
-	for (int i = 0; i < m->nchild; i++) {
-		struct rlink *l = m->child_links[i];
-		if (!l)
-			continue;
-		bool ok = i < m->child_res_len && m->child_res[i] == 1;
-		l->last_rx = mono_ms();
-		if (loop_watch(n->loop, l->fd, LOOP_READ, link_event, l) < 0)
-			ok = false;
-		l->state = LINK_ONLINE;        /* for link_drop's bookkeeping */
-		if (!ok) {
-			link_drop(l, "the snapshot transfer failed");
-			continue;
-		}
-		if (!n->log || !replog_covers_after(n->log, m->child_offset)) {
-			link_drop(l, "the log overflowed during the full sync (it will retry)");
-			continue;
-		}
-		l->next = m->child_offset + 1;
-		log_notice("replica %s: snapshot at offset %llu sent, streaming", l->addr,
-			   (unsigned long long)m->child_offset);
-		link_pump(l);
-	}
-	free(m->child_links);
-	free(m->child_res);
-	m->child_links = NULL;
-	m->child_res = NULL;
-	m->nchild = m->child_res_len = 0;
+	struct rlink *l = arg;
+	return l->out_pos == l->out.len;
 }
 
-static void on_child_result(struct loop *lp, int fd, void *arg, int mask)
+static void link_snapshot_started(struct node *n, void *arg, uint64_t offset)
 {
-	struct master *m = arg;
-	UNUSED(lp); UNUSED(mask);
-
-	for (;;) {
-		unsigned char tmp[256];
-		ssize_t r = read(fd, tmp, sizeof(tmp));
-		if (r > 0) {
-			m->child_res = xrealloc(m->child_res, (size_t)m->child_res_len + (size_t)r);
-			memcpy(m->child_res + m->child_res_len, tmp, (size_t)r);
-			m->child_res_len += (int)r;
-			continue;
-		}
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && errno == EAGAIN)
-			return;
-		child_done(m);
-		return;
-	}
+	struct rlink *l = arg;
+	/* The child owns the socket until it is done. */
+	loop_unwatch(n->loop, l->fd);
+	l->state = LINK_SNAPSHOT;
+	l->snap_offset = offset;
+	n->st.full_syncs++;
 }
 
-static void start_snapshot(struct master *m)
+static void link_snapshot_done(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)
 {
-	struct node *n = m->n;
-	int count = 0;
+	struct rlink *l = arg;
 
-	m->want_snapshot = false;
-	for (struct rlink *l = m->links; l; l = l->next_link)
-		if (l->state == LINK_WAIT_SNAPSHOT && l->out_pos == l->out.len)
-			count++;
-		else if (l->state == LINK_WAIT_SNAPSHOT)
-			m->want_snapshot = true;        /* a PING still in flight: next turn */
-	if (count == 0)
-		return;
-	struct snap_target *t = xcalloc((size_t)count, sizeof(*t));
-	m->child_links = xcalloc((size_t)count, sizeof(*m->child_links));
-	int i = 0;
-	for (struct rlink *l = m->links; l; l = l->next_link) {
-		if (l->state != LINK_WAIT_SNAPSHOT || l->out_pos != l->out.len)
-			continue;
-		t[i].fd = l->fd;
-		t[i].framed = true;
-		t[i].agreed = l->agreed;
-		m->child_links[i++] = l;
-	}
-	int close_fds[] = { n->client_lfd, m->lfd, n->control_lfd };
-	struct snap_job job = {
-		.store = n->db.store,
-		.targets = t,
-		.ntargets = count,
-		.chunk = (size_t)n->conf->buffer_size_kb * 1024,
-		.timeout_ms = n->conf->replica_timeout_secs * 1000,
-		.close_fds = close_fds,
-		.nclose = (int)ARRAY_LEN(close_fds),
-	};
-	memcpy(job.meta.replid, n->replid, sizeof(job.meta.replid));
-	job.meta.offset = n->db.offset;
-	job.meta.epoch = n->epoch;
-	job.meta.created_ms = time_ms();
-	int64_t t0 = mono_us();
-	pid_t pid = snapsave_fork(&job, &m->child_fd);
-	free(t);
-	if (pid < 0) {
-		log_error("full sync: fork failed: %s", strerror(errno));
-		for (i = 0; i < count; i++)
-			link_drop(m->child_links[i], "cannot fork the snapshot child");
-		free(m->child_links);
-		m->child_links = NULL;
+	l->req = NULL;
+	l->last_rx = mono_ms();
+	l->state = LINK_ONLINE;        /* for link_drop's bookkeeping */
+	if (!ok || loop_watch(n->loop, l->fd, LOOP_READ, link_event, l) < 0) {
+		char why[300];
+		snprintf(why, sizeof(why), "the snapshot transfer failed: %s", err && *err ? err : "?");
+		link_drop(l, why);
 		return;
 	}
-	m->child = pid;
-	m->nchild = count;
-	m->child_offset = n->db.offset;
-	loop_watch(n->loop, m->child_fd, LOOP_READ, on_child_result, m);
-	store_set_resize_allowed(n->db.store, false);
-	for (i = 0; i < count; i++) {
-		struct rlink *l = m->child_links[i];
-		/* The child owns the socket until it is done. */
-		loop_unwatch(n->loop, l->fd);
-		l->state = LINK_SNAPSHOT;
-		n->st.full_syncs++;
+	if (!n->log || !replog_covers_after(n->log, offset)) {
+		link_drop(l, "the log overflowed during the full sync (it will retry)");
+		return;
 	}
-	log_notice("full sync: snapshot child %d for %d replica%s at offset %llu (fork took %lld us)",
-		   (int)pid, count, count > 1 ? "s" : "", (unsigned long long)n->db.offset,
-		   (long long)(mono_us() - t0));
+	l->next = offset + 1;
+	log_notice("replica %s: snapshot at offset %llu sent, streaming", l->addr, (unsigned long long)offset);
+	link_pump(l);
 }
+
+static const struct bgsave_ops link_ops = {
+	.ready = link_ready,
+	.started = link_snapshot_started,
+	.done = link_snapshot_done,
+};
 
 /* ---- timers ---- */
 
@@ -578,7 +482,6 @@ int master_start(struct node *n, const char *addr, char *err)
 	m->n = n;
 	m->lfd = fd;
 	m->addr = xstrdup(addr);
-	m->child_fd = -1;
 	if (loop_watch(n->loop, fd, LOOP_READ, on_accept, m) < 0) {
 		snprintf(err, NODE_ERR_LEN, "replication port: %s", strerror(errno));
 		close(fd);
@@ -607,17 +510,9 @@ void master_stop(struct node *n)
 
 	if (!m)
 		return;
-	if (m->child) {
-		kill(m->child, SIGKILL);
-		waitpid(m->child, NULL, 0);
-		loop_unwatch(n->loop, m->child_fd);
-		close(m->child_fd);
-		free(m->child_links);
-		free(m->child_res);
-		store_set_resize_allowed(n->db.store, true);
-	}
 	while (m->links) {
 		struct rlink *l = m->links;
+		bgsave_cancel(n, l->req);
 		if (l->state != LINK_GONE) {
 			loop_unwatch(n->loop, l->fd);
 			close(l->fd);
@@ -646,8 +541,6 @@ void master_flush(struct node *n)
 	for (struct rlink *l = m->links; l; l = l->next_link)
 		if (l->state == LINK_ONLINE && l->next <= n->db.offset && l->out_pos == l->out.len)
 			link_pump(l);
-	if (m->want_snapshot && !m->child)
-		start_snapshot(m);
 }
 
 int master_online_replicas(const struct node *n)

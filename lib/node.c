@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include "bgsave.h"
 #include "client.h"
 #include "command.h"
 #include "control.h"
@@ -214,6 +215,7 @@ static void before_sleep(struct loop *l, void *arg)
 	/* One flush per iteration: an idle master sends a single write at once,
 	 * a busy one batches everything this iteration produced. */
 	master_flush(arg);
+	bgsave_poll(arg);
 }
 
 static void on_signal(struct loop *l, int fd, void *arg, int mask)
@@ -282,6 +284,7 @@ void node_run(struct node *n)
 
 void node_release(struct node *n)
 {
+	bgsave_stop(n);
 	replica_stop(n);
 	master_stop(n);
 	replog_free(n->log);

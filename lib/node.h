@@ -56,6 +56,7 @@ struct node {
 	struct master *master;          /* serving replicas (master.c) */
 	const char *master_addr;        /* where it listens for them */
 	struct replica *replica;        /* following a master (replica.c) */
+	void *bgsave;                   /* the snapshot child and its queue (bgsave.c) */
 
 	int client_lfd;
 	int repl_lfd;

@@ -101,6 +101,10 @@ void snapsave_write(const struct snap_job *job, bool *ok)
 	snap_write_end(&c.w);
 	drain(&c);
 	snap_writer_release(&c.w);
+	/* A file counts as written once it is on disk. */
+	for (int i = 0; i < job->ntargets; i++)
+		if (ok[i] && !job->targets[i].framed && fsync(job->targets[i].fd) < 0)
+			ok[i] = false;
 }
 
 pid_t snapsave_fork(const struct snap_job *job, int *result_fd)
