@@ -105,6 +105,14 @@ int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, boo
 		conf_release(c);
 		return EX_SOFTWARE;
 	}
+	/* A node with data on disk never starts empty silently. */
+	if (node_recover(n, err) < 0) {
+		fprintf(stderr, "%s: %s\n", s->prog, err);
+		fprintf(stderr, "%s: the data on disk cannot be read; move it aside to start empty\n", s->prog);
+		node_release(n);
+		conf_release(c);
+		return EX_IOERR;
+	}
 	if (sub_replicas)
 		n->serve_replicas = true;
 	int rc = node_listen(n, err);

@@ -2,12 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sysexits.h>
 
 #include "../lib/log.h"
 #include "daemon.h"
 
 enum { O_CONFIG, O_HOST, O_PORT, O_ROLE, O_STANDALONE, O_REPLICA_LISTEN, O_DATA_DIR, O_CONTROL,
-       O_REQUIREPASS, O_LOG_LEVEL, O_HELP, O_VERSION, O_LIST };
+       O_REQUIREPASS, O_LOG_LEVEL, O_PERSISTENCE, O_FSYNC, O_LOAD, O_HELP, O_VERSION, O_LIST };
 
 static const struct opt options[] = {
 	[O_CONFIG] = { "config", 'c', "FILE", "file", "load the YAML configuration FILE" },
@@ -20,6 +21,9 @@ static const struct opt options[] = {
 	[O_CONTROL] = { "control", 's', "PATH", "socket", "control socket path (default DATA_DIR/synap.sock)" },
 	[O_REQUIREPASS] = { "requirepass", 0, "PASS", NULL, "password clients must give with AUTH" },
 	[O_LOG_LEVEL] = { "log-level", 'l', "LEVEL", "debug info notice warning error", "log level (default notice)" },
+	[O_PERSISTENCE] = { "persistence", 0, "PATH", "file", "keep data in the sqlite database PATH (relative to DATA_DIR)" },
+	[O_FSYNC] = { "fsync", 0, "MODE", "always everysec no", "with persistence: always, everysec (default) or no" },
+	[O_LOAD] = { "load", 0, "FILE", "file", "start from the snapshot FILE (a new history)" },
 	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
 	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
 	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
@@ -33,15 +37,24 @@ static const char *const flag_keys[ARRAY_LEN(options)] = {
 	[O_CONTROL] = "server.control_socket",
 	[O_REQUIREPASS] = "server.requirepass",
 	[O_LOG_LEVEL] = "server.log_level",
+	[O_FSYNC] = "persistence.fsync",
 };
 
 static const struct daemon_spec spec;
+
+static const char *load_file;
 
 static int flag(int id, const char *arg, struct conf *c, struct opts *o)
 {
 	char err[CONF_ERR_LEN];
 
-	if (id == O_STANDALONE) {
+	if (id == O_PERSISTENCE) {
+		if (conf_set(c, "persistence.path", arg, err) < 0)
+			return daemon_usage_error(&spec, o, "--persistence: %s", err);
+		c->persist_enabled = true;
+	} else if (id == O_LOAD) {
+		load_file = arg;
+	} else if (id == O_STANDALONE) {
 		c->role = ROLE_STANDALONE;
 	} else if (id == O_ROLE) {
 		if (conf_set(c, "replication.role", arg, err) < 0)
@@ -82,5 +95,14 @@ int main(int argc, char **argv)
 		log_notice("Standalone node initialized, clients on %s:%d, no replication, control socket %s",
 			   conf.host, conf.port, node.control_path);
 	log_notice("WRITES ALLOWED - this node accepts write operations");
+	if (load_file) {
+		char err[NODE_ERR_LEN];
+		if (node_load(&node, load_file, err) < 0) {
+			fprintf(stderr, "%s: --load: %s\n", spec.prog, err);
+			node_release(&node);
+			conf_release(&conf);
+			return EX_IOERR;
+		}
+	}
 	return daemon_run(&spec, &node, &conf);
 }

@@ -9,7 +9,7 @@
 #include "daemon.h"
 
 enum { O_CONFIG, O_MASTER, O_HOST, O_PORT, O_ROLE, O_AUTO_RECONNECT, O_REPLICA_LISTEN, O_DATA_DIR,
-       O_CONTROL, O_REQUIREPASS, O_LOG_LEVEL, O_HELP, O_VERSION, O_LIST };
+       O_CONTROL, O_REQUIREPASS, O_LOG_LEVEL, O_PERSISTENCE, O_FSYNC, O_HELP, O_VERSION, O_LIST };
 
 static const struct opt options[] = {
 	[O_CONFIG] = { "config", 'c', "FILE", "file", "load the YAML configuration FILE" },
@@ -23,6 +23,8 @@ static const struct opt options[] = {
 	[O_CONTROL] = { "control", 's', "PATH", "socket", "control socket path (default DATA_DIR/synap.sock)" },
 	[O_REQUIREPASS] = { "requirepass", 0, "PASS", NULL, "password clients must give with AUTH" },
 	[O_LOG_LEVEL] = { "log-level", 'l', "LEVEL", "debug info notice warning error", "log level (default notice)" },
+	[O_PERSISTENCE] = { "persistence", 0, "PATH", "file", "keep data in the sqlite database PATH (relative to DATA_DIR)" },
+	[O_FSYNC] = { "fsync", 0, "MODE", "always everysec no", "with persistence: always, everysec (default) or no" },
 	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
 	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
 	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
@@ -38,6 +40,7 @@ static const char *const flag_keys[ARRAY_LEN(options)] = {
 	[O_CONTROL] = "server.control_socket",
 	[O_REQUIREPASS] = "server.requirepass",
 	[O_LOG_LEVEL] = "server.log_level",
+	[O_FSYNC] = "persistence.fsync",
 };
 
 static const struct daemon_spec spec;
@@ -45,7 +48,13 @@ static bool serve_sub_replicas;
 
 static int flag(int id, const char *arg, struct conf *c, struct opts *o)
 {
-	UNUSED(c);
+	char err[CONF_ERR_LEN];
+	if (id == O_PERSISTENCE) {
+		if (conf_set(c, "persistence.path", arg, err) < 0)
+			return daemon_usage_error(&spec, o, "--persistence: %s", err);
+		c->persist_enabled = true;
+		return 0;
+	}
 	if (id == O_ROLE && strcmp(arg, "replica") != 0)
 		return daemon_usage_error(&spec, o, "--role %s: a %s is started with synap-master", arg, arg);
 	return 0;

@@ -107,6 +107,14 @@ void client_free(struct client *c)
 
 	if (c->flags & CLIENT_BLOCKED)
 		blocked_remove(c);
+	if (c->wrote) {
+		for (struct client **pp = &n->writers; *pp; pp = &(*pp)->wnext) {
+			if (*pp == c) {
+				*pp = c->wnext;
+				break;
+			}
+		}
+	}
 	pending_remove(c);
 	loop_unwatch(n->loop, c->fd);
 	close(c->fd);

@@ -66,6 +66,9 @@ struct client {
 	struct client *prev, *next;     /* node->clients */
 	struct client *pnext;           /* node->pending */
 	struct client *bnext;           /* node->blocked */
+	struct client *wnext;           /* node->writers */
+	size_t write_mark;              /* out.len before its first write reply this iteration */
+	bool wrote;                     /* on node->writers */
 };
 
 /* The accept handler of the client port. */

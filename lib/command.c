@@ -17,6 +17,7 @@
 #include "log.h"
 #include "master.h"
 #include "node.h"
+#include "persist.h"
 #include "replica.h"
 #include "resp.h"
 #include "stats.h"
@@ -1305,6 +1306,19 @@ void command_dispatch(struct client *c)
 	    master_good_replicas(n, n->conf->max_lag_ms) < n->conf->min_replicas_to_write) {
 		resp_error(R, "NOREPLICAS Not enough good replicas to write.");
 		goto done;
+	}
+	if ((cmd->flags & CMD_WRITE) && n->persist && persist_failing(n->persist, NULL, 0)) {
+		char why[256];
+		persist_failing(n->persist, why, sizeof(why));
+		resp_error(R, "MISCONF Errors writing to disk: %s. Writes are refused until it works again.", why);
+		goto done;
+	}
+	if ((cmd->flags & CMD_WRITE) && n->persist && !c->wrote) {
+		/* Remembered so an fsync failure can take the reply back. */
+		c->wrote = true;
+		c->write_mark = c->out.len;
+		c->wnext = n->writers;
+		n->writers = c;
 	}
 	cmd->calls++;
 	cmd->fn(c);

@@ -78,6 +78,7 @@ static const struct conf_key keys[] = {
 	BOOL("persistence.enabled", persist_enabled),
 	STR("persistence.path", persist_path),
 	ENUM("persistence.fsync", T_FSYNC, fsync),
+	LL("persistence.snapshot_every_ops", snapshot_every_ops, 1, NO_MAX, 1),
 };
 
 static const char *const sections[] = { "server", "replication", "persistence" };
@@ -161,6 +162,7 @@ void conf_init(struct conf *c, enum role role)
 	c->persist_enabled = false;
 	c->persist_path = xstrdup("synap.db");
 	c->fsync = FSYNC_EVERYSEC;
+	c->snapshot_every_ops = 1000000;
 	c->file = NULL;
 	c->program = role;
 }

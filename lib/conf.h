@@ -47,6 +47,7 @@ struct conf {
 	bool persist_enabled;
 	char *persist_path;            /* default "synap.db" (relative to data_dir) */
 	enum fsync_mode fsync;
+	long long snapshot_every_ops;  /* a snapshot file after this many logged operations */
 
 	char *file;                    /* the file loaded, NULL when none */
 	enum role program;             /* the program's role: replication.role must fit it */

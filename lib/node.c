@@ -14,9 +14,12 @@
 #include "control.h"
 #include "log.h"
 #include "master.h"
+#include "persist.h"
 #include "node.h"
 #include "replica.h"
 #include "replog.h"
+#include "resp.h"
+#include "snapfile.h"
 #include "stats.h"
 
 #define LOOP_SETSIZE_EXTRA 128
@@ -63,6 +66,7 @@ int node_promote(struct node *n, const char *listen, char *err)
 	if (!n->log)
 		n->log = replog_new(n->db.offset + 1, (uint64_t)n->conf->log_capacity,
 				    (size_t)n->conf->log_max_mb << 20);
+	node_save_identity(n);
 	/* Sub-replicas of this node reconnect and continue through replid2. */
 	master_drop_links(n, "this node was promoted");
 	log_notice("PROMOTED to master at offset %llu: replid %s, replid2 %s valid up to %llu, epoch %llu, "
@@ -157,6 +161,162 @@ static void on_write(void *arg, const struct op *op, uint64_t offset)
 	struct node *n = arg;
 	if (n->log)
 		replog_append(n->log, op, offset);
+	if (n->persist)
+		persist_append(n->persist, op, offset);
+}
+
+void node_save_identity(struct node *n)
+{
+	if (!n->persist)
+		return;
+	struct persist_identity id;
+	memcpy(id.replid, n->replid, sizeof(id.replid));
+	memcpy(id.replid2, n->replid2, sizeof(id.replid2));
+	id.second_offset = n->second_offset;
+	id.epoch = n->epoch;
+	persist_identity(n->persist, &id);
+}
+
+int node_recover(struct node *n, char err[NODE_ERR_LEN])
+{
+	struct conf *c = n->conf;
+	struct persist_identity id;
+	uint64_t offset = 0;
+	char perr[PERSIST_ERR_LEN];
+
+	if (!c->persist_enabled)
+		return 0;
+	n->persist = persist_open(c->data_dir, c->persist_path, c->fsync, perr);
+	if (!n->persist) {
+		snprintf(err, NODE_ERR_LEN, "persistence: %.480s", perr);
+		return -1;
+	}
+	/* Replayed operations refill the replication log, so replicas behind
+	 * this node can still resync partially after a restart. */
+	if (!n->log)
+		n->log = replog_new(1, (uint64_t)c->log_capacity, (size_t)c->log_max_mb << 20);
+	if (persist_recover(n->persist, n->db.store, n->log, &id, &offset, perr) < 0) {
+		snprintf(err, NODE_ERR_LEN, "persistence: %.480s", perr);
+		return -1;
+	}
+	if (replog_last(n->log) != offset)
+		replog_reset(n->log, offset + 1);
+	n->db.offset = offset;
+	if (strspn(id.replid, "0") != 40) {
+		memcpy(n->replid, id.replid, sizeof(n->replid));
+		memcpy(n->replid2, id.replid2, sizeof(n->replid2));
+		n->second_offset = id.second_offset;
+		n->epoch = id.epoch;
+	}
+	persist_start(n->persist);
+	node_save_identity(n);
+	return 0;
+}
+
+int node_load(struct node *n, const char *path, char err[NODE_ERR_LEN])
+{
+	struct snap_meta meta;
+	char ferr[SNAPFILE_ERR_LEN];
+
+	if (n->role == ROLE_REPLICA) {
+		snprintf(err, NODE_ERR_LEN, "a replica's data comes from its master");
+		return -1;
+	}
+	int64_t t0 = mono_ms();
+	struct store *s = store_new();
+	if (snapfile_load(path, s, &meta, ferr) < 0) {
+		store_free(s);
+		snprintf(err, NODE_ERR_LEN, "cannot load %.480s", ferr);
+		return -1;
+	}
+	if (n->persist) {
+		/* The file becomes the base of recovery, copied next to the database. */
+		char *copy = persist_new_snapshot_path(n->persist);
+		if (snapfile_copy(path, copy, ferr) < 0) {
+			free(copy);
+			store_free(s);
+			snprintf(err, NODE_ERR_LEN, "cannot keep a copy: %.480s", ferr);
+			return -1;
+		}
+		random_hex40(n->replid);
+		struct persist_identity id = { .second_offset = 0, .epoch = n->epoch };
+		memcpy(id.replid, n->replid, sizeof(id.replid));
+		memset(id.replid2, '0', 40);
+		id.replid2[40] = '\0';
+		persist_base(n->persist, copy, meta.offset, &id, true);
+		free(copy);
+	} else {
+		random_hex40(n->replid);
+	}
+	struct store *old = n->db.store;
+	n->db.store = s;
+	store_flush(old, true);
+	store_free(old);
+	memset(n->replid2, '0', 40);
+	n->second_offset = 0;
+	n->db.offset = meta.offset;
+	if (n->log)
+		replog_reset(n->log, meta.offset + 1);
+	master_drop_links(n, "a new dataset was loaded: it will full sync");
+	log_notice("loaded %s: %zu keys at offset %llu in %lld ms, new replid %s", path, store_count(s),
+		   (unsigned long long)meta.offset, (long long)(mono_ms() - t0), n->replid);
+	return 0;
+}
+
+/* Makes this iteration's writes durable before their replies go out
+ * (fsync always waits here: one fsync for all of them). If the disk
+ * refused them, their replies are withdrawn: each writer gets an error and
+ * is disconnected, so nothing unacknowledged looks acknowledged. */
+static void flush_persistence(struct node *n)
+{
+	int rc = persist_flush(n->persist);
+	char why[256] = "";
+
+	if (rc < 0)
+		persist_failing(n->persist, why, sizeof(why));
+	while (n->writers) {
+		struct client *c = n->writers;
+		n->writers = c->wnext;
+		c->wrote = false;
+		if (rc < 0 && n->conf->fsync == FSYNC_ALWAYS) {
+			c->out.len = c->write_mark > c->out_pos ? c->write_mark : c->out_pos;
+			resp_error(&c->out, "MISCONF Errors writing to disk: %s", why);
+			c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+			client_queue_reply(c);
+		}
+	}
+}
+
+/* A persistence snapshot completed: it becomes the base of recovery. */
+static void snapshot_done(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)
+{
+	char *path = arg;
+	n->snapshot_req = NULL;
+	if (ok && n->persist) {
+		struct persist_identity id;
+		memcpy(id.replid, n->replid, sizeof(id.replid));
+		memcpy(id.replid2, n->replid2, sizeof(id.replid2));
+		id.second_offset = n->second_offset;
+		id.epoch = n->epoch;
+		persist_base(n->persist, path, offset, &id, false);
+		log_notice("persistence: snapshot at offset %llu is the new base (%s)", (unsigned long long)offset, path);
+	} else if (!ok) {
+		log_warn("persistence: snapshot failed: %s", err);
+	}
+	free(path);
+}
+
+static const struct bgsave_ops snapshot_ops = { .done = snapshot_done };
+
+static void maybe_snapshot(struct node *n)
+{
+	if (!n->persist || n->snapshot_req || persist_logged(n->persist) < (uint64_t)n->conf->snapshot_every_ops)
+		return;
+	/* A replica in the middle of its first sync has nothing worth saving. */
+	if (n->role == ROLE_REPLICA && strspn(n->replid, "0") == 40)
+		return;
+	char *path = persist_new_snapshot_path(n->persist);
+	n->snapshot_req = bgsave_file(n, path, false, &snapshot_ops, path);
 }
 
 int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN])
@@ -195,6 +355,7 @@ static int64_t cron(struct loop *l, void *arg)
 
 	/* About a quarter of a tick for expiry, a millisecond for rehashing. */
 	db_expire_cycle(&n->db, NODE_CRON_MS * 1000 / 4);
+	maybe_snapshot(n);
 	store_maybe_shrink(n->db.store);
 	store_rehash_for(n->db.store, 1);
 	stats_sample(n);
@@ -211,6 +372,8 @@ static void before_sleep(struct loop *l, void *arg)
 		n->acks_arrived = false;
 		command_wait_check(n);
 	}
+	if (n->persist)
+		flush_persistence(n);
 	clients_flush(arg);
 	/* One flush per iteration: an idle master sends a single write at once,
 	 * a busy one batches everything this iteration produced. */
@@ -285,6 +448,8 @@ void node_run(struct node *n)
 void node_release(struct node *n)
 {
 	bgsave_stop(n);
+	persist_close(n->persist);
+	n->persist = NULL;
 	replica_stop(n);
 	master_stop(n);
 	replog_free(n->log);

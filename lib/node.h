@@ -57,6 +57,9 @@ struct node {
 	const char *master_addr;        /* where it listens for them */
 	struct replica *replica;        /* following a master (replica.c) */
 	void *bgsave;                   /* the snapshot child and its queue (bgsave.c) */
+	struct persist *persist;        /* sqlite durability, NULL when off */
+	struct bgsave_req *snapshot_req;/* the persistence snapshot in progress */
+	struct client *writers;         /* wrote this iteration (fsync always: undone on failure) */
 
 	int client_lfd;
 	int repl_lfd;
@@ -83,6 +86,15 @@ struct node {
 
 /* Sets up the loop, the keyspace and a fresh identity. */
 int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN]);
+/* Opens persistence (when enabled) and recovers the dataset, identity and
+ * offset from it. -1 with err when the data on disk cannot be read. */
+int node_recover(struct node *n, char err[NODE_ERR_LEN]);
+/* Replaces a master's dataset with the snapshot file at path: a new
+ * history (new replid) at the snapshot's offset; replicas then full-sync. */
+int node_load(struct node *n, const char *path, char err[NODE_ERR_LEN]);
+/* Records replid, replid2, second_offset and epoch (persistence). */
+void node_save_identity(struct node *n);
+
 /* Binds the client port, the control socket and (serve_replicas) the
  * replication port. -1 on error, NODE_EBUSY
  * when the port is in use or another daemon owns the control socket. */

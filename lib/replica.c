@@ -1,5 +1,6 @@
 /* replica.c - the replica side of replication. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "node.h"
 #include "replica.h"
 #include "replog.h"
+#include "persist.h"
 #include "snap.h"
 
 enum rstate { R_DISCONNECTED, R_CONNECTING, R_HANDSHAKE, R_FULL_SYNC, R_ONLINE };
@@ -32,6 +34,8 @@ struct replica {
 	uint64_t master_offset;         /* as last heard */
 	int64_t behind_since;           /* monotonic ms the oldest unapplied op existed since */
 	struct store *loading;          /* a full sync being received */
+	int tee_fd;                     /* with persistence: the snapshot copied to disk */
+	char *tee_path;
 	struct store_loader loader;
 	struct snap_reader reader;
 	char sync_replid[41];
@@ -54,8 +58,30 @@ static const char *state_names[] = { "disconnected", "connecting", "handshake", 
 static void connect_now(struct replica *r);
 static void link_event(struct loop *l, int fd, void *arg, int mask);
 
+/* The copy of a full sync on disk: its temporary name. */
+static char *tee_tmp(const char *path)
+{
+	char *t = xmalloc(strlen(path) + 5);
+	sprintf(t, "%s.tmp", path);
+	return t;
+}
+
+static void tee_drop(struct replica *r)
+{
+	if (r->tee_fd >= 0) {
+		close(r->tee_fd);
+		char *t = tee_tmp(r->tee_path);
+		unlink(t);
+		free(t);
+	}
+	r->tee_fd = -1;
+	free(r->tee_path);
+	r->tee_path = NULL;
+}
+
 static void discard_loading(struct replica *r)
 {
+	tee_drop(r);
 	if (!r->loading)
 		return;
 	snap_reader_release(&r->reader);
@@ -158,7 +184,8 @@ static void send_flush(struct replica *r)
 
 static void send_ack(struct replica *r)
 {
-	frame_ack(&r->out, r->n->db.offset, r->n->db.offset);
+	struct node *n = r->n;
+	frame_ack(&r->out, n->db.offset, n->persist ? persist_durable(n->persist) : n->db.offset);
 	r->last_ack = mono_ms();
 	r->applied = false;
 	send_flush(r);
@@ -216,6 +243,20 @@ static void full_sync_done(struct replica *r)
 	}
 	uint64_t keys = r->reader.keys;
 	snap_reader_release(&r->reader);
+	if (r->tee_fd >= 0) {
+		/* On disk before it becomes the base of recovery. */
+		char *t = tee_tmp(r->tee_path);
+		bool ok = fsync(r->tee_fd) == 0 && rename(t, r->tee_path) == 0;
+		free(t);
+		close(r->tee_fd);
+		r->tee_fd = -1;
+		if (!ok) {
+			char why[300];
+			snprintf(why, sizeof(why), "cannot keep the snapshot on disk: %s", strerror(errno));
+			link_fail(r, why);
+			return;
+		}
+	}
 	struct store *old = n->db.store;
 	n->db.store = r->loading;
 	r->loading = NULL;
@@ -233,6 +274,17 @@ static void full_sync_done(struct replica *r)
 	else
 		n->log = replog_new(r->sync_offset + 1, (uint64_t)n->conf->log_capacity,
 				    (size_t)n->conf->log_max_mb << 20);
+	if (r->tee_path) {
+		/* The received snapshot is the new base; the old history's log goes. */
+		struct persist_identity id;
+		memcpy(id.replid, n->replid, sizeof(id.replid));
+		memcpy(id.replid2, n->replid2, sizeof(id.replid2));
+		id.second_offset = n->second_offset;
+		id.epoch = n->epoch;
+		persist_base(n->persist, r->tee_path, r->sync_offset, &id, true);
+		free(r->tee_path);
+		r->tee_path = NULL;
+	}
 	/* Sub-replicas followed the old dataset: they resynchronise. */
 	master_drop_links(n, "this replica loaded a full sync");
 	n->st.full_syncs_done++;
@@ -284,14 +336,53 @@ static void on_fullsync(struct replica *r, const struct frame *f)
 	snap_reader_init(&r->reader, load_entry, &r->loader, STORE_MAX_KEY,
 			 (uint64_t)n->conf->max_bulk_bytes);
 	r->reader.flush = load_flush;
+	if (n->persist) {
+		r->tee_path = persist_new_snapshot_path(n->persist);
+		char *t = tee_tmp(r->tee_path);
+		r->tee_fd = open(t, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		free(t);
+		if (r->tee_fd < 0) {
+			char why[300];
+			snprintf(why, sizeof(why), "cannot write the snapshot to disk: %s", strerror(errno));
+			tee_drop(r);
+			discard_loading(r);
+			link_fail(r, why);
+			return;
+		}
+	}
 	r->state = R_FULL_SYNC;
 	r->sync_started = mono_ms();
 	log_notice("full sync from %s: receiving a snapshot at offset %llu (replid %s)", r->addr,
 		   (unsigned long long)r->sync_offset, r->sync_replid);
 }
 
+/* Writes all of len bytes; false on error. */
+static bool write_all(int fd, const void *p, size_t len)
+{
+	const char *s = p;
+	while (len) {
+		ssize_t w = write(fd, s, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		s += w;
+		len -= (size_t)w;
+	}
+	return true;
+}
+
 static void on_snapdata(struct replica *r, const struct frame *f)
 {
+	if (r->tee_fd >= 0 && !write_all(r->tee_fd, f->body, f->len)) {
+		char why[300];
+		snprintf(why, sizeof(why), "full sync rejected, new data discarded: cannot write the snapshot "
+			 "to disk: %s", strerror(errno));
+		log_warn("%s", why);
+		discard_loading(r);
+		link_fail(r, why);
+		return;
+	}
 	if (snap_feed(&r->reader, f->body, f->len) < 0) {
 		char why[300];
 		snprintf(why, sizeof(why), "full sync rejected, new data discarded: %s", r->reader.err);
@@ -318,15 +409,19 @@ static void on_continue(struct replica *r, const struct frame *f)
 	}
 	if (!epoch_ok(r, epoch))
 		return;
+	bool changed = epoch > n->epoch;
 	if (strcmp(replid, n->replid) != 0) {
 		/* The master changed history (a promotion) after our offset: the
 		 * old id stays valid up to here, for our own sub-replicas. */
 		memcpy(n->replid2, n->replid, sizeof(n->replid2));
 		n->second_offset = n->db.offset;
 		memcpy(n->replid, replid, sizeof(n->replid));
+		changed = true;
 	}
 	if (epoch > n->epoch)
 		n->epoch = epoch;
+	if (changed)
+		node_save_identity(n);
 	r->master_offset = moff;
 	r->state = R_ONLINE;
 	r->failures = 0;
@@ -396,8 +491,10 @@ static void on_ping(struct replica *r, const struct frame *f)
 	}
 	if (!epoch_ok(r, epoch))
 		return;
-	if (epoch > n->epoch)
+	if (epoch > n->epoch) {
 		n->epoch = epoch;
+		node_save_identity(n);
+	}
 	if (r->state == R_ONLINE) {
 		r->master_offset = moff;
 		update_behind(r, age);
@@ -585,6 +682,7 @@ int replica_start(struct node *n, const char *addr, bool auto_reconnect, char *e
 
 	r->n = n;
 	r->fd = -1;
+	r->tee_fd = -1;
 	r->auto_reconnect = auto_reconnect;
 	r->down_since = time_ms() / 1000;
 	if (set_master(r, addr, err) < 0) {

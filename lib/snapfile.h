@@ -1,0 +1,26 @@
+/* snapfile.h - snapshot files on disk: read one through the snapshot
+ * reader (every reader handles plain and compressed files), load one into
+ * a store. */
+#ifndef SYNAP_SNAPFILE_H
+#define SYNAP_SNAPFILE_H
+
+#include "snap.h"
+
+struct store;
+
+#define SNAPFILE_ERR_LEN 512
+
+/* Called with the bytes read so far and the file size, for progress bars. */
+typedef void snapfile_progress_fn(void *arg, uint64_t done, uint64_t total);
+
+/* Reads path, calling fn for each entry (flush after each run of them).
+ * meta gets the header. 0, or -1 with err naming the file and the byte. */
+int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, void *arg,
+		  snapfile_progress_fn *progress, void *parg, struct snap_meta *meta,
+		  uint64_t *keys, char err[SNAPFILE_ERR_LEN]);
+/* Loads path into s (which should be empty). */
+int snapfile_load(const char *path, struct store *s, struct snap_meta *meta, char err[SNAPFILE_ERR_LEN]);
+/* Copies src to dst (through dst.tmp, fsynced, renamed). */
+int snapfile_copy(const char *src, const char *dst, char err[SNAPFILE_ERR_LEN]);
+
+#endif
