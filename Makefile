@@ -29,7 +29,7 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 BUILD   ?= build
 BIN     ?= bin
 
-PROGRAMS := synap-master synap-replica synap-stat synap-promote
+PROGRAMS := synap-master synap-replica synap-stat synap-promote synap-snapshot
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "bgsave.h"
 #include "control.h"
 #include "json.h"
 #include "log.h"
@@ -16,6 +17,7 @@
 
 struct ctlconn {
 	struct node *node;
+	uint64_t id;            /* for replies that come later (SNAPSHOT) */
 	int fd;
 	struct buf in;
 	struct buf out;
@@ -29,7 +31,10 @@ struct ctlconn {
 struct verb_args {
 	int argc;
 	char *argv[8];
+	uint64_t conn;          /* the connection asking, 0 for none (HTTP) */
 };
+
+static int conn_flush(struct ctlconn *cc);
 
 static void reply_error(struct buf *out, const char *fmt, ...) ATTR_PRINTF(2, 3);
 static void reply_error(struct buf *out, const char *fmt, ...)
@@ -189,6 +194,86 @@ static void verb_unpause(struct node *n, struct verb_args *a, struct buf *out)
 	buf_printf(out, "{\"ok\":true,\"paused\":false,\"offset\":%llu}\n", (unsigned long long)n->db.offset);
 }
 
+/* SNAPSHOT answers when the child has written the file: the reply goes to
+ * the connection that asked, if it is still there. */
+struct snapshot_wait {
+	uint64_t conn;
+	char *path;
+	int64_t started;
+};
+
+static void snapshot_reply(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)
+{
+	struct snapshot_wait *w = arg;
+	for (struct ctlconn *cc = n->ctlconns; cc; cc = cc->next) {
+		if (cc->id != w->conn)
+			continue;
+		if (ok) {
+			struct json j;
+			json_init(&j, &cc->out);
+			json_obj(&j);
+			json_kbool(&j, "ok", true);
+			json_kstr(&j, "path", w->path);
+			json_kuint(&j, "offset", offset);
+			json_kstr(&j, "replid", n->replid);
+			json_kint(&j, "ms", mono_ms() - w->started);
+			json_obj_end(&j);
+			buf_putc(&cc->out, '\n');
+		} else {
+			reply_error(&cc->out, "snapshot failed: %s", err);
+		}
+		conn_flush(cc);
+		break;
+	}
+	if (ok)
+		log_notice("snapshot %s written at offset %llu", w->path, (unsigned long long)offset);
+	free(w->path);
+	free(w);
+}
+
+static const struct bgsave_ops snapshot_ops = { .done = snapshot_reply };
+
+static void verb_snapshot(struct node *n, struct verb_args *a, struct buf *out)
+{
+	bool compress = a->argc == 3 && strcasecmp(a->argv[2], "compress") == 0;
+	if (a->argc < 2 || a->argc > 3 || (a->argc == 3 && !compress) || a->argv[1][0] != '/') {
+		reply_error(out, "usage: SNAPSHOT /absolute/path [compress]");
+		return;
+	}
+	if (!a->conn) {
+		reply_error(out, "SNAPSHOT answers on the control socket only");
+		return;
+	}
+	struct snapshot_wait *w = xcalloc(1, sizeof(*w));
+	w->conn = a->conn;
+	w->path = xstrdup(a->argv[1]);
+	w->started = mono_ms();
+	bgsave_file(n, w->path, compress, &snapshot_ops, w);
+	/* No reply now: snapshot_reply() answers. */
+}
+
+static void verb_load(struct node *n, struct verb_args *a, struct buf *out)
+{
+	char err[NODE_ERR_LEN];
+	if (a->argc != 2 || a->argv[1][0] != '/') {
+		reply_error(out, "usage: LOAD /absolute/path");
+		return;
+	}
+	if (node_load(n, a->argv[1], err) < 0) {
+		reply_error(out, "%s", err);
+		return;
+	}
+	struct json j;
+	json_init(&j, out);
+	json_obj(&j);
+	json_kbool(&j, "ok", true);
+	json_kuint(&j, "keys", store_count(n->db.store));
+	json_kuint(&j, "offset", n->db.offset);
+	json_kstr(&j, "replid", n->replid);
+	json_obj_end(&j);
+	buf_putc(out, '\n');
+}
+
 static void verb_help(struct node *n, struct verb_args *a, struct buf *out);
 
 static const struct verb {
@@ -205,6 +290,8 @@ static const struct verb {
 	{ "PROMOTE", "PROMOTE [listen-address]", verb_promote },
 	{ "PAUSE", "PAUSE [timeout-ms]", verb_pause },
 	{ "UNPAUSE", "UNPAUSE", verb_unpause },
+	{ "SNAPSHOT", "SNAPSHOT /path [compress]", verb_snapshot },
+	{ "LOAD", "LOAD /path", verb_load },
 	{ "PING", "PING", verb_ping },
 	{ "HELP", "HELP", verb_help },
 };
@@ -225,10 +312,10 @@ static void verb_help(struct node *n, struct verb_args *a, struct buf *out)
 	buf_putc(out, '\n');
 }
 
-void control_execute(struct node *n, const char *line, size_t len, struct buf *out)
+static void execute(struct node *n, uint64_t conn, const char *line, size_t len, struct buf *out)
 {
 	char *copy = xstrndup(line, len);
-	struct verb_args a = { 0 };
+	struct verb_args a = { .conn = conn };
 	char *save = NULL;
 
 	for (char *tok = strtok_r(copy, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
@@ -251,6 +338,11 @@ void control_execute(struct node *n, const char *line, size_t len, struct buf *o
 	reply_error(out, "unknown verb '%.64s' (try HELP)", a.argv[0]);
 out:
 	free(copy);
+}
+
+void control_execute(struct node *n, const char *line, size_t len, struct buf *out)
+{
+	execute(n, 0, line, len, out);
 }
 
 /* ---- connections ---- */
@@ -322,7 +414,7 @@ static void conn_event(struct loop *l, int fd, void *arg, int mask)
 		if (!nl)
 			break;
 		size_t len = (size_t)(nl - (cc->in.data + start));
-		control_execute(cc->node, cc->in.data + start, len, &cc->out);
+		execute(cc->node, cc->id, cc->in.data + start, len, &cc->out);
 		start += len + 1;
 	}
 	buf_consume(&cc->in, start);
@@ -351,8 +443,10 @@ static void control_accept(struct loop *l, int lfd, void *arg, int mask)
 			close(fd);
 			continue;
 		}
+		static uint64_t next_id;
 		struct ctlconn *cc = xcalloc(1, sizeof(*cc));
 		cc->node = n;
+		cc->id = ++next_id;
 		cc->fd = fd;
 		if (loop_watch(l, fd, LOOP_READ, conn_event, cc) < 0) {
 			close(fd);
