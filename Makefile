@@ -79,10 +79,15 @@ $(BUILD)/bench-micro: $(BUILD)/tests/bench/micro.o $(LIBSYNAP)
 $(BUILD)/bench-ryw: $(BUILD)/tests/bench/ryw.o
 	$(CC) $(LDFLAGS) -o $@ $<
 
-bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw
+$(BUILD)/bench-wait: $(BUILD)/tests/bench/waitbench.o
+	$(CC) $(LDFLAGS) -o $@ $< -pthread
+
+bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw $(BUILD)/bench-wait
 	$(BUILD)/bench-micro
 	tests/bench/run
 	RYW=$(abspath $(BUILD)/bench-ryw) tests/bench/replication
+	tests/bench/durability
+	WAITBENCH=$(abspath $(BUILD)/bench-wait) tests/bench/failover
 
 run: all
 	share/run-local
