@@ -17,7 +17,7 @@
 static const char *prog = "synap-stat";
 
 enum { O_SOCKET, O_FORMAT, O_WATCH, O_COUNT, O_FIELDS, O_CHECK, O_MAX_LAG_OPS, O_MAX_LAG_MS,
-       O_TIMEOUT, O_HELP, O_VERSION, O_LIST };
+       O_MAX_FULL_SYNCS, O_STALLED, O_TIMEOUT, O_HELP, O_VERSION, O_LIST };
 
 static const struct opt options[] = {
 	[O_SOCKET] = { "socket", 's', "PATH", "socket", "control socket (repeatable; default $SYNAP_SOCKET or ./synap.sock)" },
@@ -28,6 +28,8 @@ static const struct opt options[] = {
 	[O_CHECK] = { "check", 0, NULL, NULL, "exit 0 when replication is healthy, 1 otherwise (reasons on stderr)" },
 	[O_MAX_LAG_OPS] = { "max-lag-ops", 0, "N", NULL, "with --check, most operations a replica may lag" },
 	[O_MAX_LAG_MS] = { "max-lag-ms", 0, "MS", NULL, "with --check, most ms a replica may lag (default: the node's max_lag_ms)" },
+	[O_MAX_FULL_SYNCS] = { "max-full-syncs-per-hour", 0, "N", NULL, "with --check, most full syncs a node may have had in the last hour" },
+	[O_STALLED] = { "stalled", 0, "SECS", NULL, "with --check, fail when the master offset has not moved for SECS" },
 	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "wait at most MS for each reply (default 5000)" },
 	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
 	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
@@ -35,7 +37,8 @@ static const struct opt options[] = {
 };
 
 #define USAGE "synap-stat [-s SOCK]... [-f json|text|prometheus] [-w SECS [-n N]] [-o FIELDS]\n" \
-	      "       synap-stat [-s SOCK]... --check [--max-lag-ops N] [--max-lag-ms MS]"
+	      "       synap-stat [-s SOCK]... --check [--max-lag-ops N] [--max-lag-ms MS]\n" \
+	      "                  [--max-full-syncs-per-hour N] [--stalled SECS] [-w SECS [-n N]]"
 
 enum format { F_JSON, F_TEXT, F_PROM };
 
@@ -49,8 +52,20 @@ struct cfg {
 	bool check;
 	long long max_lag_ops;   /* -1: unchecked */
 	long long max_lag_ms;    /* -1: the node's own max_lag_ms */
+	long long max_full_syncs;/* -1: unchecked */
+	double stalled;          /* 0: unchecked */
 	int timeout_ms;
+	/* --stalled: the master offset each node had, and since when */
+	long long last_offset[64];
+	double since[64];
 };
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 static volatile sig_atomic_t interrupted;
 
@@ -211,7 +226,7 @@ static int check_link(const struct cfg *cfg, const char *sock, const char *who, 
 	return bad;
 }
 
-static int check_node(const struct cfg *cfg, const char *sock, json_t *j)
+static int check_node(struct cfg *cfg, int idx, const char *sock, json_t *j)
 {
 	const char *role = jstr(j, "role");
 	long long max_ms = cfg->max_lag_ms >= 0 ? cfg->max_lag_ms :
@@ -233,10 +248,28 @@ static int check_node(const struct cfg *cfg, const char *sock, json_t *j)
 			bad += check_link(cfg, sock, who, r, max_ms, strcmp(state, "disconnected") != 0, state);
 		}
 	}
+	long long fs = jint(j, "full_syncs_last_hour");
+	if (cfg->max_full_syncs >= 0 && fs > cfg->max_full_syncs) {
+		fprintf(stderr, "%s: %s: %lld full syncs in the last hour (limit %lld): the replication log "
+			"may be too small for the write rate\n", prog, sock, fs, cfg->max_full_syncs);
+		bad++;
+	}
+	if (cfg->stalled > 0) {
+		long long off = jint(j, "master_offset");
+		double t = now_s();
+		if (off != cfg->last_offset[idx] || cfg->since[idx] == 0) {
+			cfg->last_offset[idx] = off;
+			cfg->since[idx] = t;
+		} else if (t - cfg->since[idx] >= cfg->stalled) {
+			fprintf(stderr, "%s: %s: the master offset has stayed at %lld for %.0f s (idle, or stuck)\n",
+				prog, sock, off, t - cfg->since[idx]);
+			bad++;
+		}
+	}
 	return bad;
 }
 
-static int run_once(const struct cfg *cfg)
+static int run_once(struct cfg *cfg)
 {
 	int problems = 0;
 
@@ -250,7 +283,7 @@ static int run_once(const struct cfg *cfg)
 		}
 		json_t *j = fetch(cfg, sock, "STATS");
 		if (cfg->check) {
-			problems += check_node(cfg, sock, j);
+			problems += check_node(cfg, i, sock, j);
 		} else if (cfg->fields) {
 			print_fields(j, cfg->fields);
 		} else if (cfg->format == F_TEXT) {
@@ -273,7 +306,7 @@ static int run_once(const struct cfg *cfg)
 int main(int argc, char **argv)
 {
 	struct opts o;
-	struct cfg cfg = { .max_lag_ops = -1, .max_lag_ms = -1, .timeout_ms = 5000 };
+	struct cfg cfg = { .max_lag_ops = -1, .max_lag_ms = -1, .max_full_syncs = -1, .timeout_ms = 5000 };
 	const char *arg;
 	int id;
 
@@ -306,6 +339,14 @@ int main(int argc, char **argv)
 		case O_CHECK: cfg.check = true; break;
 		case O_MAX_LAG_OPS: cfg.max_lag_ops = num_arg(&o, "max-lag-ops", arg); break;
 		case O_MAX_LAG_MS: cfg.max_lag_ms = num_arg(&o, "max-lag-ms", arg); break;
+		case O_MAX_FULL_SYNCS: cfg.max_full_syncs = num_arg(&o, "max-full-syncs-per-hour", arg); break;
+		case O_STALLED: {
+			char *end;
+			cfg.stalled = strtod(arg, &end);
+			if (*end || !(cfg.stalled > 0) || cfg.stalled > 86400)
+				die_usage(&o, "--stalled: expected a number of seconds greater than 0");
+			break;
+		}
 		case O_TIMEOUT: cfg.timeout_ms = (int)num_arg(&o, "timeout", arg); break;
 		case O_HELP:
 			opts_help(&o, stdout, USAGE);
@@ -333,6 +374,18 @@ int main(int argc, char **argv)
 		cfg.sockets[cfg.nsockets++] = ctl_default_path(NULL);
 
 	if (!cfg.watch) {
+		if (cfg.check && cfg.stalled > 0) {
+			/* Without --watch, the window is one --stalled interval. */
+			for (int i = 0; i < cfg.nsockets; i++) {
+				json_t *j = fetch(&cfg, cfg.sockets[i], "STATS");
+				cfg.last_offset[i] = jint(j, "master_offset");
+				cfg.since[i] = now_s();
+				json_decref(j);
+			}
+			struct timespec ts = { (time_t)cfg.stalled, (long)((cfg.stalled - floor(cfg.stalled)) * 1e9) };
+			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+				;
+		}
 		int problems = run_once(&cfg);
 		return cfg.check && problems ? 1 : 0;
 	}

@@ -395,6 +395,7 @@ static void link_snapshot_started(struct node *n, void *arg, uint64_t offset)
 	l->state = LINK_SNAPSHOT;
 	l->snap_offset = offset;
 	n->st.full_syncs++;
+	node_note_full_sync(n);
 }
 
 static void link_snapshot_done(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stddef.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "bgsave.h"
 #include "client.h"
@@ -27,6 +30,21 @@
 bool node_is_master(const struct node *n)
 {
 	return n->role != ROLE_REPLICA;
+}
+
+void node_note_full_sync(struct node *n)
+{
+	struct node_stats *st = &n->st;
+	st->full_sync_times[st->full_sync_next++ % ARRAY_LEN(st->full_sync_times)] = time_ms() / 1000;
+}
+
+unsigned node_full_syncs_last_hour(const struct node *n)
+{
+	int64_t since = time_ms() / 1000 - 3600;
+	unsigned c = 0;
+	for (size_t i = 0; i < ARRAY_LEN(n->st.full_sync_times); i++)
+		c += n->st.full_sync_times[i] && n->st.full_sync_times[i] > since;
+	return c;
 }
 
 bool node_read_only(const struct node *n)
@@ -426,6 +444,27 @@ void node_stop(struct node *n)
 	loop_stop(n->loop);
 }
 
+/* Tells a supervisor (systemd Type=notify) how the daemon is doing: one
+ * datagram to $NOTIFY_SOCKET; nothing when it is not set. */
+static void notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';         /* abstract namespace */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
+		log_debug("sd_notify: %s", strerror(errno));
+	close(fd);
+}
+
 void node_run(struct node *n)
 {
 	sigset_t set;
@@ -440,7 +479,11 @@ void node_run(struct node *n)
 		loop_watch(n->loop, n->sigfd, LOOP_READ, on_signal, n);
 	loop_timer_add(n->loop, NODE_CRON_MS, cron, n);
 	loop_before_sleep(n->loop, before_sleep, n);
+	char ready[96];
+	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=serving as %s\nMAINPID=%d", role_name(n->role), (int)getpid());
+	notify(ready);
 	loop_run(n->loop);
+	notify("STOPPING=1");
 	/* Replies already produced (SHUTDOWN's own) still go out. */
 	clients_flush(n);
 }

@@ -37,6 +37,10 @@ struct node_stats {
 	uint64_t full_syncs, partial_syncs, partial_syncs_rejected;
 	/* done by this node as a replica */
 	uint64_t full_syncs_done, partial_syncs_done;
+	/* when the last full syncs (served or done) happened, unix s, for the
+	 * "frequent full syncs" alert */
+	int64_t full_sync_times[64];
+	unsigned full_sync_next;
 };
 
 struct node {
@@ -108,6 +112,10 @@ void node_stop(struct node *n);
 void node_release(struct node *n);
 
 bool node_is_master(const struct node *n);
+/* Notes a full sync (served or done) for full_syncs_last_hour. */
+void node_note_full_sync(struct node *n);
+/* Full syncs in the last hour (at most 64 are remembered). */
+unsigned node_full_syncs_last_hour(const struct node *n);
 /* Role changes (failover). promote: a replica becomes a master with a new
  * replid (the old one kept as replid2 up to here), epoch + 1, serving
  * replicas on listen (NULL: the configured address). follow: a master

@@ -288,6 +288,7 @@ static void full_sync_done(struct replica *r)
 	/* Sub-replicas followed the old dataset: they resynchronise. */
 	master_drop_links(n, "this replica loaded a full sync");
 	n->st.full_syncs_done++;
+	node_note_full_sync(n);
 	r->state = R_ONLINE;
 	r->failures = 0;
 	r->last_error[0] = '\0';

@@ -100,6 +100,7 @@ void stats_json(struct node *n, struct buf *out)
 	json_kuint(&j, "full_syncs", replica ? n->st.full_syncs_done : n->st.full_syncs);
 	json_kuint(&j, "partial_syncs", replica ? n->st.partial_syncs_done : n->st.partial_syncs);
 	json_kuint(&j, "partial_syncs_rejected", n->st.partial_syncs_rejected);
+	json_kuint(&j, "full_syncs_last_hour", node_full_syncs_last_hour(n));
 	if (replica) {
 		json_kuint(&j, "served_full_syncs", n->st.full_syncs);
 		json_kuint(&j, "served_partial_syncs", n->st.partial_syncs);
@@ -171,6 +172,7 @@ void stats_prometheus(struct node *n, struct buf *b)
 	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", n->db.hits);
 	metric(b, "synap_keyspace_misses_total", "counter", "Reads that did not find their key.", n->db.misses);
 	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", n->db.expired_keys);
+	metric(b, "synap_full_syncs_last_hour", "gauge", "Full synchronisations (served or done) in the last hour.", node_full_syncs_last_hour(n));
 	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations served to replicas.", n->st.full_syncs);
 	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations served to replicas.", n->st.partial_syncs);
 	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", n->st.full_syncs_done);
