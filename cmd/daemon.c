@@ -88,7 +88,8 @@ out:
 	return rc;
 }
 
-int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, bool sub_replicas)
+int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, bool sub_replicas,
+		const char *load)
 {
 	char err[NODE_ERR_LEN];
 	struct stat st;
@@ -109,6 +110,14 @@ int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, boo
 	if (node_recover(n, err) < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);
 		fprintf(stderr, "%s: the data on disk cannot be read; move it aside to start empty\n", s->prog);
+		node_release(n);
+		conf_release(c);
+		return EX_IOERR;
+	}
+	/* A dataset given on the command line replaces the recovered one before
+	 * anyone can connect. */
+	if (load && node_load(n, load, err) < 0) {
+		fprintf(stderr, "%s: --load: %s\n", s->prog, err);
 		node_release(n);
 		conf_release(c);
 		return EX_IOERR;

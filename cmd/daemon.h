@@ -28,9 +28,11 @@ int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct 
 /* Prints a usage error and the options to stderr; returns 64. */
 int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *fmt, ...)
 	ATTR_PRINTF(3, 4);
-/* Checks, builds and binds the node (client port, control socket, and the
- * replication port for masters, or for replicas with sub_replicas). 0, or an exit code after printing why and releasing. */
-int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, bool sub_replicas);
+/* Checks, builds, recovers (or loads the snapshot file load) and binds the
+ * node (client port, control socket, and the replication port for masters,
+ * or for replicas with sub_replicas). 0, or an exit code after printing why and releasing. */
+int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, bool sub_replicas,
+		const char *load);
 /* Runs until shutdown, then releases everything. Returns the exit code. */
 int daemon_run(const struct daemon_spec *s, struct node *n, struct conf *c);
 

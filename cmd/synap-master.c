@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sysexits.h>
 
 #include "../lib/log.h"
 #include "daemon.h"
@@ -67,7 +66,8 @@ static const struct daemon_spec spec = {
 	.prog = "synap-master",
 	.role = ROLE_MASTER,
 	.usage = "synap-master [-c FILE] [--host ADDR] [-p PORT] [--role master|standalone] [--standalone]\n"
-		 "                    [--replica-listen ADDR:PORT] [-d DIR] [-s PATH] [-l LEVEL]",
+		 "                    [--replica-listen ADDR:PORT] [-d DIR] [-s PATH] [-l LEVEL]\n"
+		 "                    [--persistence PATH [--fsync always|everysec|no]] [--load FILE]",
 	.options = options,
 	.noptions = ARRAY_LEN(options),
 	.flag_keys = flag_keys,
@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 	int rc = daemon_configure(&spec, argc, argv, &conf);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if ((rc = daemon_open(&spec, &node, &conf, false)) != 0)
+	if ((rc = daemon_open(&spec, &node, &conf, false, load_file)) != 0)
 		return rc;
 	log_notice("%s %s (pid %d), role %s, replid %s", spec.prog, SYNAP_VERSION, (int)getpid(),
 		   role_name(node.role), node.replid);
@@ -95,14 +95,5 @@ int main(int argc, char **argv)
 		log_notice("Standalone node initialized, clients on %s:%d, no replication, control socket %s",
 			   conf.host, conf.port, node.control_path);
 	log_notice("WRITES ALLOWED - this node accepts write operations");
-	if (load_file) {
-		char err[NODE_ERR_LEN];
-		if (node_load(&node, load_file, err) < 0) {
-			fprintf(stderr, "%s: --load: %s\n", spec.prog, err);
-			node_release(&node);
-			conf_release(&conf);
-			return EX_IOERR;
-		}
-	}
 	return daemon_run(&spec, &node, &conf);
 }

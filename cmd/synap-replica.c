@@ -64,7 +64,8 @@ static const struct daemon_spec spec = {
 	.prog = "synap-replica",
 	.role = ROLE_REPLICA,
 	.usage = "synap-replica [-m HOST:PORT] [-c FILE] [--host ADDR] [-p PORT] [--auto-reconnect true|false]\n"
-		 "                     [--replica-listen ADDR:PORT] [-d DIR] [-s PATH] [-l LEVEL]",
+		 "                     [--replica-listen ADDR:PORT] [-d DIR] [-s PATH] [-l LEVEL]\n"
+		 "                     [--persistence PATH [--fsync always|everysec|no]]",
 	.options = options,
 	.noptions = ARRAY_LEN(options),
 	.flag_keys = flag_keys,
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	conf.role = ROLE_REPLICA;
-	if ((rc = daemon_open(&spec, &node, &conf, serve_sub_replicas)) != 0)
+	if ((rc = daemon_open(&spec, &node, &conf, serve_sub_replicas, NULL)) != 0)
 		return rc;
 	log_notice("%s %s (pid %d), role replica", spec.prog, SYNAP_VERSION, (int)getpid());
 	log_notice("Replica node initialized, connecting to master at %s, clients on %s:%d%s%s",

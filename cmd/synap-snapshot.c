@@ -135,9 +135,10 @@ static int cmd_load(const struct cfg *c, const char *file)
 {
 	char err[SNAPFILE_ERR_LEN];
 	/* Check it here first: a bad file is refused before the node sees it. */
-	if (snapfile_read(file, count_only, NULL, NULL, NULL, NULL, NULL, NULL, err) < 0) {
+	int rc = snapfile_read(file, count_only, NULL, NULL, NULL, NULL, NULL, NULL, err);
+	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
-		return errno == ENOENT ? EX_IOERR : 1;
+		return rc == SNAPFILE_EIO ? EX_IOERR : 1;
 	}
 	char *path = absolute(file);
 	char line[PATH_MAX + 32];
@@ -150,14 +151,10 @@ static int read_file(const struct cfg *c, const char *file, snap_entry_fn *fn, v
 		     struct snap_meta *meta, uint64_t *keys)
 {
 	char err[SNAPFILE_ERR_LEN];
-	struct stat st;
-	if (stat(file, &st) < 0) {
-		fprintf(stderr, "%s: %s: %s\n", prog, file, strerror(errno));
-		return EX_IOERR;
-	}
-	if (snapfile_read(file, fn, NULL, arg, progress, (void *)c, meta, keys, err) < 0) {
+	int rc = snapfile_read(file, fn, NULL, arg, progress, (void *)c, meta, keys, err);
+	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
-		return 1;
+		return rc == SNAPFILE_EIO ? EX_IOERR : 1;
 	}
 	return 0;
 }

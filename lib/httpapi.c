@@ -95,7 +95,7 @@ static int error_status(const char *resp, size_t len)
 		return 403;
 	if (len > 7 && memcmp(resp, "-NOAUTH", 7) == 0)
 		return 401;
-	if (len > 11 && memcmp(resp, "-NOREPLICAS", 11) == 0)
+	if ((len > 11 && memcmp(resp, "-NOREPLICAS", 11) == 0) || (len > 9 && memcmp(resp, "-MISCONF", 8) == 0))
 		return 503;
 	return 400;
 }

@@ -14,6 +14,7 @@
 #include "bgsave.h"
 #include "client.h"
 #include "command.h"
+#include "http.h"
 #include "control.h"
 #include "log.h"
 #include "master.h"
@@ -270,6 +271,7 @@ int node_load(struct node *n, const char *path, char err[NODE_ERR_LEN])
 	n->db.store = s;
 	store_flush(old, true);
 	store_free(old);
+	n->history++;
 	memset(n->replid2, '0', 40);
 	n->second_offset = 0;
 	n->db.offset = meta.offset;
@@ -298,19 +300,37 @@ static void flush_persistence(struct node *n)
 		c->wrote = false;
 		if (rc < 0 && n->conf->fsync == FSYNC_ALWAYS) {
 			c->out.len = c->write_mark > c->out_pos ? c->write_mark : c->out_pos;
-			resp_error(&c->out, "MISCONF Errors writing to disk: %s", why);
+			if (c->proto == PROTO_HTTP) {
+				char msg[300];
+				snprintf(msg, sizeof(msg), "errors writing to disk: %s", why);
+				http_respond_error(&c->out, 503, msg, false);
+			} else {
+				resp_error(&c->out, "MISCONF Errors writing to disk: %s", why);
+			}
 			c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 			client_queue_reply(c);
 		}
 	}
 }
 
-/* A persistence snapshot completed: it becomes the base of recovery. */
+struct snapshot_job {
+	char *path;
+	uint64_t history;       /* node->history when it was asked for */
+};
+
+/* A persistence snapshot completed: it becomes the base of recovery,
+ * unless the dataset was replaced meanwhile (a LOAD, a full sync). */
 static void snapshot_done(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)
 {
-	char *path = arg;
+	struct snapshot_job *job = arg;
+	char *path = job->path;
+	bool stale = job->history != n->history;
+	free(job);
 	n->snapshot_req = NULL;
-	if (ok && n->persist) {
+	if (ok && stale) {
+		log_info("persistence: snapshot %s is of a dataset since replaced: dropped", path);
+		unlink(path);
+	} else if (ok && n->persist) {
 		struct persist_identity id;
 		memcpy(id.replid, n->replid, sizeof(id.replid));
 		memcpy(id.replid2, n->replid2, sizeof(id.replid2));
@@ -333,8 +353,10 @@ static void maybe_snapshot(struct node *n)
 	/* A replica in the middle of its first sync has nothing worth saving. */
 	if (n->role == ROLE_REPLICA && strspn(n->replid, "0") == 40)
 		return;
-	char *path = persist_new_snapshot_path(n->persist);
-	n->snapshot_req = bgsave_file(n, path, false, &snapshot_ops, path);
+	struct snapshot_job *job = xcalloc(1, sizeof(*job));
+	job->path = persist_new_snapshot_path(n->persist);
+	job->history = n->history;
+	n->snapshot_req = bgsave_file(n, job->path, false, &snapshot_ops, job);
 }
 
 int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN])

@@ -63,6 +63,7 @@ struct node {
 	void *bgsave;                   /* the snapshot child and its queue (bgsave.c) */
 	struct persist *persist;        /* sqlite durability, NULL when off */
 	struct bgsave_req *snapshot_req;/* the persistence snapshot in progress */
+	uint64_t history;               /* bumped whenever the dataset is replaced wholesale */
 	struct client *writers;         /* wrote this iteration (fsync always: undone on failure) */
 
 	int client_lfd;

@@ -260,6 +260,7 @@ static void full_sync_done(struct replica *r)
 	struct store *old = n->db.store;
 	n->db.store = r->loading;
 	r->loading = NULL;
+	n->history++;
 	/* The old dataset may be large: free it off the event loop. */
 	store_flush(old, true);
 	store_free(old);

@@ -27,7 +27,7 @@ int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, voi
 		snprintf(err, SNAPFILE_ERR_LEN, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return -1;
+		return SNAPFILE_EIO;
 	}
 	buf = xmalloc(CHUNK);
 	snap_reader_init(&r, fn, arg, STORE_MAX_KEY, STORE_MAX_VALUE);
@@ -38,7 +38,7 @@ int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, voi
 			continue;
 		if (n < 0) {
 			snprintf(err, SNAPFILE_ERR_LEN, "%s: %s", path, strerror(errno));
-			rc = -1;
+			rc = SNAPFILE_EIO;
 			break;
 		}
 		if (n == 0) {

@@ -8,12 +8,14 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
+#include "bgsave.h"
 #include "client.h"
 #include "command.h"
 #include "json.h"
 #include "log.h"
 #include "master.h"
 #include "node.h"
+#include "persist.h"
 #include "replica.h"
 #include "replog.h"
 #include "stats.h"
@@ -250,8 +252,17 @@ static void info_memory(struct node *n, struct buf *b)
 
 static void info_persistence(struct node *n, struct buf *b)
 {
-	buf_printf(b, "# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:0\r\n"
-		      "aof_enabled:%d\r\n\r\n", n->conf->persist_enabled);
+	char why[200] = "";
+	bool failing = n->persist && persist_failing(n->persist, why, sizeof(why));
+	buf_printf(b, "# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:%d\r\n"
+		      "aof_enabled:%d\r\nsynap_persistence:%s\r\nsynap_fsync:%s\r\n"
+		      "synap_durable_offset:%llu\r\nsynap_logged_since_snapshot:%llu\r\n"
+		      "synap_persistence_status:%s\r\n\r\n",
+		   bgsave_running(n), n->persist != NULL, n->persist ? "sqlite" : "off",
+		   fsync_name(n->conf->fsync),
+		   n->persist ? (unsigned long long)persist_durable(n->persist) : 0ULL,
+		   n->persist ? (unsigned long long)persist_logged(n->persist) : 0ULL,
+		   failing ? "failing" : "ok");
 }
 
 static void info_stats(struct node *n, struct buf *b)
