@@ -215,12 +215,17 @@ void bgsave_poll(struct node *n)
 
 	if (!b || !b->queue || b->child)
 		return;
-	/* One stream per child: compressed and plain requests take turns. */
+	/* One stream per child: compressed and plain requests take turns; at
+	 * most max_concurrent_full_syncs replicas share one. */
 	compress = b->queue->compress;
+	int sockets = 0;
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 		next = r->next;
 		if (r->compress != compress || (r->ops && r->ops->ready && !r->ops->ready(r->arg)))
 			continue;
+		if (r->framed && sockets >= n->conf->max_concurrent_full_syncs)
+			continue;
+		sockets += r->framed;
 		if (!r->framed && r->fd < 0) {
 			r->fd = open(r->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 			if (r->fd < 0) {

@@ -449,6 +449,14 @@ static int64_t heartbeat(struct loop *lp, void *arg)
 			link_drop(l, "no ACK within replica_timeout_secs");
 			continue;
 		}
+		/* Nothing is buffered per replica (it reads the shared log), but a
+		 * replica this far behind is not going to catch up. */
+		long long limit = n->conf->replica_output_limit_bytes;
+		if (limit > 0 && l->state == LINK_ONLINE && n->log &&
+		    replog_bytes_after(n->log, l->next - 1) > (size_t)limit) {
+			link_drop(l, "more than replica_output_limit_mb of operations behind");
+			continue;
+		}
 		if (l->state == LINK_HANDSHAKE)
 			continue;
 		uint32_t age = 0;

@@ -230,6 +230,20 @@ uint32_t replog_peek(const struct replog *l, uint64_t offset, size_t max,
 	return n;
 }
 
+size_t replog_bytes_after(const struct replog *l, uint64_t offset)
+{
+	uint32_t i;
+	struct block *b = find_block(l, offset + 1, &i);
+	size_t n = 0;
+
+	if (!b)
+		return 0;
+	n = b->used - b->slots[i].pos;
+	for (b = b->next; b; b = b->next)
+		n += b->used;
+	return n;
+}
+
 int64_t replog_age_ms(const struct replog *l, uint64_t offset)
 {
 	uint32_t i;

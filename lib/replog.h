@@ -38,6 +38,8 @@ uint64_t replog_count(const struct replog *l);
  * Returns how many ops, 0 when offset is not held. */
 uint32_t replog_peek(const struct replog *l, uint64_t offset, size_t max,
 		     const unsigned char **p, size_t *len);
+/* Bytes of the ops after offset (exclusive) up to the last one. */
+size_t replog_bytes_after(const struct replog *l, uint64_t offset);
 /* Milliseconds (monotonic) since op offset was appended; 0 if not held. */
 int64_t replog_age_ms(const struct replog *l, uint64_t offset);
 

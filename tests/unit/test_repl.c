@@ -69,6 +69,10 @@ static void test_replog_peek_limits(void)
 	}
 	CHECK(ordered);
 	CHECK(frames > 100);
+	/* Bytes after an offset: everything after it, none after the last. */
+	CHECK_EQ_INT(replog_bytes_after(l, 1009), 0);
+	CHECK_EQ_INT(replog_bytes_after(l, 9), total);
+	CHECK(replog_bytes_after(l, 500) < total);
 	/* A single op larger than max still comes out whole. */
 	struct op big = set_op(key, 1010, 3000);
 	replog_append(l, &big, 1010);
