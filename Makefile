@@ -103,21 +103,37 @@ check-docs: $(BINS)
 	completions/gen --check $(BIN)
 	mandoc -T lint -W warning share/man/*.[1-9]
 
-install: all
+# What install puts under $(DESTDIR)$(PREFIX) besides the PROGRAMS' binaries,
+# man pages and completions; uninstall removes exactly these. The units'
+# ExecStart is rewritten from /usr/local/bin to $(BINDIR).
+install uninstall: UNITDIR = $(PREFIX)/lib/systemd/system
+install uninstall: DATA_FILES = share/master.yml share/replica.yml share/snapshot-format.md
+install uninstall: UNITS = synap-master.service synap-replica@.service
+install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	  $(DESTDIR)$(DATADIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
-	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
-	for f in share/man/*.1; do install -m 644 $$f $(DESTDIR)$(MANDIR)/man1/; done
-	for f in share/man/*.5; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5/ || true; done
-	for f in share/*.yml; do [ -e $$f ] && install -m 644 $$f $(DESTDIR)$(DATADIR)/ || true; done
-	for p in $(PROGRAMS); do install -m 644 completions/bash/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p; \
-	  install -m 644 completions/zsh/_$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p; done
+	  $(DESTDIR)$(DATADIR)/grafana $(DESTDIR)$(DATADIR)/prometheus \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR)
+	for p in $(PROGRAMS); do \
+	  install -m 755 $(BIN)/$$p $(DESTDIR)$(BINDIR)/$$p && \
+	  install -m 644 share/man/$$p.1 $(DESTDIR)$(MANDIR)/man1/$$p.1 && \
+	  install -m 644 completions/bash/$$p $(DESTDIR)$(BASHCOMPDIR)/$$p && \
+	  install -m 644 completions/zsh/_$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p || exit 1; done
+	install -m 644 share/man/synap.yml.5 $(DESTDIR)$(MANDIR)/man5/synap.yml.5
+	install -m 644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+	install -m 644 share/grafana/synap-replication.json $(DESTDIR)$(DATADIR)/grafana/
+	install -m 644 share/prometheus/synap-alerts.yml $(DESTDIR)$(DATADIR)/prometheus/
+	for u in $(UNITS); do \
+	  sed '/^ExecStart=/s|/usr/local/bin/|$(BINDIR)/|' share/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	  chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 
 uninstall:
 	for p in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1 \
 	  $(DESTDIR)$(BASHCOMPDIR)/$$p $(DESTDIR)$(ZSHCOMPDIR)/_$$p; done
-	rm -f $(DESTDIR)$(MANDIR)/man5/synap.yml.5
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man5/synap.yml.5 $(DATA_FILES:share/%=$(DESTDIR)$(DATADIR)/%) \
+	  $(DESTDIR)$(DATADIR)/grafana/synap-replication.json \
+	  $(DESTDIR)$(DATADIR)/prometheus/synap-alerts.yml
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rmdir $(DESTDIR)$(DATADIR)/grafana $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR) 2>/dev/null || true
 
 clean:
 	rm -rf build bin

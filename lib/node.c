@@ -361,6 +361,16 @@ static void maybe_snapshot(struct node *n)
 
 int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE_ERR_LEN])
 {
+	sigset_t set;
+
+	/* Before any thread exists (persistence's writer, background frees):
+	 * threads inherit the mask, so SIGTERM and SIGINT reach only the
+	 * loop's signalfd and a clean shutdown. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	memset(n, 0, sizeof(*n));
 	n->prog = prog;
 	n->conf = conf;
@@ -491,11 +501,9 @@ void node_run(struct node *n)
 {
 	sigset_t set;
 
-	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
 	n->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (n->sigfd >= 0)
 		loop_watch(n->loop, n->sigfd, LOOP_READ, on_signal, n);
