@@ -856,14 +856,7 @@ static void cmd_info(struct client *c)
 
 static void cmd_role(struct client *c)
 {
-	if (c->node->role == ROLE_REPLICA) {
-		replica_role_reply(c->node, R);
-		return;
-	}
-	resp_array(R, 3);
-	resp_bulk_str(R, "master");
-	resp_int(R, (long long)c->node->db.offset);
-	master_role_reply(c->node, R);
+	stats_role(c->node, R);
 }
 
 static void cmd_wait(struct client *c)

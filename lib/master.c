@@ -7,7 +7,6 @@
 
 #include "bgsave.h"
 #include "frame.h"
-#include "json.h"
 #include "log.h"
 #include "master.h"
 #include "node.h"
@@ -587,30 +586,6 @@ static int64_t link_lag_ms(struct node *n, struct rlink *l)
 	return n->log ? replog_age_ms(n->log, l->acked + 1) : 0;
 }
 
-void master_stats_json(struct node *n, struct json *j)
-{
-	json_arr(j);
-	if (n->master) {
-		for (struct rlink *l = n->master->links; l; l = l->next_link) {
-			if (l->state == LINK_GONE && l->gone_at == 0)
-				continue;
-			json_obj(j);
-			json_kstr(j, "id", l->id);
-			json_kstr(j, "address", l->addr[0] ? l->addr : l->peer);
-			json_kstr(j, "state", state_name(l->state));
-			json_kuint(j, "offset", l->acked);
-			json_kuint(j, "lag_operations", l->acked < n->db.offset ? n->db.offset - l->acked : 0);
-			json_kint(j, "lag_ms", link_lag_ms(n, l));
-			json_kint(j, "connected_at", l->connected_at);
-			json_kint(j, "last_heartbeat", l->last_ack);
-			json_kstr(j, "peer", l->peer);
-			json_kuint(j, "durable_offset", l->durable);
-			json_obj_end(j);
-		}
-	}
-	json_arr_end(j);
-}
-
 /* Splits the replica's "host:port" for INFO and ROLE. */
 static void host_port(const struct rlink *l, char *host, size_t hlen, int *port)
 {
@@ -624,75 +599,30 @@ static void host_port(const struct rlink *l, char *host, size_t hlen, int *port)
 	free(h);
 }
 
-void master_info(struct node *n, struct buf *b)
+void master_replicas(struct node *n, master_view_fn *fn, void *arg)
 {
-	int idx = 0, connected = 0;
-	if (n->master)
-		for (struct rlink *l = n->master->links; l; l = l->next_link)
-			connected += l->state != LINK_GONE && l->state != LINK_HANDSHAKE;
-	buf_printf(b, "connected_slaves:%d\r\n", connected);
-	if (!n->master)
-		return;
-	int64_t now = time_ms() / 1000;
-	for (struct rlink *l = n->master->links; l; l = l->next_link) {
-		if (l->state == LINK_GONE || l->state == LINK_HANDSHAKE)
-			continue;
-		char host[128];
-		int port;
-		host_port(l, host, sizeof(host), &port);
-		buf_printf(b, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", idx++, host, port,
-			   l->state == LINK_ONLINE ? "online" : l->state == LINK_SNAPSHOT ? "send_bulk" : "wait_bgsave",
-			   (unsigned long long)l->acked, (long long)(l->last_ack ? now - l->last_ack : 0));
-	}
-}
-
-void master_role_reply(struct node *n, struct buf *b)
-{
-	int count = 0;
-	if (n->master)
-		for (struct rlink *l = n->master->links; l; l = l->next_link)
-			count += l->state == LINK_ONLINE;
-	buf_printf(b, "*%d\r\n", count);
 	if (!n->master)
 		return;
 	for (struct rlink *l = n->master->links; l; l = l->next_link) {
-		if (l->state != LINK_ONLINE)
-			continue;
-		char host[128], num[2][24];
-		int port;
-		host_port(l, host, sizeof(host), &port);
-		int pl = snprintf(num[0], sizeof(num[0]), "%d", port);
-		int ol = snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)l->acked);
-		buf_printf(b, "*3\r\n$%zu\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", strlen(host), host,
-			   pl, num[0], ol, num[1]);
-	}
-}
-
-void master_prometheus(struct node *n, struct buf *b)
-{
-	static const char *names[][2] = {
-		{ "synap_replica_offset", "Offset acknowledged by each replica." },
-		{ "synap_replica_lag_operations", "Operations each replica is behind." },
-		{ "synap_replica_lag_ms", "Age in ms of the oldest operation each replica has not acknowledged." },
-		{ "synap_replica_up", "1 when the replica's link is online." },
-	};
-	for (size_t k = 0; k < ARRAY_LEN(names); k++) {
-		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", names[k][0], names[k][1], names[k][0]);
-		if (!n->master)
-			continue;
-		for (struct rlink *l = n->master->links; l; l = l->next_link) {
-			if (l->state == LINK_GONE && l->gone_at == 0)
-				continue;
-			long long v = k == 0 ? (long long)l->acked :
-				      k == 1 ? (long long)(l->acked < n->db.offset ? n->db.offset - l->acked : 0) :
-				      k == 2 ? (long long)link_lag_ms(n, l) : (long long)(l->state == LINK_ONLINE);
-			struct buf lab;
-			buf_init(&lab);
-			json_escape(&lab, l->id, strlen(l->id));
-			buf_puts(&lab, ",address=");
-			json_escape(&lab, l->addr[0] ? l->addr : l->peer, strlen(l->addr[0] ? l->addr : l->peer));
-			buf_printf(b, "%s{replica=%.*s} %lld\n", names[k][0], (int)lab.len, lab.data, v);
-			buf_release(&lab);
-		}
+		if (l->state == LINK_GONE && l->gone_at == 0)
+			continue;       /* never said who it was */
+		struct replica_view v = {
+			.id = l->id,
+			.address = l->addr[0] ? l->addr : l->peer,
+			.peer = l->peer,
+			.state = state_name(l->state),
+			.info_state = l->state == LINK_ONLINE ? "online" :
+				      l->state == LINK_SNAPSHOT ? "send_bulk" : "wait_bgsave",
+			.online = l->state == LINK_ONLINE,
+			.syncing = l->state != LINK_GONE && l->state != LINK_HANDSHAKE,
+			.offset = l->acked,
+			.durable = l->durable,
+			.lag_ops = l->acked < n->db.offset ? n->db.offset - l->acked : 0,
+			.lag_ms = link_lag_ms(n, l),
+			.connected_at = l->connected_at,
+			.last_ack = l->last_ack,
+		};
+		host_port(l, v.host, sizeof(v.host), &v.port);
+		fn(&v, arg);
 	}
 }

@@ -8,7 +8,6 @@
 #include "buf.h"
 
 struct node;
-struct json;
 
 /* Starts listening for replicas on addr ("host:port"). */
 int master_start(struct node *n, const char *addr, char *err);
@@ -26,13 +25,26 @@ int master_online_replicas(const struct node *n);
 int master_acked_count(const struct node *n, uint64_t offset);
 /* Online replicas that acknowledged within max_lag_ms (min_replicas_to_write). */
 int master_good_replicas(const struct node *n, int64_t max_lag_ms);
-/* Writes the "replicas" array of the stats JSON. */
-void master_stats_json(struct node *n, struct json *j);
-/* INFO replication lines for replicas (connected_slaves and slaveN). */
-void master_info(struct node *n, struct buf *b);
-/* Prometheus per-replica metrics. */
-void master_prometheus(struct node *n, struct buf *b);
-/* ROLE's list of replicas. */
-void master_role_reply(struct node *n, struct buf *b);
+/* What stats, INFO and ROLE show of one replica of this node. */
+struct replica_view {
+	const char *id;
+	const char *address;    /* its client address, "host:port" */
+	const char *peer;       /* the link's TCP peer */
+	char host[128];         /* address, split for INFO and ROLE */
+	int port;
+	const char *state;      /* connecting, full_sync, online, disconnected */
+	const char *info_state; /* INFO's wait_bgsave, send_bulk, online */
+	bool online;
+	bool syncing;           /* past the handshake and connected */
+	uint64_t offset;        /* acknowledged */
+	uint64_t durable;
+	uint64_t lag_ops;
+	int64_t lag_ms;
+	int64_t connected_at;   /* unix s */
+	int64_t last_ack;       /* unix s */
+};
+typedef void master_view_fn(const struct replica_view *v, void *arg);
+/* Calls fn for each replica worth listing (disconnected ones included). */
+void master_replicas(struct node *n, master_view_fn *fn, void *arg);
 
 #endif

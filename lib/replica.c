@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "frame.h"
-#include "json.h"
 #include "log.h"
 #include "master.h"
 #include "node.h"
@@ -761,77 +760,32 @@ static int64_t lag_ms(const struct replica *r)
 	return r->behind_since ? mono_ms() - r->behind_since : 0;
 }
 
-void replica_stats_json(struct node *n, struct json *j)
+bool replica_view(const struct node *n, struct link_view *v)
 {
-	struct replica *r = n->replica;
-	if (!r)
-		return;
-	/* DESIGN's sync_state knows four states; "handshake" reads as connecting. */
-	const char *state = r->state == R_HANDSHAKE ? "connecting" : state_names[r->state];
-	json_kstr(j, "master_address", r->addr);
-	json_kstr(j, "sync_state", state);
-	json_kuint(j, "replica_offset", n->db.offset);
-	json_kuint(j, "master_offset", r->master_offset > n->db.offset ? r->master_offset : n->db.offset);
-	json_kuint(j, "lag_operations", lag_ops(r));
-	json_kint(j, "lag_ms", lag_ms(r));
-	json_kuint(j, "total_replicated", r->total_ops);
-	json_kuint(j, "total_bytes", r->total_bytes);
-	json_kbool(j, "connected", r->state == R_ONLINE);
-	json_kint(j, "last_heartbeat", r->last_heartbeat);
-	json_kbool(j, "auto_reconnect", r->auto_reconnect);
-	json_kint(j, "link_down_since", r->state == R_ONLINE ? 0 : r->down_since);
-	json_kstr(j, "last_error", r->state == R_ONLINE ? "" : r->last_error);
-}
+	static const char *role_words[] = { "connect", "connecting", "handshake", "sync", "connected" };
+	const struct replica *r = n->replica;
 
-void replica_info(struct node *n, struct buf *b)
-{
-	struct replica *r = n->replica;
 	if (!r)
-		return;
-	int64_t now = time_ms() / 1000;
-	buf_printf(b, "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
-		      "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:%d\r\n"
-		      "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\n",
-		   r->host, r->port, r->state == R_ONLINE ? "up" : "down",
-		   r->last_heartbeat ? (long long)(now - r->last_heartbeat) : -1LL,
-		   r->state == R_FULL_SYNC, (unsigned long long)n->db.offset, (unsigned long long)n->db.offset);
-	if (r->state == R_FULL_SYNC)
-		buf_printf(b, "master_sync_total_bytes:-1\r\nmaster_sync_read_bytes:%llu\r\n",
-			   (unsigned long long)r->reader.consumed);
-	if (r->state != R_ONLINE)
-		buf_printf(b, "master_link_down_since_seconds:%lld\r\n", (long long)(now - r->down_since));
-	buf_printf(b, "slave_priority:%d\r\nslave_read_only:1\r\nreplica_announced:1\r\n",
-		   n->conf->replica_priority);
-}
-
-void replica_prometheus(struct node *n, struct buf *b)
-{
-	struct replica *r = n->replica;
-	if (!r)
-		return;
-	buf_printf(b, "# HELP synap_master_link_up 1 when this replica is online with its master.\n"
-		      "# TYPE synap_master_link_up gauge\nsynap_master_link_up %d\n"
-		      "# HELP synap_lag_operations Operations this replica is behind its master.\n"
-		      "# TYPE synap_lag_operations gauge\nsynap_lag_operations %llu\n"
-		      "# HELP synap_lag_ms Age in ms of the oldest operation this replica has not applied.\n"
-		      "# TYPE synap_lag_ms gauge\nsynap_lag_ms %lld\n"
-		      "# HELP synap_replicated_operations_total Operations applied from the master.\n"
-		      "# TYPE synap_replicated_operations_total counter\nsynap_replicated_operations_total %llu\n"
-		      "# HELP synap_replicated_bytes_total Bytes received from the master.\n"
-		      "# TYPE synap_replicated_bytes_total counter\nsynap_replicated_bytes_total %llu\n",
-		   r->state == R_ONLINE, (unsigned long long)lag_ops(r), (long long)lag_ms(r),
-		   (unsigned long long)r->total_ops, (unsigned long long)r->total_bytes);
-}
-
-void replica_role_reply(struct node *n, struct buf *b)
-{
-	struct replica *r = n->replica;
-	static const char *words[] = { "connect", "connecting", "handshake", "sync", "connected" };
-	char port[16], off[24];
-	int pl = snprintf(port, sizeof(port), "%d", r ? r->port : 0);
-	int ol = snprintf(off, sizeof(off), "%llu", (unsigned long long)n->db.offset);
-	const char *host = r ? r->host : "";
-	const char *st = r ? words[r->state] : "connect";
-	buf_printf(b, "*5\r\n$5\r\nslave\r\n$%zu\r\n%s\r\n:%.*s\r\n$%zu\r\n%s\r\n:%.*s\r\n",
-		   strlen(host), host, pl, port, strlen(st), st, ol, off);
+		return false;
+	*v = (struct link_view){
+		.master_address = r->addr,
+		.host = r->host,
+		.port = r->port,
+		/* DESIGN's sync_state knows four states; "handshake" reads as connecting. */
+		.state = r->state == R_HANDSHAKE ? "connecting" : state_names[r->state],
+		.role_state = role_words[r->state],
+		.connected = r->state == R_ONLINE,
+		.full_sync = r->state == R_FULL_SYNC,
+		.auto_reconnect = r->auto_reconnect,
+		.master_offset = r->master_offset > n->db.offset ? r->master_offset : n->db.offset,
+		.lag_ops = lag_ops(r),
+		.lag_ms = lag_ms(r),
+		.total_ops = r->total_ops,
+		.total_bytes = r->total_bytes,
+		.sync_read_bytes = r->state == R_FULL_SYNC ? r->reader.consumed : 0,
+		.last_heartbeat = r->last_heartbeat,
+		.down_since = r->state == R_ONLINE ? 0 : r->down_since,
+		.last_error = r->state == R_ONLINE ? "" : r->last_error,
+	};
+	return true;
 }

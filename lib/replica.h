@@ -9,7 +9,6 @@
 #include "buf.h"
 
 struct node;
-struct json;
 
 /* Starts following the master at addr ("host:port", host names resolve). */
 int replica_start(struct node *n, const char *addr, bool auto_reconnect, char *err);
@@ -19,9 +18,28 @@ int replica_follow(struct node *n, const char *addr, char *err);
 
 bool replica_connected(const struct node *n);
 const char *replica_state_name(const struct node *n);
-void replica_stats_json(struct node *n, struct json *j);
-void replica_info(struct node *n, struct buf *b);
-void replica_prometheus(struct node *n, struct buf *b);
-void replica_role_reply(struct node *n, struct buf *b);
+
+/* What stats, INFO and ROLE show of this replica's link to its master. */
+struct link_view {
+	const char *master_address;
+	const char *host;
+	int port;
+	const char *state;      /* connecting, full_sync, online, disconnected */
+	const char *role_state; /* ROLE's connect, connecting, handshake, sync, connected */
+	bool connected;
+	bool full_sync;
+	bool auto_reconnect;
+	uint64_t master_offset; /* as last heard */
+	uint64_t lag_ops;
+	int64_t lag_ms;
+	uint64_t total_ops;
+	uint64_t total_bytes;
+	uint64_t sync_read_bytes;
+	int64_t last_heartbeat; /* unix s */
+	int64_t down_since;     /* unix s, 0 while online */
+	const char *last_error;
+};
+/* False when the node follows no master. */
+bool replica_view(const struct node *n, struct link_view *v);
 
 #endif

@@ -18,6 +18,7 @@
 #include "persist.h"
 #include "replica.h"
 #include "replog.h"
+#include "resp.h"
 #include "stats.h"
 
 size_t stats_rss(void)
@@ -77,6 +78,23 @@ static size_t used_memory(const struct node *n)
 	return store_memory(n->db.store) + (n->log ? replog_bytes(n->log) : 0);
 }
 
+static void replica_json(const struct replica_view *v, void *arg)
+{
+	struct json *j = arg;
+	json_obj(j);
+	json_kstr(j, "id", v->id);
+	json_kstr(j, "address", v->address);
+	json_kstr(j, "state", v->state);
+	json_kuint(j, "offset", v->offset);
+	json_kuint(j, "lag_operations", v->lag_ops);
+	json_kint(j, "lag_ms", v->lag_ms);
+	json_kint(j, "connected_at", v->connected_at);
+	json_kint(j, "last_heartbeat", v->last_ack);
+	json_kstr(j, "peer", v->peer);
+	json_kuint(j, "durable_offset", v->durable);
+	json_obj_end(j);
+}
+
 void stats_json(struct node *n, struct buf *out)
 {
 	struct json j;
@@ -89,10 +107,24 @@ void stats_json(struct node *n, struct buf *out)
 	json_kstr(&j, "replid", n->replid);
 	json_kstr(&j, "replid2", n->replid2);
 	json_kuint(&j, "second_offset", n->second_offset);
-	if (n->role == ROLE_REPLICA)
-		replica_stats_json(n, &j);
-	else
+	struct link_view lv;
+	if (n->role == ROLE_REPLICA && replica_view(n, &lv)) {
+		json_kstr(&j, "master_address", lv.master_address);
+		json_kstr(&j, "sync_state", lv.state);
+		json_kuint(&j, "replica_offset", n->db.offset);
+		json_kuint(&j, "master_offset", lv.master_offset);
+		json_kuint(&j, "lag_operations", lv.lag_ops);
+		json_kint(&j, "lag_ms", lv.lag_ms);
+		json_kuint(&j, "total_replicated", lv.total_ops);
+		json_kuint(&j, "total_bytes", lv.total_bytes);
+		json_kbool(&j, "connected", lv.connected);
+		json_kint(&j, "last_heartbeat", lv.last_heartbeat);
+		json_kbool(&j, "auto_reconnect", lv.auto_reconnect);
+		json_kint(&j, "link_down_since", lv.down_since);
+		json_kstr(&j, "last_error", lv.last_error);
+	} else {
 		json_kuint(&j, "master_offset", n->db.offset);
+	}
 	json_kuint(&j, "log_first_offset", log_first_offset(n));
 	json_kint(&j, "log_capacity", n->conf->log_capacity);
 	json_kint(&j, "max_lag_ms", n->conf->max_lag_ms);
@@ -108,7 +140,9 @@ void stats_json(struct node *n, struct buf *out)
 		json_kuint(&j, "served_partial_syncs", n->st.partial_syncs);
 	}
 	json_key(&j, "replicas");
-	master_stats_json(n, &j);
+	json_arr(&j);
+	master_replicas(n, replica_json, &j);
+	json_arr_end(&j);
 	json_kstr(&j, "version", SYNAP_VERSION);
 	json_kstr(&j, "run_id", n->run_id);
 	json_kint(&j, "pid", getpid());
@@ -139,6 +173,74 @@ static void metric(struct buf *b, const char *name, const char *type, const char
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
 }
 
+/* A label value as the text format wants it: \\, \" and \n escaped, other
+ * control bytes replaced (the replica chose these strings). */
+static void prom_label(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_putc(b, '\\'), buf_putc(b, *s);
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			buf_putc(b, '?');
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static const struct {
+	const char *name, *help;
+} per_replica[] = {
+	{ "synap_replica_offset", "Offset acknowledged by each replica." },
+	{ "synap_replica_lag_operations", "Operations each replica is behind." },
+	{ "synap_replica_lag_seconds", "Age of the oldest operation each replica has not acknowledged." },
+	{ "synap_replica_up", "1 when the replica's link is online." },
+};
+
+struct prom_ctx {
+	struct buf *b;
+	size_t metric;
+};
+
+/* One replica's sample of one per-replica metric; labelled by its client
+ * address, which stays the same across its restarts. */
+static void replica_metric(const struct replica_view *v, void *arg)
+{
+	struct prom_ctx *pc = arg;
+	buf_printf(pc->b, "%s{replica=", per_replica[pc->metric].name);
+	prom_label(pc->b, v->address);
+	buf_puts(pc->b, "} ");
+	switch (pc->metric) {
+	case 0: buf_printf(pc->b, "%llu\n", (unsigned long long)v->offset); break;
+	case 1: buf_printf(pc->b, "%llu\n", (unsigned long long)v->lag_ops); break;
+	case 2: buf_printf(pc->b, "%.3f\n", (double)v->lag_ms / 1000); break;
+	default: buf_printf(pc->b, "%d\n", v->online); break;
+	}
+}
+
+/* A replica's view of its own link. */
+static void replica_metrics(struct node *n, struct buf *b)
+{
+	struct link_view v;
+	if (!replica_view(n, &v))
+		return;
+	buf_printf(b, "# HELP synap_master_link_up 1 when this replica is online with its master.\n"
+		      "# TYPE synap_master_link_up gauge\nsynap_master_link_up %d\n"
+		      "# HELP synap_lag_operations Operations this replica is behind its master.\n"
+		      "# TYPE synap_lag_operations gauge\nsynap_lag_operations %llu\n"
+		      "# HELP synap_lag_seconds Age of the oldest operation this replica has not applied.\n"
+		      "# TYPE synap_lag_seconds gauge\nsynap_lag_seconds %.3f\n"
+		      "# HELP synap_replicated_operations_total Operations applied from the master.\n"
+		      "# TYPE synap_replicated_operations_total counter\nsynap_replicated_operations_total %llu\n"
+		      "# HELP synap_replicated_bytes_total Bytes received from the master.\n"
+		      "# TYPE synap_replicated_bytes_total counter\nsynap_replicated_bytes_total %llu\n",
+		   v.connected, (unsigned long long)v.lag_ops, (double)v.lag_ms / 1000,
+		   (unsigned long long)v.total_ops, (unsigned long long)v.total_bytes);
+}
+
 void stats_prometheus(struct node *n, struct buf *b)
 {
 	struct store *s = n->db.store;
@@ -151,11 +253,14 @@ void stats_prometheus(struct node *n, struct buf *b)
 		      "# TYPE synap_role gauge\n");
 	for (int r = ROLE_STANDALONE; r <= ROLE_REPLICA; r++)
 		buf_printf(b, "synap_role{role=\"%s\"} %d\n", role_name((enum role)r), n->role == (enum role)r);
-	metric(b, "synap_uptime_seconds", "gauge", "Seconds since the node started.", (unsigned long long)uptime_secs(n));
+	metric(b, "synap_start_time_seconds", "gauge", "When the node started, unix seconds.", (unsigned long long)(n->started_ms / 1000));
 	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", n->epoch);
 	metric(b, "synap_fenced", "gauge", "1 when a newer epoch exists and this master refuses writes.", n->fenced);
 	metric(b, "synap_discarded_operations_total", "counter", "Operations dropped when a new master's history diverged.", n->discarded_ops);
-	metric(b, "synap_master_offset", "gauge", "Replication offset of the last operation applied.", n->db.offset);
+	metric(b, "synap_offset", "gauge", "Replication offset of the last operation this node applied.", n->db.offset);
+	struct link_view lv;
+	metric(b, "synap_master_offset", "gauge", "The master's offset: this node's own on a master, the last heard on a replica.",
+	       n->role == ROLE_REPLICA && replica_view(n, &lv) ? lv.master_offset : n->db.offset);
 	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(n));
 	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(s));
 	metric(b, "synap_expiring_keys", "gauge", "Keys with a time to live.", store_volatile_count(s));
@@ -180,8 +285,13 @@ void stats_prometheus(struct node *n, struct buf *b)
 	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", n->st.full_syncs_done);
 	metric(b, "synap_partial_syncs_done_total", "counter", "Partial resynchronisations this node did as a replica.", n->st.partial_syncs_done);
 	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", n->st.partial_syncs_rejected);
-	master_prometheus(n, b);
-	replica_prometheus(n, b);
+	replica_metrics(n, b);
+	for (size_t k = 0; k < ARRAY_LEN(per_replica); k++) {
+		struct prom_ctx pc = { b, k };
+		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", per_replica[k].name, per_replica[k].help,
+			   per_replica[k].name);
+		master_replicas(n, replica_metric, &pc);
+	}
 }
 
 /* ---- INFO ---- */
@@ -295,11 +405,88 @@ static void info_stats(struct node *n, struct buf *b)
 		   (unsigned long long)n->st.http_requests);
 }
 
+struct info_ctx {
+	struct buf *b;
+	int count;
+	int idx;
+	int64_t now;
+};
+
+static void count_syncing(const struct replica_view *v, void *arg)
+{
+	((struct info_ctx *)arg)->count += v->syncing;
+}
+
+static void slave_line(const struct replica_view *v, void *arg)
+{
+	struct info_ctx *ic = arg;
+	if (!v->syncing)
+		return;
+	buf_printf(ic->b, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", ic->idx++, v->host, v->port,
+		   v->info_state, (unsigned long long)v->offset, (long long)(v->last_ack ? ic->now - v->last_ack : 0));
+}
+
+static void role_line(const struct replica_view *v, void *arg)
+{
+	if (!v->online)
+		return;
+	resp_array(arg, 3);
+	resp_bulk_str(arg, v->host);
+	resp_bulk_ll(arg, v->port);
+	resp_bulk_ll(arg, (long long)v->offset);
+}
+
+static void count_online(const struct replica_view *v, void *arg)
+{
+	*(int *)arg += v->online;
+}
+
+void stats_role(struct node *n, struct buf *b)
+{
+	struct link_view lv;
+	if (n->role == ROLE_REPLICA) {
+		bool following = replica_view(n, &lv);
+		resp_array(b, 5);
+		resp_bulk_str(b, "slave");
+		resp_bulk_str(b, following ? lv.host : "");
+		resp_int(b, following ? lv.port : 0);
+		resp_bulk_str(b, following ? lv.role_state : "connect");
+		resp_int(b, (long long)n->db.offset);
+		return;
+	}
+	int online = 0;
+	master_replicas(n, count_online, &online);
+	resp_array(b, 3);
+	resp_bulk_str(b, "master");
+	resp_int(b, (long long)n->db.offset);
+	resp_array(b, online);
+	master_replicas(n, role_line, b);
+}
+
 static void info_replication(struct node *n, struct buf *b)
 {
 	buf_printf(b, "# Replication\r\nrole:%s\r\n", n->role == ROLE_REPLICA ? "slave" : "master");
-	replica_info(n, b);
-	master_info(n, b);
+	struct link_view lv;
+	if (n->role == ROLE_REPLICA && replica_view(n, &lv)) {
+		int64_t now = time_ms() / 1000;
+		buf_printf(b, "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
+			      "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:%d\r\n"
+			      "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\n",
+			   lv.host, lv.port, lv.connected ? "up" : "down",
+			   lv.last_heartbeat ? (long long)(now - lv.last_heartbeat) : -1LL, lv.full_sync,
+			   (unsigned long long)n->db.offset, (unsigned long long)n->db.offset);
+		if (lv.full_sync)
+			buf_printf(b, "master_sync_total_bytes:-1\r\nmaster_sync_read_bytes:%llu\r\n",
+				   (unsigned long long)lv.sync_read_bytes);
+		if (!lv.connected)
+			buf_printf(b, "master_link_down_since_seconds:%lld\r\n", (long long)(now - lv.down_since));
+		buf_printf(b, "slave_priority:%d\r\nslave_read_only:1\r\nreplica_announced:1\r\n",
+			   n->conf->replica_priority);
+	}
+	struct info_ctx ic = { b, 0, 0, time_ms() / 1000 };
+	master_replicas(n, count_syncing, &ic);
+	buf_printf(b, "connected_slaves:%d\r\n", ic.count);
+	master_replicas(n, slave_line, &ic);
 	buf_printf(b, "master_failover_state:no-failover\r\n"
 		      "master_replid:%s\r\n"
 		      "master_replid2:%s\r\n"

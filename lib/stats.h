@@ -16,6 +16,8 @@ void stats_prometheus(struct node *n, struct buf *out);
  * section's name, case-insensitive); an unknown name appends nothing, as
  * Redis answers. Each section ends with a blank line. */
 void stats_info(struct node *n, const char *section, struct buf *out);
+/* The ROLE reply (Redis's shape). */
+void stats_role(struct node *n, struct buf *out);
 /* Samples commands/s for instantaneous_ops_per_sec (called by the cron). */
 void stats_sample(struct node *n);
 /* Resident set size in bytes from /proc, 0 when unknown. */
