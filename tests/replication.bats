@@ -245,7 +245,8 @@ all_on_history() {
 	assert_equal "$(on m pexpiretime ttl100)" "$(on r1 pexpiretime ttl100)"
 	local pm pr
 	pm=$(on m pttl ttl100) pr=$(on r1 pttl ttl100)
-	((pm > 90000 && pr > 90000 && pr <= pm + 5 && pm - pr < 200)) ||
+	# (two calls apart: a loaded machine may put a second between them)
+	((pm > 90000 && pr > 90000 && pr <= pm + 5 && pm - pr < 2000)) ||
 		{ echo "pttl master $pm replica $pr" >&2; false; }
 	assert_equal "$(on m ttl ttl100)" "$(on r1 ttl ttl100)"
 
@@ -263,13 +264,13 @@ all_on_history() {
 
 	# A 1 s key; once the replica has it, the master is paused, so that only
 	# the replica's own clock can hide it.
-	on m set paused v px 1000 >/dev/null
-	wait_until 1 replies r1 1 exists paused
+	on m set paused v px 3000 >/dev/null
+	wait_until 2 replies r1 1 exists paused
 	kill -STOP "${NODE_PID[m]}"
 	pr=$(on r1 pttl paused)
-	((pr > 0 && pr <= 1000)) || { echo "pttl on the replica: $pr" >&2; false; }
+	((pr > 0 && pr <= 3000)) || { echo "pttl on the replica: $pr" >&2; false; }
 	off=$(stat_of r1 .replica_offset)
-	wait_until 3 replies r1 "" get paused
+	wait_until 5 replies r1 "" get paused
 	assert_equal 0 "$(on r1 exists paused)"
 	assert_equal -2 "$(on r1 pttl paused)"
 	# ...but it never deletes by itself: the key is still stored
