@@ -19,12 +19,6 @@ DASHBOARD=$ROOT/share/grafana/synap-replication.json
 ALERTS=$ROOT/share/prometheus/synap-alerts.yml
 UNITS=$ROOT/share/systemd
 
-# promtool's findings that are known departures of the exported names from
-# Prometheus's conventions (time in ms, not in seconds); reported, allowed
-# here so that the lint check still fails on anything new.
-KNOWN_LINT='synap_replica_lag_ms metric names should not contain abbreviated units
-synap_lag_ms metric names should not contain abbreviated units'
-
 setup_file() {
 	new_test_dir
 	start_master_node m -c "$(fast_conf m.yml)"
@@ -164,20 +158,16 @@ EOF
 }
 
 # promtool_metrics FILE: promtool check metrics; fails on a parse error
-# (exit 1) and on any lint finding not in KNOWN_LINT.
+# (exit 1) and on any lint finding (exit 3): the names follow Prometheus's
+# conventions, with no exception.
 promtool_metrics() {
-	local out rc=0 line unknown=
+	local out rc=0
 	out=$(promtool check metrics <"$1" 2>&1) || rc=$?
-	if ((rc != 0 && rc != 3)); then
+	if ((rc != 0)) || [[ -n $out ]]; then
 		echo "promtool check metrics exited $rc on $1:" >&2
 		echo "$out" >&2
 		return 1
 	fi
-	while IFS= read -r line; do
-		[[ -z $line ]] && continue
-		grep -qxF -- "$line" <<<"$KNOWN_LINT" || unknown+="$line"$'\n'
-	done <<<"$out"
-	[[ -z $unknown ]] || { printf 'promtool check metrics on %s:\n%s' "$1" "$unknown" >&2; return 1; }
 }
 
 # ---- the exposition -----------------------------------------------------------
@@ -229,21 +219,34 @@ promtool_metrics() {
 	done
 }
 
-@test "metrics: per-replica metrics carry the replica's id and address" {
+@test "metrics: per-replica metrics carry one label, replica, the replica's address" {
 	local id addr name
 	id=$(mstat '.replicas[0].id')
 	addr=127.0.0.1:$R_PORT
 	assert_equal "$addr" "$(mstat '.replicas[0].address')"
 	metrics "$M_PORT" >"$TEST_DIR/m.prom"
-	for name in synap_replica_offset synap_replica_lag_operations synap_replica_lag_ms synap_replica_up; do
+	for name in synap_replica_offset synap_replica_lag_operations synap_replica_lag_seconds synap_replica_up; do
 		run grep "^$name{" "$TEST_DIR/m.prom"
 		assert_status 0
 		assert_one_line "$output"
-		assert_match "^$name\\{replica=\"$id\",address=\"$addr\"\\} [0-9]+\$"
+		# {replica="HOST:PORT"} and no other label; the lag in seconds is a float
+		if [[ $name == synap_replica_lag_seconds ]]; then
+			assert_match "^$name\\{replica=\"$addr\"\\} [0-9]+(\\.[0-9]+)?\$"
+		else
+			assert_match "^$name\\{replica=\"$addr\"\\} [0-9]+\$"
+		fi
 	done
-	grep -qx "synap_replica_up{replica=\"$id\",address=\"$addr\"} 1" "$TEST_DIR/m.prom"
-	grep -qx "synap_replica_lag_operations{replica=\"$id\",address=\"$addr\"} 0" "$TEST_DIR/m.prom"
-	grep -qx "synap_replica_offset{replica=\"$id\",address=\"$addr\"} $(mstat .master_offset)" "$TEST_DIR/m.prom"
+	# the run id labels nothing any more (synap_info aside); the old names and the address label are gone
+	run grep -v '^synap_info{' "$TEST_DIR/m.prom"
+	assert_status 0
+	[[ $output != *"$id"* ]]
+	run grep -E '^(# (HELP|TYPE) )?(synap_replica_lag_ms|synap_lag_ms|synap_uptime_seconds)\b|[{,]address=' "$TEST_DIR/m.prom"
+	assert_status 1
+	grep -qx "synap_replica_up{replica=\"$addr\"} 1" "$TEST_DIR/m.prom"
+	grep -qx "synap_replica_lag_operations{replica=\"$addr\"} 0" "$TEST_DIR/m.prom"
+	grep -qx "synap_replica_offset{replica=\"$addr\"} $(mstat .master_offset)" "$TEST_DIR/m.prom"
+	grep -qx "synap_offset $(mstat .master_offset)" "$TEST_DIR/m.prom"
+	grep -qx "synap_master_offset $(mstat .master_offset)" "$TEST_DIR/m.prom"
 	grep -qx 'synap_connected_replicas 1' "$TEST_DIR/m.prom"
 	grep -qx 'synap_role{role="master"} 1' "$TEST_DIR/m.prom"
 }
@@ -252,8 +255,19 @@ promtool_metrics() {
 	metrics "$R_PORT" >"$TEST_DIR/r.prom"
 	grep -qx 'synap_master_link_up 1' "$TEST_DIR/r.prom"
 	grep -qx 'synap_lag_operations 0' "$TEST_DIR/r.prom"
+	grep -qE '^synap_lag_seconds [0-9]+(\.[0-9]+)?$' "$TEST_DIR/r.prom"
+	run grep -E '^(# (HELP|TYPE) )?(synap_lag_ms|synap_replica_lag_ms|synap_uptime_seconds)\b' "$TEST_DIR/r.prom"
+	assert_status 1
 	grep -qx 'synap_role{role="replica"} 1' "$TEST_DIR/r.prom"
+	# the master's offset as the replica heard it, and what it applied: in sync, the same
 	grep -qx "synap_master_offset $(mstat .master_offset)" "$TEST_DIR/r.prom"
+	grep -qx "synap_offset $(mstat .master_offset)" "$TEST_DIR/r.prom"
+	# when it started, unix seconds: within the last hour, not in the future
+	local start now
+	start=$(sed -n 's/^synap_start_time_seconds \([0-9][0-9]*\)$/\1/p' "$TEST_DIR/r.prom")
+	now=$(date +%s)
+	[[ -n $start ]]
+	((start <= now && start > now - 3600))
 	grep -qx 'synap_keys 101' "$TEST_DIR/r.prom"
 	grep -qE '^synap_full_syncs_done_total [1-9]' "$TEST_DIR/r.prom"
 	# the master counts the sync it served
@@ -305,21 +319,26 @@ promtool_metrics() {
 rule_files: [synap-alerts.yml]
 evaluation_interval: 15s
 tests:
-  # high lag: r1 by operations, r2 by time; r3 lags a little; none before 1m
+  # high lag: .2 by operations, .3 by time; .4 lags a little, .5 exactly 5 s
+  # (not above); none before 1m
   - interval: 15s
     input_series:
-      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="r1",address="10.0.0.2:5501"}'
+      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="10.0.0.2:5501"}'
         values: '0 20000x20'
-      - series: 'synap_replica_lag_ms{job="synap",instance="m:5500",replica="r1",address="10.0.0.2:5501"}'
-        values: '0 300x20'
-      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="r2",address="10.0.0.3:5501"}'
+      - series: 'synap_replica_lag_seconds{job="synap",instance="m:5500",replica="10.0.0.2:5501"}'
+        values: '0 0.3x20'
+      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="10.0.0.3:5501"}'
         values: '0x20'
-      - series: 'synap_replica_lag_ms{job="synap",instance="m:5500",replica="r2",address="10.0.0.3:5501"}'
-        values: '0 9000x20'
-      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="r3",address="10.0.0.4:5501"}'
+      - series: 'synap_replica_lag_seconds{job="synap",instance="m:5500",replica="10.0.0.3:5501"}'
+        values: '0 9x20'
+      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="10.0.0.4:5501"}'
         values: '500x20'
-      - series: 'synap_replica_lag_ms{job="synap",instance="m:5500",replica="r3",address="10.0.0.4:5501"}'
-        values: '100x20'
+      - series: 'synap_replica_lag_seconds{job="synap",instance="m:5500",replica="10.0.0.4:5501"}'
+        values: '0.1x20'
+      - series: 'synap_replica_lag_operations{job="synap",instance="m:5500",replica="10.0.0.5:5501"}'
+        values: '10000x20'
+      - series: 'synap_replica_lag_seconds{job="synap",instance="m:5500",replica="10.0.0.5:5501"}'
+        values: '5x20'
     alert_rule_test:
       - eval_time: 45s
         alertname: SynapReplicationLagHigh
@@ -327,20 +346,20 @@ tests:
       - eval_time: 2m
         alertname: SynapReplicationLagHigh
         exp_alerts:
-          - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: r1, address: "10.0.0.2:5501"}
+          - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: "10.0.0.2:5501"}
             exp_annotations:
               summary: "Synap replica 10.0.0.2:5501 lags behind m:5500"
-              description: "Replica r1 at 10.0.0.2:5501 has been more than 10000 operations or 5 s behind its master m:5500 for 1 minute (20000 operations, 300 ms). Check the replica's host and the network between them; reads there are stale."
-          - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: r2, address: "10.0.0.3:5501"}
+              description: "Replica 10.0.0.2:5501 has been more than 10000 operations or 5 s behind its master m:5500 for 1 minute (20000 operations, 0.300 s). Check the replica's host and the network between them; reads there are stale."
+          - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: "10.0.0.3:5501"}
             exp_annotations:
               summary: "Synap replica 10.0.0.3:5501 lags behind m:5500"
-              description: "Replica r2 at 10.0.0.3:5501 has been more than 10000 operations or 5 s behind its master m:5500 for 1 minute (0 operations, 9000 ms). Check the replica's host and the network between them; reads there are stale."
-  # disconnected: the master's link to r1 drops at 1m; replica n2 is not online
+              description: "Replica 10.0.0.3:5501 has been more than 10000 operations or 5 s behind its master m:5500 for 1 minute (0 operations, 9.000 s). Check the replica's host and the network between them; reads there are stale."
+  # disconnected: the master's link to .2 drops at 1m; replica n2 is not online
   - interval: 15s
     input_series:
-      - series: 'synap_replica_up{job="synap",instance="m:5500",replica="r1",address="10.0.0.2:5501"}'
+      - series: 'synap_replica_up{job="synap",instance="m:5500",replica="10.0.0.2:5501"}'
         values: '1x4 0x20'
-      - series: 'synap_replica_up{job="synap",instance="m:5500",replica="r2",address="10.0.0.3:5501"}'
+      - series: 'synap_replica_up{job="synap",instance="m:5500",replica="10.0.0.3:5501"}'
         values: '1x24'
       - series: 'synap_master_link_up{job="synap",instance="n1:5501"}'
         values: '1x24'
@@ -360,10 +379,10 @@ tests:
       - eval_time: 3m
         alertname: SynapReplicaDisconnected
         exp_alerts:
-          - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: r1, address: "10.0.0.2:5501"}
+          - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: "10.0.0.2:5501"}
             exp_annotations:
               summary: "Synap replication link down on m:5500"
-              description: "The master m:5500 has lost its replica r1 at 10.0.0.2:5501 for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and `synap-stat -s SOCKET` on both nodes."
+              description: "The master m:5500 has lost its replica 10.0.0.2:5501 for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and `synap-stat -s SOCKET` on both nodes."
           - exp_labels: {severity: warning, job: synap, instance: "n2:5501"}
             exp_annotations:
               summary: "Synap replication link down on n2:5501"
@@ -503,18 +522,25 @@ dashboard_exprs() { jq -r '[.. | objects | select(has("targets")) | .targets[]?.
 	command -v jq >/dev/null || skip "jq is not installed"
 	local all want
 	all=$(dashboard_exprs)
-	for want in synap_replica_lag_operations synap_replica_lag_ms synap_master_offset \
-		'rate(synap_commands_processed_total' 'rate(synap_master_offset' \
+	for want in synap_replica_lag_operations synap_replica_lag_seconds synap_offset synap_replica_offset \
+		'rate(synap_commands_processed_total' 'rate(synap_offset' \
 		'increase(synap_full_syncs_total' 'increase(synap_partial_syncs_total' \
 		synap_connected_replicas synap_master_link_up synap_replica_up synap_fenced \
 		synap_keys synap_memory_used_bytes; do
 		assert_contains "$want" "$all"
 	done
-	# lag per replica: the legend names the replica
+	# none of the names or labels synap no longer exports
+	run grep -nE 'synap_replica_lag_ms|synap_lag_ms|synap_uptime_seconds|[{][{] *address *[}][}]|[{,]address=' "$DASHBOARD"
+	assert_status 1
+	# lag per replica: the legend names the replica (its address)
 	jq -e '[.. | objects | select(has("targets")) | .targets[]
-		| select(.expr | test("synap_replica_lag_(operations|ms)"))
-		| .legendFormat | test("[{][{](replica|address)[}][}]")] | length >= 2 and all' \
+		| select(.expr | test("synap_replica_lag_(operations|seconds)"))
+		| .legendFormat | test("[{][{]replica[}][}]")] | length >= 2 and all' \
 		"$DASHBOARD" >/dev/null
+	# the lag in time is shown in seconds, its threshold that of the alert (5 s)
+	jq -e '[.panels[] | select(any(.targets[]?; .expr | test("synap_replica_lag_seconds")))
+		| .fieldConfig.defaults | .unit == "s" and any(.thresholds.steps[]; .value == 5)]
+		| length == 1 and all' "$DASHBOARD" >/dev/null
 }
 
 @test "grafana: every panel query is valid PromQL (promtool check rules)" {
