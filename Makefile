@@ -39,14 +39,17 @@ BINS     := $(PROGRAMS:%=$(BIN)/%)
 
 .PHONY: all test unit integration sanitize bench run install uninstall clean deps fuzz completions check-docs
 
-all: $(BINS) $(BUILD)/unit-tests
+FUZZ_TARGETS := resp http frame snap conf control
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
+
+all: $(BINS) $(BUILD)/unit-tests $(FUZZ_REPLAY)
 
 # Header dependencies come from the compiler (-MMD).
 $(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d $(BUILD)/tests/bench/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d $(BUILD)/tests/bench/*.d $(BUILD)/tests/fuzz/*.d)
 
 $(LIBSYNAP): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -61,8 +64,12 @@ $(BIN)/synap-master $(BIN)/synap-replica: $(BUILD)/cmd/daemon.o
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBSYNAP)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBSYNAP) $(LDLIBS)
 
+# The fuzz targets' entry points, run on files by an ordinary driver.
+$(BUILD)/fuzz-replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIBSYNAP)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 test: all
-	@SYNAP_BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/unit-tests) tests/run
+	@SYNAP_BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/unit-tests) FUZZ_REPLAY=$(abspath $(BUILD)) tests/run
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
@@ -71,7 +78,37 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 sanitize:
 	$(MAKE) BUILD=build/san BIN=build/san/bin OPT=-O1 EXTRA_CFLAGS="$(SAN_FLAGS)" EXTRA_LDFLAGS="$(SAN_FLAGS)" all
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	 SYNAP_BIN=$(abspath build/san/bin) UNIT=$(abspath build/san/unit-tests) SYNAP_SANITIZE=1 tests/run
+	 SYNAP_BIN=$(abspath build/san/bin) UNIT=$(abspath build/san/unit-tests) FUZZ_REPLAY=$(abspath build/san) \
+	 SYNAP_SANITIZE=1 tests/run
+
+# libFuzzer (clang): each target for FUZZ_TIME seconds from its seed corpus
+# (tests/fuzz/corpus/T); new inputs go to build/fuzz/corpus/T, crashes to
+# build/fuzz/crash-*. A crash found becomes a regression input: copy it
+# into tests/fuzz/corpus/T and `make test` replays it for ever after.
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread $(shell pkg-config --cflags $(PKGS)) $(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_TIME) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || true; \
+	  if ls build/fuzz/crash-$$t-* >/dev/null 2>&1; then echo "fuzz: $$t crashed: see build/fuzz/crash-$$t-*"; exit 1; fi; \
+	done
 
 $(BUILD)/bench-micro: $(BUILD)/tests/bench/micro.o $(LIBSYNAP)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBSYNAP) $(LDLIBS)

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Writes the binary seed inputs of the frame and snapshot fuzz targets,
+built from the format descriptions (share/snapshot-format.md, lib/frame.h)."""
+import os
+import struct
+import zlib
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def frame(kind, payload):
+    return struct.pack(">IB", len(payload) + 1, kind) + payload
+
+
+def s(b):
+    return struct.pack(">I", len(b)) + b
+
+
+def op_set(ts, key, val, exp):
+    body = struct.pack(">BQ", 1, ts) + s(key) + s(val) + struct.pack(">Q", exp)
+    return struct.pack(">I", len(body)) + body
+
+
+def op_del(ts, key):
+    body = struct.pack(">BQ", 2, ts) + s(key)
+    return struct.pack(">I", len(body)) + body
+
+
+replid = b"a" * 40
+hello = frame(1, struct.pack(">H", 1) + replid + struct.pack(">QQ", 5, 0) + s(b"tok") + s(b"id") + s(b"127.0.0.1:5501"))
+ops = op_set(1, b"k", b"v", 0) + op_del(2, b"k") + op_set(3, b"t", b"x" * 10, 123)
+frames = (hello + frame(5, struct.pack(">QI", 6, 3) + ops) + frame(6, struct.pack(">QQI", 8, 0, 7)) +
+          frame(7, struct.pack(">QQ", 8, 8)) + frame(8, struct.pack(">H", 1) + s(b"bad token")) +
+          frame(2, replid + struct.pack(">QQQQ", 8, 0, 1, 0)) + frame(4, replid + struct.pack(">QQ", 8, 0)))
+
+
+def snapshot(entries, compress):
+    head = b"SYNAPSNP" + struct.pack(">HH", 1, 1 if compress else 0) + replid + struct.pack(">QQQ", 9, 0, 0)
+    body = b""
+    for k, v, e in entries:
+        body += b"\x01" + s(k) + s(v) + struct.pack(">Q", e)
+    body += b"\xff" + struct.pack(">Q", len(entries))
+    crc = zlib.crc32(head + body)
+    body += struct.pack(">I", crc)
+    return head + (zlib.compress(body) if compress else body)
+
+
+entries = [(b"k%d" % i, b"v" * i, 0 if i % 2 else 1000 + i) for i in range(20)]
+os.makedirs(os.path.join(here, "corpus", "frame"), exist_ok=True)
+os.makedirs(os.path.join(here, "corpus", "snap"), exist_ok=True)
+open(os.path.join(here, "corpus", "frame", "session"), "wb").write(frames)
+# The snapshot target reads its chunk size from the first byte.
+open(os.path.join(here, "corpus", "snap", "plain"), "wb").write(b"\x03" + snapshot(entries, False))
+open(os.path.join(here, "corpus", "snap", "zlib"), "wb").write(b"\x10" + snapshot(entries, True))
+open(os.path.join(here, "corpus", "snap", "empty"), "wb").write(b"\x00" + snapshot([], False))
