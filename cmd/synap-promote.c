@@ -70,14 +70,21 @@ static void emit(const char *sock, const char *action, json_t *reply)
 
 /* Sends line to sock. Returns the reply object (ok true or false), or NULL
  * with *code set to the exit code that fits (69 unreachable, 75, 76). */
+static json_t *call_within(const char *sock, const char *line, int timeout_ms, int *code);
+
 static json_t *call(const char *sock, const char *line, int *code)
+{
+	return call_within(sock, line, CALL_TIMEOUT_MS, code);
+}
+
+static json_t *call_within(const char *sock, const char *line, int timeout_ms, int *code)
 {
 	struct buf reply;
 	char err[CTL_ERR_LEN];
 	json_error_t jerr;
 
 	buf_init(&reply);
-	int rc = ctl_call(sock, line, &reply, CALL_TIMEOUT_MS, err);
+	int rc = ctl_call(sock, line, &reply, timeout_ms, err);
 	if (rc != CTL_OK) {
 		note("%s: %s", sock, err);
 		buf_release(&reply);
@@ -226,8 +233,12 @@ static int check_not_behind(const struct plan *p, json_t *tstats)
 		bool same = strcmp(str(s, "replid"), str(tstats, "replid")) == 0;
 		json_decref(s);
 		if (same && theirs > mine) {
-			note("%s is at offset %lld, behind sibling %s at %lld: promote that one, use --best, "
-			     "or --force", p->target, mine, p->siblings[i], theirs);
+			if (p->best)
+				note("%s is at offset %lld, behind %s at %lld (replica_priority 0, never chosen): "
+				     "--force promotes %s anyway", p->target, mine, p->siblings[i], theirs, p->target);
+			else
+				note("%s is at offset %lld, behind sibling %s at %lld: promote that one, use --best, "
+				     "or --force", p->target, mine, p->siblings[i], theirs);
 			json_t *e = json_pack("{s:b,s:s,s:I,s:s,s:I}", "ok", 0, "error", "behind a sibling",
 					      "offset", (json_int_t)mine, "sibling", p->siblings[i],
 					      "sibling_offset", (json_int_t)theirs);
@@ -244,7 +255,8 @@ static bool wait_applied(const char *sock, long long offset, long long deadline)
 {
 	while (now_ms() < deadline) {
 		int code;
-		json_t *s = call(sock, "STATS", &code);
+		long long left = deadline - now_ms();
+		json_t *s = call_within(sock, "STATS", left < CALL_TIMEOUT_MS ? (int)(left > 1 ? left : 1) : CALL_TIMEOUT_MS, &code);
 		long long have = s ? offset_of(s) : -1;
 		json_decref(s);
 		if (have >= offset)

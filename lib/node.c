@@ -107,6 +107,7 @@ int node_follow(struct node *n, const char *addr, char *err)
 		return -1;
 	n->role = ROLE_REPLICA;
 	n->db.expire_keys = false;
+	n->fenced = false;      /* a replica takes no writes: nothing to fence */
 	/* Its replicas keep streaming from it, now chained behind the new
 	 * master, until the operator repoints them. */
 	log_notice("DEMOTED to replica of %s at offset %llu (epoch %llu)", addr,

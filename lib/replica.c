@@ -418,6 +418,9 @@ static void on_continue(struct replica *r, const struct frame *f)
 		n->second_offset = n->db.offset;
 		memcpy(n->replid, replid, sizeof(n->replid));
 		changed = true;
+		/* Sub-replicas still stream under the old id: they reconnect and
+		 * continue through replid2, learning the new one. */
+		master_drop_links(n, "the master changed history");
 	}
 	if (epoch > n->epoch)
 		n->epoch = epoch;

@@ -1,0 +1,466 @@
+#!/usr/bin/env bats
+# synap-snapshot end to end: save from running nodes, verify, info, dump
+# (RESP for redis-cli --pipe, JSON), load, compressed files, damaged files,
+# synap-master --load. The checker is DEBUG DIGEST equality between the node
+# a snapshot came from and fresh nodes its file was loaded into.
+
+# shellcheck disable=SC2016  # $names in single quotes are jq variables
+bats_require_minimum_version 1.5.0
+load helpers/common
+load helpers/repl
+load helpers/persist
+
+setup() { repl_setup; }
+teardown() { persist_teardown; }
+
+# gen_special: RESP SETs of values and keys that are not text: NUL bytes,
+# CR LF, bytes that are not UTF-8, an empty value; keys with TTLs far in the
+# future (absolute PXAT and relative EX); and 200 plain keys.
+gen_special() {
+	"$PYTHON" - <<-'EOF'
+	import sys
+	def resp(*args):
+	    out = [b"*%d\r\n" % len(args)]
+	    for a in args:
+	        a = a if isinstance(a, bytes) else str(a).encode()
+	        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+	    return b"".join(out)
+	w = sys.stdout.buffer.write
+	w(resp("SET", "bin:nul", b"\x00\x01\x02\x00\xff\xfe\r\n\x00end"))
+	w(resp("SET", b"key\xff\xfe\x00binary", b"\x80\x81 value of a binary key"))
+	w(resp("SET", "bin:big", bytes(range(256)) * 64))
+	w(resp("SET", "empty", b""))
+	w(resp("SET", "utf8", "h\u00e9llo w\u00f6rld \u2603"))
+	w(resp("SET", "ttl:pxat", "expires in 2100", "PXAT", 4102444800000))
+	w(resp("SET", b"ttl:bin\x00", b"\x00\xff", "PXAT", 4102444800123))
+	w(resp("SET", "ttl:ex", "a day", "EX", 86400))
+	for i in range(200):
+	    w(resp("SET", "plain:%d" % i, "v%d" % i))
+	EOF
+}
+
+# pipe_into NAME: stdin (RESP) into NAME with redis-cli --pipe; every command
+# must succeed.
+pipe_into() {
+	local out
+	out=$(on "$1" --pipe) || { echo "$out" >&2; return 1; }
+	assert_match 'errors: 0, replies: [0-9]+' "$out"
+}
+
+# save_to NAME FILE [OPTIONS...]: synap-snapshot save of NAME to FILE; prints
+# its JSON line; fails unless it says ok.
+save_to() {
+	local name=$1 file=$2 out; shift 2
+	out=$(snap save -s "${NODE_SOCK[$name]}" -o "$file" "$@") || { echo "save: $out" >&2; return 1; }
+	jq -e --arg f "$file" '.ok == true and .path == $f' <<<"$out" >/dev/null ||
+		{ echo "save: $out" >&2; return 1; }
+	echo "$out"
+}
+
+@test "save writes a snapshot that verify, info and load agree on" {
+	local out replid off t0 file=$TEST_DIR/s.snap
+	start_master_node m
+	write_keys m k 500 50
+	gen_special | pipe_into m
+	replid=$(stat_of m .replid) off=$(stat_of m .master_offset)
+	t0=$(date +%s)
+
+	run save_to m "$file"
+	assert_status 0
+	assert_one_line "$output"
+	jq -e --arg id "$replid" --argjson off "$off" '.offset == $off and .replid == $id' <<<"$output"
+	[[ -f $file && ! -e $file.tmp ]]
+
+	run snap verify "$file"
+	assert_status 0
+	assert_output "$file: ok, 708 keys at offset $off, CRC32 verified"
+
+	run snap info "$file"
+	assert_status 0
+	assert_one_line "$output"
+	jq -e --arg f "$file" --arg id "$replid" --argjson off "$off" --argjson size "$(stat -c %s "$file")" \
+		--argjson t0 "$t0" '.file == $f and .format_version == 1 and .replid == $id
+		and .offset == $off and .epoch == 0 and .keys == 708 and .bytes == $size
+		and .created >= $t0 - 1 and .created <= $t0 + 60 and .compressed == false' <<<"$output"
+
+	# a fresh node loaded from it holds the same data
+	start_standalone x --load "$file"
+	assert_equal "$(digest m)" "$(digest x)"
+	assert_equal "$off" "$(stat_of x .master_offset)"
+
+	# missing file: an I/O error
+	run snap verify "$TEST_DIR/nope.snap"
+	assert_status 74
+	assert_contains nope.snap
+	run snap info "$TEST_DIR/nope.snap"
+	assert_status 74
+}
+
+@test "save: relative paths, two saves at once, from a replica, the SNAPSHOT verb; failures leave no file" {
+	local conf out
+	conf=$(fast_conf c.yml)
+	start_master_node m -c "$conf"
+	write_keys m k 2000 50
+	start_replica_node r1 m -c "$conf"
+	wait_synced m r1
+
+	# a relative -o is the caller's, not the daemon's
+	mkdir "$TEST_DIR/here"
+	out=$(cd "$TEST_DIR/here" && snap save -s "${NODE_SOCK[m]}" -o rel.snap)
+	jq -e --arg p "$TEST_DIR/here/rel.snap" '.ok and .path == $p' <<<"$out"
+	run snap verify "$TEST_DIR/here/rel.snap"
+	assert_status 0
+
+	# two at once: both whole, the same point in time
+	snap save -s "${NODE_SOCK[m]}" -o "$TEST_DIR/a.snap" >"$TEST_DIR/a.out" 3>&- &
+	local other=$!
+	save_to m "$TEST_DIR/b.snap" --compress >"$TEST_DIR/b.out"
+	wait "$other"
+	jq -e .ok "$TEST_DIR/a.out"
+	assert_equal "$(jq -r .offset "$TEST_DIR/a.out")" "$(jq -r .offset "$TEST_DIR/b.out")"
+	assert_equal "$(snap dump "$TEST_DIR/a.snap" | sha1sum)" "$(snap dump "$TEST_DIR/b.snap" | sha1sum)"
+
+	# from a replica: its data, the master's history and offset
+	out=$(save_to r1 "$TEST_DIR/r.snap")
+	jq -e --arg id "$(stat_of m .replid)" --argjson off "$(stat_of m .master_offset)" \
+		'.replid == $id and .offset == $off' <<<"$out"
+	start_standalone x --load "$TEST_DIR/r.snap"
+	assert_equal "$(digest m)" "$(digest x)"
+
+	# the control verb, as the tool uses it
+	run node_ctl m "SNAPSHOT $TEST_DIR/verb.snap compress"
+	jq -e --arg p "$TEST_DIR/verb.snap" '.ok and .path == $p and .offset == 2000' <<<"$output"
+	snap info "$TEST_DIR/verb.snap" | jq -e '.compressed and .keys == 2000'
+
+	# a directory that does not exist: refused, nothing left behind
+	run snap save -s "${NODE_SOCK[m]}" -o "$TEST_DIR/nodir/x.snap"
+	assert_status 1
+	assert_contains "nodir"
+	[[ ! -e $TEST_DIR/nodir ]]
+	# no node on the socket
+	run snap save -s "$TEST_DIR/nosock" -o "$TEST_DIR/y.snap"
+	assert_status 69
+	[[ ! -e $TEST_DIR/y.snap && ! -e $TEST_DIR/y.snap.tmp ]]
+	# dump and info of a damaged file fail too
+	truncate -s 5000 "$TEST_DIR/a.snap"
+	run snap dump "$TEST_DIR/a.snap"
+	assert_status 1
+	run snap info "$TEST_DIR/a.snap"
+	assert_status 1
+	ls "$TEST_DIR"/*.tmp "$TEST_DIR"/here/*.tmp 2>/dev/null && false
+	true
+}
+
+# damaged KIND SRC DST: DST is SRC damaged: flip (a byte flipped: inside the
+# value of bin:big when SRC is not compressed, else in the middle of the
+# file), truncate (the last 20 bytes cut) or junk (bytes appended after the
+# trailer).
+damaged() {
+	local size
+	size=$(stat -c %s "$2")
+	cp "$2" "$3"
+	case $1 in
+	flip)
+		if snap info "$2" | jq -e .compressed >/dev/null; then
+			flip_byte "$3" $((size / 2))
+		else
+			flip_in "$3" "$("$PYTHON" -c 'print(bytes(range(256)).hex())')"
+		fi ;;
+	truncate) truncate -s $((size - 20)) "$3" ;;
+	junk) printf 'junk after the end' >>"$3" ;;
+	esac
+}
+
+@test "a damaged snapshot (flipped byte, truncated, junk appended): verify names the problem, load refuses it, the node is unchanged" {
+	local good=$TEST_DIR/good.snap d off replid kind want
+	start_master_node m
+	write_keys m k 300 100
+	gen_special | pipe_into m
+	save_to m "$good" >/dev/null
+	save_to m "$TEST_DIR/good.z.snap" --compress >/dev/null
+	d=$(digest m) off=$(stat_of m .master_offset) replid=$(stat_of m .replid)
+
+	for kind in flip truncate junk; do
+		damaged "$kind" "$good" "$TEST_DIR/$kind.snap"
+		case $kind in
+		flip) want='CRC32 mismatch' ;;
+		truncate) want='truncated' ;;
+		junk) want='unexpected bytes after the trailer' ;;
+		esac
+		run snap verify "$TEST_DIR/$kind.snap"
+		assert_status 1 || { echo "verify ($kind)" >&2; false; }
+		assert_contains "$want" || { echo "verify ($kind)" >&2; false; }
+		assert_match 'at byte [0-9]+'
+		assert_contains "$kind.snap"
+
+		run snap load -s "${NODE_SOCK[m]}" "$TEST_DIR/$kind.snap"
+		assert_status 1 || { echo "load ($kind)" >&2; false; }
+		assert_contains "$want" || { echo "load ($kind)" >&2; false; }
+		assert_equal "$d" "$(digest m)"
+		stat_is m --arg id "$replid" --argjson off "$off" '.replid == $id and .master_offset == $off'
+
+		# the control verb refuses it too
+		run node_ctl m "LOAD $TEST_DIR/$kind.snap"
+		jq -e '.ok == false and (.error | length > 0)' <<<"$output"
+		assert_equal "$d" "$(digest m)"
+
+		# and so does a node starting from it
+		run timeout 10 "$SYNAP_BIN/synap-master" --standalone --host 127.0.0.1 \
+			-p "$(free_port)" -d "$TEST_DIR" -s "$TEST_DIR/x.sock" --load "$TEST_DIR/$kind.snap" 3>&-
+		assert_status 74 || { echo "synap-master --load of a $kind snapshot" >&2; false; }
+		assert_contains "$want"
+
+		# compressed files are checked as well
+		damaged "$kind" "$TEST_DIR/good.z.snap" "$TEST_DIR/$kind.z.snap"
+		run snap verify "$TEST_DIR/$kind.z.snap"
+		assert_status 1 || { echo "verify (compressed, $kind)" >&2; false; }
+		run snap load -s "${NODE_SOCK[m]}" "$TEST_DIR/$kind.z.snap"
+		assert_status 1 || { echo "load (compressed, $kind)" >&2; false; }
+		assert_equal "$d" "$(digest m)"
+	done
+
+	# the undamaged file still loads
+	run snap load -s "${NODE_SOCK[m]}" "$good"
+	assert_status 0
+	assert_equal "$d" "$(digest m)"
+}
+
+@test "save under write load: the file holds exactly the node's data at its offset" {
+	local log=$TEST_DIR/acked o1 o2 d out k
+	start_master_node m
+	write_keys m base 1000
+	# one client, one SET of a new key per operation: at offset O the data
+	# is base:* plus w:0 .. w:(O - 1001)
+	start_writer m "$log" --prefix w --stop "$TEST_DIR/stop"
+	wait_until 20 acked_at_least "$log" 300
+
+	out=$(save_to m "$TEST_DIR/during.snap")
+	o1=$(jq -r .offset <<<"$out")
+	wait_until 20 acked_at_least "$log" $((o1 - 1000 + 300))     # it kept writing
+	touch "$TEST_DIR/stop"
+	run wait_writer "$log"
+	assert_output stopped
+	((o1 > 1300)) || { echo "snapshot at offset $o1" >&2; false; }
+
+	# at rest: a second save gives the node's digest
+	d=$(digest m) o2=$(stat_of m .master_offset)
+	((o2 > o1))
+	out=$(save_to m "$TEST_DIR/after.snap")
+	assert_equal "$o2" "$(jq -r .offset <<<"$out")"
+	start_standalone y --load "$TEST_DIR/after.snap"
+	assert_equal "$d" "$(digest y)"
+
+	# the first file is the state at o1: the final state without the writes
+	# after o1
+	start_standalone x --load "$TEST_DIR/during.snap"
+	assert_equal "$o1" "$(on x dbsize)"
+	assert_equal "$o1" "$(stat_of x .master_offset)"
+	assert_equal "$((o1 - 1001))" "$(on x get "w:$((o1 - 1001))")"
+	assert_equal 0 "$(on x exists "w:$((o1 - 1000))")"
+	for ((k = o1 - 1000; k < o2 - 1000; k++)); do echo "DEL w:$k"; done | on y >/dev/null
+	assert_equal "$o1" "$(on y dbsize)"
+	assert_equal "$(digest x)" "$(digest y)"
+}
+
+@test "the node keeps answering while a 200,000-key snapshot is saved" {
+	local out count worst ms
+	start_master_node m
+	write_keys m k 200000 100
+	assert_equal 200000 "$(on m dbsize)"
+
+	"$PYTHON" "$HELPERS_DIR/pinger.py" "${NODE_PORT[m]}" "$TEST_DIR/ping.stop" "$TEST_DIR/ping.out" 3>&- &
+	echo "$! " >>"${PIDS_FILE:-$TEST_DIR/pids}"
+	wait_until 10 test -f "$TEST_DIR/ping.out.started"
+	# compressed: the save takes a while
+	out=$(save_to m "$TEST_DIR/big.snap" --compress)
+	touch "$TEST_DIR/ping.stop"
+	wait_until 10 test -s "$TEST_DIR/ping.out"
+	read -r count worst <"$TEST_DIR/ping.out"
+	ms=$(jq -r .ms <<<"$out")
+	echo "# save took $ms ms; $count PINGs answered meanwhile, the slowest in $worst ms" >&3
+	[[ $count =~ ^[0-9]+$ ]] || { echo "pinger: $count $worst" >&2; false; }
+	((count >= 5))
+	# a save done on the event loop would hold a PING for about as long as
+	# the whole save
+	((worst * 2 < ms || worst < 50)) ||
+		{ echo "a PING waited $worst ms during a $ms ms save" >&2; false; }
+
+	run snap verify "$TEST_DIR/big.snap"
+	assert_status 0
+	assert_match 'ok, 200000 keys'
+}
+
+@test "dump --format resp | redis-cli --pipe into a fresh node reproduces the data (binary values, NUL bytes, TTLs)" {
+	local file=$TEST_DIR/s.snap
+	start_master_node m
+	gen_special | pipe_into m
+	write_keys m k 1000 64
+	on m expire k:0 864000 >/dev/null
+	save_to m "$file" >/dev/null
+
+	snap dump "$file" >"$TEST_DIR/dump.resp"
+	# expiring keys carry their absolute expiry
+	grep -aq 'PXAT' "$TEST_DIR/dump.resp"
+	start_standalone x
+	pipe_into x <"$TEST_DIR/dump.resp"
+	assert_equal "$(digest m)" "$(digest x)"
+	assert_equal "$(on m dbsize)" "$(on x dbsize)"
+	assert_equal "$(on m pexpiretime ttl:pxat)" "$(on x pexpiretime ttl:pxat)"
+	assert_equal 4102444800000 "$(on x pexpiretime ttl:pxat)"
+
+	# --format resp is the default
+	snap dump "$file" --format resp | cmp - "$TEST_DIR/dump.resp"
+}
+
+@test "dump --format json: one JSON object per key, binary ones in base64, expiry times in ms" {
+	local file=$TEST_DIR/s.snap keys
+	start_master_node m
+	gen_special | pipe_into m
+	save_to m "$file" >/dev/null
+	keys=$(on m dbsize)
+
+	snap dump "$file" --format json >"$TEST_DIR/dump.json"
+	# every line is one JSON object
+	jq -c . "$TEST_DIR/dump.json" >"$TEST_DIR/dump.c.json"
+	assert_equal "$keys" "$(wc -l <"$TEST_DIR/dump.json" | tr -d ' ')"
+	assert_equal "$keys" "$(jq -s 'map(select(type == "object")) | length' "$TEST_DIR/dump.json")"
+	# each has a key and a value, as text or in base64
+	jq -e -s 'all(((has("key") or has("key_base64")) and (has("value") or has("value_base64"))))' \
+		"$TEST_DIR/dump.json"
+
+	entry() { jq -c --arg k "$1" 'select(.key == $k)' "$TEST_DIR/dump.json"; }
+	# text
+	entry plain:7 | jq -e '.value == "v7" and ((.expire_at_ms // 0) == 0)'
+	entry utf8 | jq -e '.value == "h\u00e9llo w\u00f6rld \u2603"'
+	entry empty | jq -e '.value == ""'
+	# values that are not UTF-8: base64 of the exact bytes
+	run bash -c "jq -r 'select(.key == \"bin:nul\") | .value_base64' '$TEST_DIR/dump.json' | base64 -d | od -An -tx1 | tr -d ' \n'"
+	assert_output "00010200fffe0d0a00656e64"
+	run bash -c "jq -r 'select(.key == \"bin:big\") | .value_base64' '$TEST_DIR/dump.json' | base64 -d | wc -c"
+	assert_output 16384
+	# a key that is not UTF-8
+	run bash -c "jq -r 'select(has(\"key_base64\")) | .key_base64' '$TEST_DIR/dump.json' | base64 -d | od -An -tx1 | tr -d ' \n'"
+	assert_match '^6b6579fffe0062696e617279$'
+	# expiry: absolute, in ms
+	entry ttl:pxat | jq -e '.value == "expires in 2100" and .expire_at_ms == 4102444800000'
+	local now
+	now=$(now_ms)
+	entry ttl:ex | jq -e --argjson now "$now" '.expire_at_ms > $now + 86000000 and .expire_at_ms <= $now + 86400000'
+	jq -e -s 'map(select(.expire_at_ms == 4102444800123)) | length == 1' "$TEST_DIR/dump.json"
+}
+
+@test "--compress: a smaller file that verify, info, dump and load all read, with the same data" {
+	local plain=$TEST_DIR/plain.snap z=$TEST_DIR/z.snap d ps zs
+	start_master_node m
+	# compressible: long runs of the same bytes
+	"$PYTHON" -c 'import sys
+for i in range(3000):
+    v = ("value-%d-" % (i % 10)) * 100
+    sys.stdout.write("*3\r\n$3\r\nSET\r\n$%d\r\nkey:%d\r\n$%d\r\n%s\r\n" % (len("key:%d" % i), i, len(v), v))' |
+		pipe_into m
+	gen_special | pipe_into m
+	d=$(digest m)
+	save_to m "$plain" >/dev/null
+	save_to m "$z" --compress >/dev/null
+	ps=$(stat -c %s "$plain") zs=$(stat -c %s "$z")
+	((zs * 4 < ps)) || { echo "compressed $zs bytes, plain $ps" >&2; false; }
+
+	run snap verify "$z"
+	assert_status 0
+	assert_output "$z: ok, 3208 keys at offset 3208, CRC32 verified"
+	snap info "$z" | jq -e --argjson size "$zs" '.compressed == true and .bytes == $size and .keys == 3208'
+	snap info "$plain" | jq -e '.compressed == false'
+	# the same header fields
+	assert_equal "$(snap info "$plain" | jq -c '{format_version, replid, offset, epoch, keys}')" \
+		"$(snap info "$z" | jq -c '{format_version, replid, offset, epoch, keys}')"
+
+	# dumps are the same (entries in any order)
+	assert_equal "$(snap dump "$plain" --format json | sort | sha1sum)" \
+		"$(snap dump "$z" --format json | sort | sha1sum)"
+	start_standalone p
+	snap dump "$z" | pipe_into p
+	assert_equal "$d" "$(digest p)"
+
+	# load into a running node, and start a node from it
+	start_standalone x
+	on x set other 1 >/dev/null
+	run snap load -s "${NODE_SOCK[x]}" "$z"
+	assert_status 0
+	assert_equal "$d" "$(digest x)"
+	start_standalone y --load "$z"
+	assert_equal "$d" "$(digest y)"
+}
+
+@test "synap-master --load FILE starts a new history from the file; a replica attached to it full-syncs" {
+	local file=$TEST_DIR/s.snap d off replid conf
+	conf=$(fast_conf c.yml)
+	start_master_node src
+	write_keys src k 800 40
+	gen_special | pipe_into src
+	save_to src "$file" >/dev/null
+	d=$(digest src) off=$(stat_of src .master_offset) replid=$(stat_of src .replid)
+
+	start_master_node m -c "$conf" --load "$file"
+	assert_equal "$d" "$(digest m)"
+	# a new history that starts at the snapshot's offset
+	stat_is m --arg id "$replid" --argjson off "$off" \
+		'.role == "master" and .replid != $id and (.replid | test("^[0-9a-f]{40}$")) and .master_offset == $off'
+	start_replica_node r1 m -c "$conf"
+	on m set after 1 >/dev/null
+	wait_synced m r1
+	stat_is r1 '.full_syncs == 1 and .partial_syncs == 0'
+	stat_is m '.full_syncs == 1'
+	assert_equal "$(digest m)" "$(digest r1)"
+	assert_equal $((off + 1)) "$(stat_of r1 .replica_offset)"
+}
+
+@test "synap-snapshot load replaces a master's data: a new replid at the file's offset, its replicas full-sync; a replica refuses it" {
+	local file=$TEST_DIR/s.snap d off conf old
+	conf=$(fast_conf c.yml)
+	start_master_node src
+	write_keys src k 400 40
+	gen_special | pipe_into src
+	save_to src "$file" >/dev/null
+	d=$(digest src) off=$(stat_of src .master_offset)
+
+	start_master_node m -c "$conf"
+	write_keys m old 1000
+	start_replica_node r1 m -c "$conf"
+	wait_synced m r1
+	old=$(stat_of m .replid)
+	stat_is r1 '.full_syncs == 1'
+
+	run snap load -s "${NODE_SOCK[r1]}" "$file"
+	((status != 0))
+	assert_equal "$(digest m)" "$(digest r1)"
+
+	run snap load -s "${NODE_SOCK[m]}" "$file"
+	assert_status 0
+	assert_equal "$d" "$(digest m)"
+	stat_is m --arg id "$old" --argjson off "$off" '.replid != $id and .master_offset == $off'
+	wait_synced m r1
+	assert_equal "$d" "$(digest r1)"
+	stat_is r1 --arg id "$(stat_of m .replid)" '.replid == $id and .full_syncs == 2'
+	assert_equal 0 "$(on r1 exists old:0)"
+}
+
+@test "a persistent master loaded from a snapshot keeps the loaded data across a restart" {
+	local file=$TEST_DIR/s.snap d conf replid
+	conf=$(persist_conf c.yml always)
+	start_master_node src
+	write_keys src k 500 40
+	save_to src "$file" >/dev/null
+
+	start_master_node m -c "$conf"
+	write_keys m old 100
+	run snap load -s "${NODE_SOCK[m]}" "$file"
+	assert_status 0
+	on m set after 1 >/dev/null
+	d=$(digest m) replid=$(stat_of m .replid)
+	kill_node m
+	restart_node m
+	assert_equal "$d" "$(digest m)"
+	assert_equal "$replid" "$(stat_of m .replid)"
+	assert_equal 0 "$(on m exists old:0)"
+	assert_equal 501 "$(on m dbsize)"
+}
