@@ -10,6 +10,7 @@
 #include "log.h"
 #include "master.h"
 #include "node.h"
+#include "persist.h"
 #include "replog.h"
 
 /* Frames a replica sends are small (HELLO, ACK, ERROR). */
@@ -287,12 +288,23 @@ static void link_read(struct rlink *l)
 		buf_consume(&l->in, pos);
 }
 
+/* How far replicas may be sent: everything applied, except that with fsync
+ * always they only get what is on disk, so a crash never leaves a replica
+ * ahead of the recovered master. */
+static uint64_t stream_limit(struct node *n)
+{
+	if (n->persist && n->conf->fsync == FSYNC_ALWAYS && n->role != ROLE_REPLICA)
+		return persist_durable(n->persist);
+	return n->db.offset;
+}
+
 /* Writes what is queued, then fills frames from the log while the socket
  * takes them. Returns -1 when the link was dropped. */
 static int link_pump(struct rlink *l)
 {
 	struct node *n = N(l);
 	size_t max = (size_t)n->conf->buffer_size_kb * 1024;
+	uint64_t limit = stream_limit(n);
 
 	if (l->state == LINK_GONE || l->state == LINK_SNAPSHOT)
 		return 0;
@@ -312,7 +324,7 @@ static int link_pump(struct rlink *l)
 			l->out_pos += (size_t)w;
 		}
 		l->out.len = l->out_pos = 0;
-		if (l->state != LINK_ONLINE || l->next > n->db.offset)
+		if (l->state != LINK_ONLINE || l->next > limit)
 			break;
 		if (!n->log || l->next < replog_first(n->log)) {
 			link_drop(l, "it fell behind the replication log (it will full sync)");
@@ -320,7 +332,7 @@ static int link_pump(struct rlink *l)
 		}
 		const unsigned char *p;
 		size_t len;
-		uint32_t count = replog_peek(n->log, l->next, max, &p, &len);
+		uint32_t count = replog_peek(n->log, l->next, limit, max, &p, &len);
 		if (count == 0) {
 			link_drop(l, "operations missing from the log");
 			return -1;
@@ -546,8 +558,9 @@ void master_flush(struct node *n)
 
 	if (!m)
 		return;
+	uint64_t limit = stream_limit(n);
 	for (struct rlink *l = m->links; l; l = l->next_link)
-		if (l->state == LINK_ONLINE && l->next <= n->db.offset && l->out_pos == l->out.len)
+		if (l->state == LINK_ONLINE && l->next <= limit && l->out_pos == l->out.len)
 			link_pump(l);
 }
 

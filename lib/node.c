@@ -227,9 +227,22 @@ int node_recover(struct node *n, char err[NODE_ERR_LEN])
 		memcpy(n->replid2, id.replid2, sizeof(n->replid2));
 		n->second_offset = id.second_offset;
 		n->epoch = id.epoch;
+		if (!id.clean && n->role != ROLE_REPLICA && c->fsync != FSYNC_ALWAYS) {
+			/* After a crash the recovered offset may be behind what the
+			 * replicas were sent (fsync everysec, no; with always they
+			 * only get durable operations): the history goes on under a
+			 * new id, the old one valid up to here. Replicas at or before
+			 * this offset continue; any ahead are resynced. */
+			memcpy(n->replid2, n->replid, sizeof(n->replid2));
+			n->second_offset = offset;
+			random_hex40(n->replid);
+			log_notice("the last run did not shut down cleanly: new replid %s, %s valid up to offset %llu",
+				   n->replid, n->replid2, (unsigned long long)offset);
+		}
 	}
 	persist_start(n->persist);
 	node_save_identity(n);
+	persist_set_clean(n->persist, false);
 	return 0;
 }
 
@@ -522,6 +535,8 @@ void node_run(struct node *n)
 void node_release(struct node *n)
 {
 	bgsave_stop(n);
+	if (n->persist)
+		persist_set_clean(n->persist, true);
 	persist_close(n->persist);
 	n->persist = NULL;
 	replica_stop(n);

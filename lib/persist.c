@@ -16,7 +16,7 @@
 #include "snapfile.h"
 #include "store.h"
 
-enum msg_type { M_BATCH, M_IDENTITY, M_BASE };
+enum msg_type { M_BATCH, M_IDENTITY, M_BASE, M_CLEAN };
 
 struct msg {
 	enum msg_type type;
@@ -213,6 +213,7 @@ int persist_recover(struct persist *p, struct store *s, struct replog *log,
 	meta_get(p->db, "replid2", id->replid2, sizeof(id->replid2));
 	id->second_offset = meta_u64(p->db, "second_offset");
 	id->epoch = meta_u64(p->db, "epoch");
+	id->clean = meta_u64(p->db, "clean") == 1;
 	if (meta_get(p->db, "snapshot", base, sizeof(base)) == 1 && base[0]) {
 		char *path = join(p->dir, base);
 		struct snap_meta meta;
@@ -319,6 +320,8 @@ static int apply_msg(struct persist *p, struct msg *m, sqlite3_stmt *ins, uint64
 		return 0;
 	case M_IDENTITY:
 		return put_identity(db, &m->id);
+	case M_CLEAN:
+		return meta_put(db, "clean", m->reset ? "1" : "0");
 	case M_BASE: {
 		sqlite3_stmt *st;
 		const char *sql = m->reset ? "DELETE FROM ops" : "DELETE FROM ops WHERE first + count - 1 <= ?";
@@ -547,6 +550,15 @@ void persist_base(struct persist *p, const char *file, uint64_t offset,
 	p->base_offset = offset;
 	if (reset)
 		p->last = offset;
+}
+
+void persist_set_clean(struct persist *p, bool clean)
+{
+	struct msg *m = xcalloc(1, sizeof(*m));
+	m->type = M_CLEAN;
+	m->reset = clean;
+	persist_flush(p);       /* after every operation before it */
+	enqueue(p, m);
 }
 
 char *persist_new_snapshot_path(struct persist *p)

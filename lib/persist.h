@@ -24,6 +24,7 @@ struct persist_identity {
 	char replid2[41];
 	uint64_t second_offset;
 	uint64_t epoch;
+	bool clean;             /* recovery: the last run ended with a clean shutdown */
 };
 
 #define PERSIST_ERR_LEN 512
@@ -53,6 +54,9 @@ void persist_identity(struct persist *p, const struct persist_identity *id);
 void persist_base(struct persist *p, const char *file, uint64_t offset,
 		  const struct persist_identity *id, bool reset);
 
+/* Marks a clean shutdown (after everything logged is committed), or a
+ * running node. */
+void persist_set_clean(struct persist *p, bool clean);
 /* A new snapshot file name in the data directory (caller frees). */
 char *persist_new_snapshot_path(struct persist *p);
 uint64_t persist_durable(struct persist *p);

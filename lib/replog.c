@@ -207,18 +207,18 @@ static struct block *find_block(const struct replog *l, uint64_t offset, uint32_
 	return NULL;
 }
 
-uint32_t replog_peek(const struct replog *l, uint64_t offset, size_t max,
+uint32_t replog_peek(const struct replog *l, uint64_t offset, uint64_t last, size_t max,
 		     const unsigned char **p, size_t *len)
 {
 	uint32_t i;
 	struct block *b = find_block(l, offset, &i);
 
-	if (!b)
+	if (!b || offset > last)
 		return 0;
 	size_t start = b->slots[i].pos;
 	uint32_t n = 1;
 	/* Whole ops while they fit in max (the first one always goes). */
-	while (i + n < b->count) {
+	while (i + n < b->count && offset + n <= last) {
 		size_t next_end = i + n + 1 < b->count ? b->slots[i + n + 1].pos : b->used;
 		if (next_end - start > max)
 			break;

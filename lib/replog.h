@@ -33,10 +33,10 @@ bool replog_covers_after(const struct replog *l, uint64_t offset);
 size_t replog_bytes(const struct replog *l);
 uint64_t replog_count(const struct replog *l);
 
-/* Points at consecutive wire-form ops starting at offset: at most max
- * bytes (but always at least one op) that are contiguous in memory.
- * Returns how many ops, 0 when offset is not held. */
-uint32_t replog_peek(const struct replog *l, uint64_t offset, size_t max,
+/* Points at consecutive wire-form ops from offset up to last at most: at
+ * most max bytes (but always at least one op) that are contiguous in
+ * memory. Returns how many ops, 0 when offset is not held or after last. */
+uint32_t replog_peek(const struct replog *l, uint64_t offset, uint64_t last, size_t max,
 		     const unsigned char **p, size_t *len);
 /* Bytes of the ops after offset (exclusive) up to the last one. */
 size_t replog_bytes_after(const struct replog *l, uint64_t offset);

@@ -35,8 +35,8 @@ static void test_replog_window(void)
 	CHECK(!replog_covers_after(l, 251));
 	const unsigned char *p;
 	size_t len;
-	CHECK_EQ_INT(replog_peek(l, 150, 1 << 20, &p, &len), 0);
-	uint32_t n = replog_peek(l, 151, 1 << 20, &p, &len);
+	CHECK_EQ_INT(replog_peek(l, 150, UINT64_MAX, 1 << 20, &p, &len), 0);
+	uint32_t n = replog_peek(l, 151, UINT64_MAX, 1 << 20, &p, &len);
 	CHECK_EQ_INT(n, 100);
 	/* The bytes are consecutive wire-form ops with the right timestamps. */
 	struct op o;
@@ -59,7 +59,7 @@ static void test_replog_peek_limits(void)
 	int frames = 0;
 	bool ordered = true;
 	while (off < 1010) {
-		uint32_t n = replog_peek(l, off, 1000, &p, &len);
+		uint32_t n = replog_peek(l, off, UINT64_MAX, 1000, &p, &len);
 		CHECK(n > 0 && len <= 1000);
 		struct op o;
 		ordered &= op_decode(p, len, len, &o) > 0 && o.ts_ms == (int64_t)off;
@@ -69,6 +69,9 @@ static void test_replog_peek_limits(void)
 	}
 	CHECK(ordered);
 	CHECK(frames > 100);
+	/* Never past last. */
+	CHECK_EQ_INT(replog_peek(l, 10, 14, 1 << 20, &p, &len), 5);
+	CHECK_EQ_INT(replog_peek(l, 15, 14, 1 << 20, &p, &len), 0);
 	/* Bytes after an offset: everything after it, none after the last. */
 	CHECK_EQ_INT(replog_bytes_after(l, 1009), 0);
 	CHECK_EQ_INT(replog_bytes_after(l, 9), total);
@@ -76,7 +79,7 @@ static void test_replog_peek_limits(void)
 	/* A single op larger than max still comes out whole. */
 	struct op big = set_op(key, 1010, 3000);
 	replog_append(l, &big, 1010);
-	CHECK_EQ_INT(replog_peek(l, 1010, 1000, &p, &len), 1);
+	CHECK_EQ_INT(replog_peek(l, 1010, UINT64_MAX, 1000, &p, &len), 1);
 	CHECK_EQ_INT(len, op_wire_size(&big));
 	replog_free(l);
 }
@@ -95,7 +98,7 @@ static void test_replog_bytes_cap(void)
 	CHECK_EQ_INT(replog_last(l), 3000);
 	const unsigned char *p;
 	size_t len;
-	CHECK(replog_peek(l, replog_first(l), 1 << 20, &p, &len) > 0);
+	CHECK(replog_peek(l, replog_first(l), UINT64_MAX, 1 << 20, &p, &len) > 0);
 	/* A jump in offsets restarts the log. */
 	struct op op = set_op(key, 9, 1);
 	replog_append(l, &op, 5000);
