@@ -10,6 +10,8 @@
 #include "http.h"
 #include "httpapi.h"
 #include "log.h"
+#include "master.h"
+#include "pubsub.h"
 #include "node.h"
 
 #define READ_CHUNK (16 * 1024)
@@ -107,6 +109,8 @@ void client_free(struct client *c)
 
 	if (c->flags & CLIENT_BLOCKED)
 		blocked_remove(c);
+	pubsub_forget(n, c);
+	command_discard(c);
 	if (c->wrote) {
 		for (struct client **pp = &n->writers; *pp; pp = &(*pp)->wnext) {
 			if (*pp == c) {
@@ -116,8 +120,10 @@ void client_free(struct client *c)
 		}
 	}
 	pending_remove(c);
-	loop_unwatch(n->loop, c->fd);
-	close(c->fd);
+	if (c->fd >= 0) {
+		loop_unwatch(n->loop, c->fd);
+		close(c->fd);
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -220,6 +226,20 @@ static bool process_resp(struct client *c, char *p, size_t len)
 	return true;
 }
 
+/* A replica's HELLO arrived on the client port (a frame's length starts
+ * with a zero byte, which RESP and HTTP never do): the connection becomes
+ * a replication link, so one address names a node for clients, replicas
+ * and tools like Sentinel alike. */
+static void hand_to_replication(struct client *c, const char *p, size_t len)
+{
+	int fd = c->fd;
+	loop_unwatch(c->node->loop, fd);
+	c->fd = -1;
+	master_adopt(c->node, fd, c->addr, p, len);
+	c->in.len = c->in_pos = 0;
+	client_close_async(c);
+}
+
 /* Reads only while the client may send commands; writes while replies wait. */
 static void set_events(struct client *c, bool want_write)
 {
@@ -243,6 +263,10 @@ static void process_input(struct client *c)
 		}
 		char *p = c->in.data + c->in_pos;
 		size_t len = c->in.len - c->in_pos;
+		if (c->proto == PROTO_UNKNOWN && p[0] == '\0') {
+			hand_to_replication(c, p, len);
+			return;
+		}
 		if (c->proto == PROTO_UNKNOWN && !sniff(c, p, len))
 			break;
 		if (c->proto == PROTO_RESP) {

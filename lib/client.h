@@ -34,6 +34,12 @@ struct arg {
 	size_t len;
 };
 
+/* A command queued by MULTI: its own copy of the arguments. */
+struct queued {
+	int argc;
+	struct arg *argv;
+};
+
 struct client {
 	struct node *node;
 	int fd;
@@ -59,6 +65,12 @@ struct client {
 	const char *last_cmd;
 
 	uint64_t woff;                  /* offset of this client's last write (WAIT) */
+	int subscriptions;              /* channels + patterns: the client is in pub/sub mode */
+	bool multi;                     /* inside MULTI */
+	bool multi_failed;              /* a command was refused while queueing */
+	bool in_exec;                   /* running EXEC's commands */
+	struct queued *queue;           /* commands waiting for EXEC */
+	int nqueued, queue_cap;
 	enum block_kind block;
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
 	long long wait_replicas;        /* WAIT's numreplicas */

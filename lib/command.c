@@ -18,6 +18,7 @@
 #include "master.h"
 #include "node.h"
 #include "persist.h"
+#include "pubsub.h"
 #include "replica.h"
 #include "resp.h"
 #include "stats.h"
@@ -74,12 +75,184 @@ static void write_del(struct client *c, const char *k, size_t kl)
 
 static void cmd_ping(struct client *c)
 {
-	if (c->argc > 2)
+	if (c->argc > 2) {
 		reply_arity(c, "ping");
-	else if (c->argc == 2)
+	} else if (c->subscriptions) {
+		/* In pub/sub mode PING answers as a message-shaped array. */
+		resp_array(R, 2);
+		resp_bulk_str(R, "pong");
+		resp_bulk(R, c->argc == 2 ? A(1).p : "", c->argc == 2 ? A(1).len : 0);
+	} else if (c->argc == 2) {
 		resp_bulk(R, A(1).p, A(1).len);
-	else
+	} else {
 		resp_simple(R, "PONG");
+	}
+}
+
+/* ---- transactions ---- */
+
+static void execute(struct client *c, struct command *cmd);
+
+static void cmd_multi(struct client *c)
+{
+	if (c->multi) {
+		resp_error(R, "ERR MULTI calls can not be nested");
+		return;
+	}
+	c->multi = true;
+	resp_ok(R);
+}
+
+static void cmd_discard(struct client *c)
+{
+	if (!c->multi) {
+		resp_error(R, "ERR DISCARD without MULTI");
+		return;
+	}
+	command_discard(c);
+	resp_ok(R);
+}
+
+/* Runs the queued commands back to back: nothing else runs in between. */
+static void cmd_exec(struct client *c)
+{
+	if (!c->multi) {
+		resp_error(R, "ERR EXEC without MULTI");
+		return;
+	}
+	if (c->multi_failed) {
+		command_discard(c);
+		resp_error(R, "EXECABORT Transaction discarded because of previous errors.");
+		return;
+	}
+	struct arg *argv = c->argv;
+	int argc = c->argc;
+	resp_array(R, c->nqueued);
+	c->multi = false;
+	c->in_exec = true;
+	for (int i = 0; i < c->nqueued; i++) {
+		c->argv = c->queue[i].argv;
+		c->argc = c->queue[i].argc;
+		execute(c, command_find(A(0).p, A(0).len));
+	}
+	c->in_exec = false;
+	c->argv = argv;
+	c->argc = argc;
+	command_discard(c);
+}
+
+/* ---- pub/sub ---- */
+
+static void subscribe_generic(struct client *c, bool pattern)
+{
+	for (int i = 1; i < c->argc; i++) {
+		int count = pubsub_subscribe(c->node, c, A(i).p, A(i).len, pattern);
+		resp_array(R, 3);
+		resp_bulk_str(R, pattern ? "psubscribe" : "subscribe");
+		resp_bulk(R, A(i).p, A(i).len);
+		resp_int(R, count);
+	}
+}
+
+static struct client *unsub_client;
+
+static void unsub_reply(struct client *c, const char *ch, size_t len, int left)
+{
+	resp_array(c->reply, 3);
+	resp_bulk_str(c->reply, unsub_client == c ? "punsubscribe" : "unsubscribe");
+	resp_bulk(c->reply, ch, len);
+	resp_int(c->reply, left);
+}
+
+static void unsubscribe_generic(struct client *c, bool pattern)
+{
+	const char *word = pattern ? "punsubscribe" : "unsubscribe";
+	if (c->argc == 1) {
+		int before = c->subscriptions;
+		unsub_client = pattern ? c : NULL;
+		pubsub_unsubscribe_all(c->node, c, pattern, unsub_reply);
+		unsub_client = NULL;
+		if (before == c->subscriptions) {
+			/* Nothing to drop: still one reply, as Redis. */
+			resp_array(R, 3);
+			resp_bulk_str(R, word);
+			resp_nil(R);
+			resp_int(R, c->subscriptions);
+		}
+		return;
+	}
+	for (int i = 1; i < c->argc; i++) {
+		int left = pubsub_unsubscribe(c->node, c, A(i).p, A(i).len, pattern);
+		resp_array(R, 3);
+		resp_bulk_str(R, word);
+		resp_bulk(R, A(i).p, A(i).len);
+		resp_int(R, left);
+	}
+}
+
+static void cmd_subscribe(struct client *c) { subscribe_generic(c, false); }
+static void cmd_psubscribe(struct client *c) { subscribe_generic(c, true); }
+static void cmd_unsubscribe(struct client *c) { unsubscribe_generic(c, false); }
+static void cmd_punsubscribe(struct client *c) { unsubscribe_generic(c, true); }
+
+/* On a master the message is an operation, so its replicas' subscribers
+ * get it too; a replica (or a fenced master) only delivers locally. */
+static void cmd_publish(struct client *c)
+{
+	struct node *n = c->node;
+	if (node_read_only(n)) {
+		resp_int(R, pubsub_deliver(n, A(1).p, A(1).len, A(2).p, A(2).len));
+		return;
+	}
+	struct op op = { .type = OP_PUBLISH, .key = A(1).p, .klen = (uint32_t)A(1).len,
+			 .val = A(2).p, .vlen = (uint32_t)A(2).len };
+	n->published = 0;
+	db_write(DB, &op);
+	resp_int(R, n->published);
+}
+
+/* ---- replication ---- */
+
+/* REPLICAOF host port: follow that node (its client port takes the
+ * replication handshake); REPLICAOF NO ONE: promotion. */
+static void cmd_replicaof(struct client *c)
+{
+	struct node *n = c->node;
+	char err[NODE_ERR_LEN], addr[300];
+
+	if (arg_is(c, 1, "NO") && arg_is(c, 2, "ONE")) {
+		if (n->role != ROLE_REPLICA) {
+			resp_simple(R, "OK Already master");
+			return;
+		}
+		if (node_promote(n, NULL, err) < 0) {
+			resp_error(R, "ERR %s", err);
+			return;
+		}
+		resp_ok(R);
+		return;
+	}
+	long long port;
+	if (parse_ll(A(2).p, A(2).len, &port) < 0 || port < 1 || port > 65535) {
+		resp_error(R, "ERR Invalid master port");
+		return;
+	}
+	bool v6 = memchr(A(1).p, ':', A(1).len) != NULL;
+	snprintf(addr, sizeof(addr), v6 ? "[%.*s]:%lld" : "%.*s:%lld", (int)(A(1).len > 255 ? 255 : A(1).len),
+		 A(1).p, port);
+	if (n->role == ROLE_STANDALONE) {
+		resp_error(R, "ERR a standalone node does not replicate");
+		return;
+	}
+	if (node_following(n, addr)) {
+		resp_simple(R, "OK Already connected to specified master");
+		return;
+	}
+	if (node_follow(n, addr, err) < 0) {
+		resp_error(R, "ERR %s", err);
+		return;
+	}
+	resp_ok(R);
 }
 
 static void cmd_echo(struct client *c)
@@ -873,7 +1046,7 @@ static void cmd_wait(struct client *c)
 		return;
 	}
 	int acked = master_acked_count(c->node, c->woff);
-	if (acked >= num) {
+	if (acked >= num || c->in_exec) {
 		resp_int(R, acked);
 		return;
 	}
@@ -1010,7 +1183,11 @@ static void cmd_config(struct client *c)
 			t[i].calls = 0;
 		resp_ok(R);
 	} else if (arg_is(c, 1, "REWRITE") && c->argc == 2) {
-		resp_ok(R);
+		char err[NODE_ERR_LEN];
+		if (node_rewrite_config(c->node, err) < 0)
+			resp_error(R, "ERR Rewriting config file: %s", err);
+		else
+			resp_ok(R);
 	} else {
 		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CONFIG HELP.",
 			   (int)A(1).len, A(1).p);
@@ -1121,8 +1298,13 @@ static void cmd_client(struct client *c)
 				return;
 			}
 		}
+		/* The filter form spares the caller unless SKIPME no (Redis's default). */
+		bool skipme = !old_style;
+		for (int i = 2; !old_style && i + 1 < c->argc; i += 2)
+			if (arg_is(c, i, "SKIPME"))
+				skipme = !arg_is(c, i + 1, "no");
 		for (struct client *x = n->clients; x; x = x->next) {
-			bool match = true;
+			bool match = !(skipme && x == c);
 			if (old_style) {
 				match = strlen(x->addr) == A(2).len && memcmp(x->addr, A(2).p, A(2).len) == 0;
 			} else {
@@ -1134,11 +1316,12 @@ static void cmd_client(struct client *c)
 					} else if (arg_is(c, i, "ADDR")) {
 						match &= strlen(x->addr) == v->len && memcmp(x->addr, v->p, v->len) == 0;
 					} else if (arg_is(c, i, "TYPE")) {
-						/* Every client here is "normal"; the replication
-						 * link and control connections are not clients. */
-						match &= eq_nocase(v->p, v->len, "normal");
+						/* Replication links and control connections are
+						 * not clients: TYPE master/replica/slave match none. */
+						match &= eq_nocase(v->p, v->len, "pubsub") ? x->subscriptions > 0 :
+							 eq_nocase(v->p, v->len, "normal") ? x->subscriptions == 0 : false;
 					} else if (arg_is(c, i, "SKIPME")) {
-						match &= !(eq_nocase(v->p, v->len, "yes") && x == c);
+						/* handled above */
 					} else {
 						resp_error(R, ERR_SYNTAX);
 						return;
@@ -1183,7 +1366,9 @@ static struct command table[] = {
 	{ "decr", 2, W | F, cmd_decr, 1, 1, 1, 0 },
 	{ "decrby", 3, W | F, cmd_decrby, 1, 1, 1, 0 },
 	{ "del", -2, W, cmd_del, 1, -1, 1, 0 },
+	{ "discard", 1, F | ST | CMD_TXN, cmd_discard, 0, 0, 0, 0 },
 	{ "echo", 2, F, cmd_echo, 0, 0, 0, 0 },
+	{ "exec", 1, ST | CMD_TXN, cmd_exec, 0, 0, 0, 0 },
 	{ "exists", -2, RD | F, cmd_exists, 1, -1, 1, 0 },
 	{ "expire", -3, W | F, cmd_expire, 1, 1, 1, 0 },
 	{ "expireat", -3, W | F, cmd_expireat, 1, 1, 1, 0 },
@@ -1205,16 +1390,21 @@ static struct command table[] = {
 	{ "mget", -2, RD | F, cmd_mget, 1, -1, 1, 0 },
 	{ "mset", -3, W, cmd_mset, 1, -1, 2, 0 },
 	{ "msetnx", -3, W, cmd_msetnx, 1, -1, 2, 0 },
+	{ "multi", 1, F | ST | CMD_TXN, cmd_multi, 0, 0, 0, 0 },
 	{ "persist", 2, W | F, cmd_persist, 1, 1, 1, 0 },
 	{ "pexpire", -3, W | F, cmd_pexpire, 1, 1, 1, 0 },
 	{ "pexpireat", -3, W | F, cmd_pexpireat, 1, 1, 1, 0 },
 	{ "pexpiretime", 2, RD | F, cmd_pexpiretime, 1, 1, 1, 0 },
-	{ "ping", -1, F | ST, cmd_ping, 0, 0, 0, 0 },
+	{ "ping", -1, F | ST | CMD_PUBSUB, cmd_ping, 0, 0, 0, 0 },
 	{ "psetex", 4, W, cmd_psetex, 1, 1, 1, 0 },
+	{ "psubscribe", -2, F | ST | CMD_PUBSUB, cmd_psubscribe, 0, 0, 0, 0 },
 	{ "pttl", 2, RD | F, cmd_pttl, 1, 1, 1, 0 },
-	{ "quit", -1, CMD_NOAUTH | F | ST, cmd_quit, 0, 0, 0, 0 },
+	{ "publish", 3, F | ST, cmd_publish, 0, 0, 0, 0 },
+	{ "punsubscribe", -1, F | ST | CMD_PUBSUB, cmd_punsubscribe, 0, 0, 0, 0 },
+	{ "quit", -1, CMD_NOAUTH | F | ST | CMD_PUBSUB | CMD_TXN, cmd_quit, 0, 0, 0, 0 },
 	{ "rename", 3, W, cmd_rename, 1, 2, 1, 0 },
 	{ "renamenx", 3, W | F, cmd_renamenx, 1, 2, 1, 0 },
+	{ "replicaof", 3, CMD_ADMIN | ST, cmd_replicaof, 0, 0, 0, 0 },
 	{ "role", 1, F | ST, cmd_role, 0, 0, 0, 0 },
 	{ "scan", -2, RD, cmd_scan, 0, 0, 0, 0 },
 	{ "select", 2, F | ST, cmd_select, 0, 0, 0, 0 },
@@ -1222,11 +1412,14 @@ static struct command table[] = {
 	{ "setex", 4, W, cmd_setex, 1, 1, 1, 0 },
 	{ "setnx", 3, W | F, cmd_setnx, 1, 1, 1, 0 },
 	{ "setrange", 4, W, cmd_setrange, 1, 1, 1, 0 },
+	{ "slaveof", 3, CMD_ADMIN | ST, cmd_replicaof, 0, 0, 0, 0 },
 	{ "strlen", 2, RD | F, cmd_strlen, 1, 1, 1, 0 },
+	{ "subscribe", -2, F | ST | CMD_PUBSUB, cmd_subscribe, 0, 0, 0, 0 },
 	{ "time", 1, F | ST, cmd_time, 0, 0, 0, 0 },
 	{ "ttl", 2, RD | F, cmd_ttl, 1, 1, 1, 0 },
 	{ "type", 2, RD | F, cmd_type, 1, 1, 1, 0 },
 	{ "unlink", -2, W | F, cmd_del, 1, -1, 1, 0 },
+	{ "unsubscribe", -1, F | ST | CMD_PUBSUB, cmd_unsubscribe, 0, 0, 0, 0 },
 	{ "wait", 3, 0, cmd_wait, 0, 0, 0, 0 },
 };
 
@@ -1271,40 +1464,26 @@ static void reply_unknown(struct client *c)
 	buf_release(&tmp);
 }
 
-void command_dispatch(struct client *c)
+/* Runs cmd for c->argv once the command, its arity and auth are known
+ * good: the role and durability checks, then the command itself. */
+static void execute(struct client *c, struct command *cmd)
 {
 	struct node *n = c->node;
-	struct command *cmd = command_find(A(0).p, A(0).len);
-	size_t before = R->len;
 
-	n->st.commands++;
-	if (!cmd) {
-		reply_unknown(c);
-		goto done;
-	}
-	c->last_cmd = cmd->name;
-	if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
-		reply_arity(c, cmd->name);
-		goto done;
-	}
-	if (!(c->flags & CLIENT_AUTHED) && !(cmd->flags & CMD_NOAUTH)) {
-		resp_error(R, "NOAUTH Authentication required.");
-		goto done;
-	}
 	if ((cmd->flags & CMD_WRITE) && node_read_only(n)) {
 		resp_error(R, "READONLY You can't write against a read only replica.");
-		goto done;
+		return;
 	}
 	if ((cmd->flags & CMD_WRITE) && n->role == ROLE_MASTER && n->conf->min_replicas_to_write > 0 &&
 	    master_good_replicas(n, n->conf->max_lag_ms) < n->conf->min_replicas_to_write) {
 		resp_error(R, "NOREPLICAS Not enough good replicas to write.");
-		goto done;
+		return;
 	}
 	if ((cmd->flags & CMD_WRITE) && n->persist && persist_failing(n->persist, NULL, 0)) {
 		char why[256];
 		persist_failing(n->persist, why, sizeof(why));
 		resp_error(R, "MISCONF Errors writing to disk: %s. Writes are refused until it works again.", why);
-		goto done;
+		return;
 	}
 	if ((cmd->flags & CMD_WRITE) && n->persist && !c->wrote) {
 		/* Remembered so an fsync failure can take the reply back. */
@@ -1317,6 +1496,71 @@ void command_dispatch(struct client *c)
 	cmd->fn(c);
 	if (cmd->flags & CMD_WRITE)
 		c->woff = n->db.offset;
+}
+
+/* MULTI: keeps its own copy of the arguments until EXEC. */
+static void queue_command(struct client *c)
+{
+	if (c->nqueued == c->queue_cap) {
+		c->queue_cap = c->queue_cap ? c->queue_cap * 2 : 8;
+		c->queue = xrealloc(c->queue, (size_t)c->queue_cap * sizeof(*c->queue));
+	}
+	struct queued *q = &c->queue[c->nqueued++];
+	q->argc = c->argc;
+	q->argv = xmalloc((size_t)c->argc * sizeof(*q->argv));
+	for (int i = 0; i < c->argc; i++) {
+		q->argv[i].p = xstrndup(A(i).p, A(i).len);
+		q->argv[i].len = A(i).len;
+	}
+	resp_simple(R, "QUEUED");
+}
+
+void command_discard(struct client *c)
+{
+	for (int i = 0; i < c->nqueued; i++) {
+		for (int k = 0; k < c->queue[i].argc; k++)
+			free(c->queue[i].argv[k].p);
+		free(c->queue[i].argv);
+	}
+	free(c->queue);
+	c->queue = NULL;
+	c->nqueued = c->queue_cap = 0;
+	c->multi = c->multi_failed = false;
+}
+
+void command_dispatch(struct client *c)
+{
+	struct node *n = c->node;
+	struct command *cmd = command_find(A(0).p, A(0).len);
+	size_t before = R->len;
+
+	n->st.commands++;
+	if (!cmd) {
+		reply_unknown(c);
+		c->multi_failed = c->multi;
+		goto done;
+	}
+	c->last_cmd = cmd->name;
+	if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
+		reply_arity(c, cmd->name);
+		c->multi_failed = c->multi;
+		goto done;
+	}
+	if (!(c->flags & CLIENT_AUTHED) && !(cmd->flags & CMD_NOAUTH)) {
+		resp_error(R, "NOAUTH Authentication required.");
+		c->multi_failed = c->multi;
+		goto done;
+	}
+	if (c->subscriptions && !(cmd->flags & CMD_PUBSUB)) {
+		resp_error(R, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+			   "RESET are allowed in this context", cmd->name);
+		goto done;
+	}
+	if (c->multi && !(cmd->flags & CMD_TXN)) {
+		queue_command(c);
+		goto done;
+	}
+	execute(c, cmd);
 done:
 	if (R->len > before && R->data[before] == '-')
 		n->st.error_replies++;

@@ -13,6 +13,8 @@ struct node;
 #define CMD_NOAUTH  (1u << 3)   /* allowed before AUTH */
 #define CMD_FAST    (1u << 4)
 #define CMD_STALE   (1u << 5)   /* allowed while a replica is out of sync */
+#define CMD_PUBSUB  (1u << 6)   /* allowed in pub/sub mode */
+#define CMD_TXN     (1u << 7)   /* runs at once inside MULTI (not queued) */
 
 struct command {
 	const char *name;       /* lowercase */
@@ -28,6 +30,8 @@ struct command *command_find(const char *name, size_t len);
 /* Runs c->argv[0..argc): checks name, arity, auth and role, then calls it.
  * The reply goes to c->reply. */
 void command_dispatch(struct client *c);
+/* Drops a client's MULTI queue. */
+void command_discard(struct client *c);
 /* A blocked client's timeout passed (WAIT answers what it has). */
 void command_block_timeout(struct client *c);
 /* Replicas acknowledged more: answers the WAITs now satisfied. */

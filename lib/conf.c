@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
 
@@ -581,5 +583,111 @@ int addr_split(const char *addr, char **host, int *port)
 		*host = xstrndup(h, hlen);
 	if (port)
 		*port = (int)p;
+	return 0;
+}
+
+/* ---- rewriting one key in place ---- */
+
+static char *read_text(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b;
+	char chunk[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	buf_putc(&b, '\0');
+	*len = b.len - 1;
+	return b.data;
+}
+
+int conf_rewrite_key(const char *path, const char *key, const char *value, enum role program,
+		     char err[CONF_ERR_LEN])
+{
+	const char *dot = strchr(key, '.');
+	size_t len;
+	char *text = read_text(path, &len);
+	struct buf out;
+	bool in_section = false, done = false;
+
+	if (!dot || !key_find(key)) {
+		snprintf(err, CONF_ERR_LEN, "%s: unknown key", key);
+		free(text);
+		return -1;
+	}
+	if (!text) {
+		snprintf(err, CONF_ERR_LEN, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t slen = (size_t)(dot - key);
+	const char *name = dot + 1;
+	buf_init(&out);
+	for (char *line = text; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t ll = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		bool top = line[0] != ' ' && line[0] != '\t' && line[0] != '#' && line[0] != '\n';
+		if (top && in_section && !done) {
+			/* The section ends without the key: add it at its end. */
+			buf_printf(&out, "  %s: \"%s\"\n", name, value);
+			done = true;
+		}
+		if (top)
+			in_section = strncmp(line, key, slen) == 0 && line[slen] == ':';
+		if (top && in_section && strchr(line + slen + 1, '{')) {
+			snprintf(err, CONF_ERR_LEN, "%s: the %.*s section is written inline; cannot rewrite it",
+				 path, (int)slen, key);
+			free(text);
+			buf_release(&out);
+			return -1;
+		}
+		const char *p = line;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (in_section && !top && !done && strncmp(p, name, strlen(name)) == 0 &&
+		    (p[strlen(name)] == ':' || p[strlen(name)] == ' ')) {
+			buf_append(&out, line, (size_t)(p - line));
+			buf_printf(&out, "%s: \"%s\"\n", name, value);
+			done = true;
+		} else {
+			buf_append(&out, line, ll);
+			if (ll && line[ll - 1] != '\n')
+				buf_putc(&out, '\n');
+		}
+		line += ll;
+	}
+	if (!done && in_section)
+		buf_printf(&out, "  %s: \"%s\"\n", name, value);
+	else if (!done)
+		buf_printf(&out, "%.*s:\n  %s: \"%s\"\n", (int)slen, key, name, value);
+	free(text);
+
+	/* Check the result before it replaces the file. */
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.rewrite", path);
+	FILE *f = fopen(tmp, "w");
+	bool ok = f && fwrite(out.data, 1, out.len, f) == out.len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	if (f)
+		fclose(f);
+	buf_release(&out);
+	if (!ok) {
+		snprintf(err, CONF_ERR_LEN, "%.400s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	struct conf check;
+	conf_init(&check, program);
+	int rc = conf_load(&check, tmp, err);
+	conf_release(&check);
+	if (rc < 0 || rename(tmp, path) < 0) {
+		if (rc == 0)
+			snprintf(err, CONF_ERR_LEN, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
 	return 0;
 }

@@ -70,6 +70,12 @@ int conf_load(struct conf *c, const char *path, char err[CONF_ERR_LEN]);
  * file, with "KEY: what is wrong" in err. Used by the programs for flags. */
 int conf_set(struct conf *c, const char *key, const char *value, char err[CONF_ERR_LEN]);
 
+/* Sets key (dotted, "section.key") to value in the YAML file at path,
+ * keeping everything else (comments included); the result must load as a
+ * configuration of program's role before it replaces the file. */
+int conf_rewrite_key(const char *path, const char *key, const char *value, enum role program,
+		     char err[CONF_ERR_LEN]);
+
 /* Checks rules that span several keys (call after file and flags). */
 int conf_check(const struct conf *c, char err[CONF_ERR_LEN]);
 

@@ -165,7 +165,10 @@ static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
 	json_kuint(&j, "second_offset", n->second_offset);
 	json_kuint(&j, "offset", n->db.offset);
 	json_kuint(&j, "epoch", n->epoch);
-	json_kstr(&j, "replica_listen_address", n->master_addr);
+	char client_addr[300];
+	snprintf(client_addr, sizeof(client_addr), "%s:%d", n->conf->host, n->conf->port);
+	/* Replicas follow the replica port when one is bound, else the client port. */
+	json_kstr(&j, "replica_listen_address", n->master_addr ? n->master_addr : client_addr);
 	json_obj_end(&j);
 	buf_putc(out, '\n');
 }

@@ -54,6 +54,7 @@ struct master {
 
 static void link_event(struct loop *l, int fd, void *arg, int mask);
 static int link_pump(struct rlink *l);
+static int64_t heartbeat(struct loop *lp, void *arg);
 static const struct bgsave_ops link_ops;
 
 static const char *state_name(enum link_state s)
@@ -258,6 +259,8 @@ static void on_frame(struct rlink *l, const struct frame *f)
 	}
 }
 
+static void link_process(struct rlink *l);
+
 static void link_read(struct rlink *l)
 {
 	buf_reserve(&l->in, 16384);
@@ -269,6 +272,12 @@ static void link_read(struct rlink *l)
 		return;
 	}
 	l->in.len += (size_t)r;
+	link_process(l);
+}
+
+/* Runs every whole frame received so far. */
+static void link_process(struct rlink *l)
+{
 	l->last_rx = mono_ms();
 	size_t pos = 0;
 	while (l->state != LINK_GONE) {
@@ -359,33 +368,41 @@ static void link_event(struct loop *lp, int fd, void *arg, int mask)
 		link_read(l);
 }
 
+/* A connection that will start with HELLO. */
+static struct rlink *link_new(struct master *m, int fd, const char *peer)
+{
+	struct rlink *l = xcalloc(1, sizeof(*l));
+
+	net_nodelay(fd);
+	net_keepalive(fd, 60);
+	l->m = m;
+	l->fd = fd;
+	l->state = LINK_HANDSHAKE;
+	l->last_rx = mono_ms();
+	snprintf(l->peer, sizeof(l->peer), "%s", peer);
+	if (loop_watch(m->n->loop, fd, LOOP_READ, link_event, l) < 0) {
+		log_warn("replication: cannot watch %s: %s", peer, strerror(errno));
+		close(fd);
+		free(l);
+		return NULL;
+	}
+	l->next_link = m->links;
+	m->links = l;
+	log_info("replication: connection from %s", peer);
+	return l;
+}
+
 static void on_accept(struct loop *lp, int lfd, void *arg, int mask)
 {
 	struct master *m = arg;
 	char peer[64];
-	UNUSED(mask);
+	UNUSED(lp); UNUSED(mask);
 
 	for (;;) {
 		int fd = net_accept(lfd, peer, sizeof(peer));
 		if (fd < 0)
 			return;
-		net_nodelay(fd);
-		net_keepalive(fd, 60);
-		struct rlink *l = xcalloc(1, sizeof(*l));
-		l->m = m;
-		l->fd = fd;
-		l->state = LINK_HANDSHAKE;
-		l->last_rx = mono_ms();
-		snprintf(l->peer, sizeof(l->peer), "%s", peer);
-		if (loop_watch(lp, fd, LOOP_READ, link_event, l) < 0) {
-			log_warn("replication: cannot watch %s: %s", peer, strerror(errno));
-			close(fd);
-			free(l);
-			continue;
-		}
-		l->next_link = m->links;
-		m->links = l;
-		log_info("replication: connection from %s", peer);
+		link_new(m, fd, peer);
 	}
 }
 
@@ -481,11 +498,38 @@ static int64_t heartbeat(struct loop *lp, void *arg)
 
 /* ---- the public side ---- */
 
+/* The links' bookkeeping, listener or not (replicas may also come in on
+ * the client port). */
+static struct master *state(struct node *n)
+{
+	if (!n->master) {
+		struct master *m = xcalloc(1, sizeof(*m));
+		m->n = n;
+		m->lfd = -1;
+		m->timer = loop_timer_add(n->loop, n->conf->heartbeat_interval_ms, heartbeat, m);
+		n->master = m;
+	}
+	return n->master;
+}
+
+void master_adopt(struct node *n, int fd, const char *peer, const void *bytes, size_t len)
+{
+	struct rlink *l = link_new(state(n), fd, peer);
+	if (!l)
+		return;
+	buf_append(&l->in, bytes, len);
+	link_process(l);
+}
+
 int master_start(struct node *n, const char *addr, char *err)
 {
 	char *host = NULL, nerr[NET_ERR_LEN];
 	int port;
 
+	if (n->master && n->master->lfd >= 0) {
+		snprintf(err, NODE_ERR_LEN, "already listening for replicas on %s", n->master->addr);
+		return -1;
+	}
 	if (addr_split(addr, &host, &port) < 0) {
 		snprintf(err, NODE_ERR_LEN, "replica listen address '%s': expected host:port", addr);
 		free(host);
@@ -498,18 +542,14 @@ int master_start(struct node *n, const char *addr, char *err)
 		snprintf(err, NODE_ERR_LEN, "replication port: %s", nerr);
 		return inuse ? NODE_EBUSY : -1;
 	}
-	struct master *m = xcalloc(1, sizeof(*m));
-	m->n = n;
-	m->lfd = fd;
-	m->addr = xstrdup(addr);
+	struct master *m = state(n);
 	if (loop_watch(n->loop, fd, LOOP_READ, on_accept, m) < 0) {
 		snprintf(err, NODE_ERR_LEN, "replication port: %s", strerror(errno));
 		close(fd);
-		free(m);
 		return -1;
 	}
-	m->timer = loop_timer_add(n->loop, n->conf->heartbeat_interval_ms, heartbeat, m);
-	n->master = m;
+	m->lfd = fd;
+	m->addr = xstrdup(addr);
 	n->master_addr = m->addr;
 	n->repl_lfd = fd;
 	return 0;
@@ -543,8 +583,10 @@ void master_stop(struct node *n)
 		free(l);
 	}
 	loop_timer_del(n->loop, m->timer);
-	loop_unwatch(n->loop, m->lfd);
-	close(m->lfd);
+	if (m->lfd >= 0) {
+		loop_unwatch(n->loop, m->lfd);
+		close(m->lfd);
+	}
 	free(m->addr);
 	free(m);
 	n->master = NULL;

@@ -11,7 +11,10 @@ struct node;
 
 /* Starts listening for replicas on addr ("host:port"). */
 int master_start(struct node *n, const char *addr, char *err);
-/* Closes the listener, every link and any snapshot child. */
+/* Takes over a connection accepted on the client port whose first bytes
+ * (already read: bytes, len) are a replication frame. */
+void master_adopt(struct node *n, int fd, const char *peer, const void *bytes, size_t len);
+/* Closes the listener and every link. */
 void master_stop(struct node *n);
 /* Sends pending operations to every link (before the loop sleeps). */
 void master_flush(struct node *n);

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "master.h"
 #include "persist.h"
+#include "pubsub.h"
 #include "node.h"
 #include "replica.h"
 #include "replog.h"
@@ -59,18 +60,25 @@ int node_promote(struct node *n, const char *listen, char *err)
 		snprintf(err, NODE_ERR_LEN, "this node is already a %s", role_name(n->role));
 		return -1;
 	}
-	const char *addr = listen ? listen : n->conf->replica_listen_address;
-	/* A replica already serving sub-replicas keeps that listener. Otherwise
-	 * bind first: a failed promotion leaves the replica as it was. */
-	if (n->master && listen && strcmp(listen, n->master_addr) != 0) {
+	/* Replicas can always come in on the client port. A separate replica
+	 * port is bound when asked for (bound first: a failed promotion leaves
+	 * the replica as it was), or the configured one when it is free. */
+	if (listen && n->master_addr && strcmp(listen, n->master_addr) != 0) {
 		snprintf(err, NODE_ERR_LEN, "this node already serves replicas on %s; promote it without a "
 			 "listen address", n->master_addr);
 		return -1;
 	}
-	if (n->master)
-		addr = n->master_addr;
-	else if (master_start(n, addr, err) < 0)
+	if (listen && !n->master_addr && master_start(n, listen, err) < 0)
 		return -1;
+	if (!listen && !n->master_addr) {
+		char ignored[NODE_ERR_LEN];
+		if (master_start(n, n->conf->replica_listen_address, ignored) < 0)
+			log_notice("replica port %s not available (%s): replicas follow the client port",
+				   n->conf->replica_listen_address, ignored);
+	}
+	char client_addr[300];
+	snprintf(client_addr, sizeof(client_addr), "%s:%d", n->conf->host, n->conf->port);
+	const char *addr = n->master_addr ? n->master_addr : client_addr;
 	replica_stop(n);
 	bool history = strspn(n->replid, "0") != 40;
 	if (history) {
@@ -92,6 +100,28 @@ int node_promote(struct node *n, const char *listen, char *err)
 		   "replicas on %s", (unsigned long long)n->db.offset, n->replid, n->replid2,
 		   (unsigned long long)n->second_offset, (unsigned long long)n->epoch, addr);
 	log_notice("WRITES ALLOWED - this node accepts write operations");
+	return 0;
+}
+
+bool node_following(const struct node *n, const char *addr)
+{
+	struct link_view v;
+	return n->role == ROLE_REPLICA && replica_view(n, &v) && strcmp(v.master_address, addr) == 0;
+}
+
+int node_rewrite_config(struct node *n, char err[NODE_ERR_LEN])
+{
+	struct link_view v;
+	char cerr[CONF_ERR_LEN];
+
+	if (!n->conf->file)
+		return 0;
+	if (n->role != ROLE_REPLICA || !replica_view(n, &v))
+		return 0;       /* a master's file already says what it is */
+	if (conf_rewrite_key(n->conf->file, "replication.master_address", v.master_address, n->conf->program, cerr) < 0) {
+		snprintf(err, NODE_ERR_LEN, "%.480s", cerr);
+		return -1;
+	}
 	return 0;
 }
 
@@ -183,6 +213,8 @@ static void on_write(void *arg, const struct op *op, uint64_t offset)
 		replog_append(n->log, op, offset);
 	if (n->persist)
 		persist_append(n->persist, op, offset);
+	if (op->type == OP_PUBLISH)
+		n->published = pubsub_deliver(n, op->key, op->klen, op->val, op->vlen);
 }
 
 void node_save_identity(struct node *n)

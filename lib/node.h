@@ -62,6 +62,8 @@ struct node {
 	struct replica *replica;        /* following a master (replica.c) */
 	void *bgsave;                   /* the snapshot child and its queue (bgsave.c) */
 	struct persist *persist;        /* sqlite durability, NULL when off */
+	void *pubsub;                   /* channels and their subscribers (pubsub.c) */
+	long long published;            /* subscribers the last PUBLISH reached here */
 	struct bgsave_req *snapshot_req;/* the persistence snapshot in progress */
 	uint64_t history;               /* bumped whenever the dataset is replaced wholesale */
 	struct client *writers;         /* wrote this iteration (fsync always: undone on failure) */
@@ -123,6 +125,11 @@ unsigned node_full_syncs_last_hour(const struct node *n);
  * steps down, or a replica switches masters, and follows addr. */
 int node_promote(struct node *n, const char *listen, char *err);
 int node_follow(struct node *n, const char *addr, char *err);
+/* True when this node is a replica following addr. */
+bool node_following(const struct node *n, const char *addr);
+/* CONFIG REWRITE: records the master this node follows in the config file
+ * it was started with (nothing to do without one). */
+int node_rewrite_config(struct node *n, char err[NODE_ERR_LEN]);
 /* Write commands wait while paused (at most timeout_ms); resume releases them. */
 void node_pause_writes(struct node *n, int64_t timeout_ms);
 void node_resume_writes(struct node *n);

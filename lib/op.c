@@ -7,7 +7,7 @@
 #define OP_HEADER 13    /* u32 len + u8 type + u64 ts */
 
 static bool has_key(uint8_t t) { return t != OP_FLUSHALL; }
-static bool has_val(uint8_t t) { return t == OP_SET || t == OP_APPEND || t == OP_RENAME; }
+static bool has_val(uint8_t t) { return t == OP_SET || t == OP_APPEND || t == OP_RENAME || t == OP_PUBLISH; }
 static bool has_time(uint8_t t) { return t == OP_SET || t == OP_EXPIRE; }
 
 const char *op_name(uint8_t type)
@@ -20,6 +20,7 @@ const char *op_name(uint8_t type)
 	case OP_FLUSHALL: return "FLUSHALL";
 	case OP_APPEND: return "APPEND";
 	case OP_RENAME: return "RENAME";
+	case OP_PUBLISH: return "PUBLISH";
 	}
 	return "?";
 }
@@ -98,7 +99,7 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 	memset(op, 0, sizeof(*op));
 	op->type = p[4];
 	op->ts_ms = (int64_t)get_u64(p + 5);
-	if (op->type < OP_SET || op->type > OP_RENAME)
+	if (op->type < OP_SET || op->type > OP_PUBLISH)
 		return -1;
 	if (has_key(op->type) && take_str(p, end, &pos, &op->key, &op->klen) < 0)
 		return -1;
@@ -145,5 +146,7 @@ void op_apply(struct store *s, const struct op *op)
 	case OP_RENAME:
 		store_rename(s, op->key, op->klen, op->val, op->vlen);
 		break;
+	case OP_PUBLISH:
+		break;          /* the node delivers it; the data does not change */
 	}
 }

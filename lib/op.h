@@ -16,6 +16,7 @@
  *     FLUSHALL (nothing)
  *     APPEND   key, suffix
  *     RENAME   key, new key
+ *     PUBLISH  channel, message
  */
 #ifndef SYNAP_OP_H
 #define SYNAP_OP_H
@@ -30,6 +31,7 @@ enum op_type {
 	OP_FLUSHALL = 5,
 	OP_APPEND = 6,
 	OP_RENAME = 7,
+	OP_PUBLISH = 8,         /* no effect on data: delivered to subscribers */
 };
 
 struct op {
