@@ -2,27 +2,8 @@
 # The RESP commands, one behaviour per test, against one shared master.
 # Replies are read with `redis-cli --no-raw` (rt) so their types show.
 
-load helpers/common
+load helpers/shared-master
 
-setup_file() {
-	new_test_dir
-	start_master
-}
-
-teardown_file() {
-	stop_daemons
-	remove_test_dir
-}
-
-# Daemons a single test starts are stopped by its own teardown.
-setup() {
-	PIDS_FILE=$TEST_DIR/pids.$BATS_TEST_NUMBER
-	rcli flushall >/dev/null
-}
-
-teardown() {
-	stop_daemons
-}
 
 # assert_between LO HI N
 assert_between() {

@@ -3,26 +3,10 @@
 # and shutdown by verb or signal.
 
 bats_require_minimum_version 1.5.0
-load helpers/common
+load helpers/shared-master
 
 # One shared daemon for the verbs; tests that stop a daemon start their own.
-setup_file() {
-	new_test_dir
-	start_master
-}
-
-teardown_file() {
-	stop_daemons
-	remove_test_dir
-}
-
-setup() {
-	PIDS_FILE=$TEST_DIR/pids.$BATS_TEST_NUMBER
-}
-
-teardown() {
-	stop_daemons
-}
+FLUSH_BETWEEN_TESTS=0
 
 @test "the control socket is created with mode 0600" {
 	run stat -c %a "$SOCK"

@@ -3,27 +3,8 @@
 # KEEPTTL, past expiry times and GETEX. Time must pass here, so every wait
 # polls a condition with a deadline.
 
-load helpers/common
+load helpers/shared-master
 
-setup_file() {
-	new_test_dir
-	start_master
-}
-
-teardown_file() {
-	stop_daemons
-	remove_test_dir
-}
-
-# Daemons a single test starts are stopped by its own teardown.
-setup() {
-	PIDS_FILE=$TEST_DIR/pids.$BATS_TEST_NUMBER
-	rcli flushall >/dev/null
-}
-
-teardown() {
-	stop_daemons
-}
 
 key_gone() { [[ $(rt get "$1") == "(nil)" ]]; }
 dbsize_is() { [[ $(rcli dbsize) == "$1" ]]; }

@@ -2,28 +2,11 @@
 # HTTP/1.1 on the client port: the routes, /kv semantics, keep-alive, bad
 # requests, and requirepass for both HTTP and RESP.
 
-load helpers/common
+load helpers/shared-master
 
-setup_file() {
-	new_test_dir
-	start_master
-}
-
-teardown_file() {
-	stop_daemons
-	remove_test_dir
-}
-
-# Daemons a single test starts are stopped by its own teardown.
-setup() {
-	PIDS_FILE=$TEST_DIR/pids.$BATS_TEST_NUMBER
-	rcli flushall >/dev/null
+test_setup() {
 	BODY=$(mktemp "$TEST_DIR/body.XXXX")
 	HDRS=$(mktemp "$TEST_DIR/hdrs.XXXX")
-}
-
-teardown() {
-	stop_daemons
 }
 
 # http METHOD PATH [CURL ARGS...]: status in $STATUS, body in $BODY, headers

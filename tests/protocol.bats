@@ -2,27 +2,10 @@
 # RESP on the wire: pipelining, binary safety, inline parsing, limits and
 # bad input. Bad input must cost only its own connection.
 
-load helpers/common
+load helpers/shared-master
 
-setup_file() {
-	new_test_dir
-	start_master
-}
-
-teardown_file() {
-	stop_daemons
-	remove_test_dir
-}
-
-# Daemons a single test starts are stopped by its own teardown.
-setup() {
-	PIDS_FILE=$TEST_DIR/pids.$BATS_TEST_NUMBER
-	rcli flushall >/dev/null
+test_setup() {
 	GOT=$(mktemp "$TEST_DIR/got.XXXX")
-}
-
-teardown() {
-	stop_daemons
 }
 
 # send FORMAT: printf FORMAT to the client port (then half-close), the

@@ -3,26 +3,9 @@
 # finds the socket, and its exit codes.
 
 bats_require_minimum_version 1.5.0
-load helpers/common
+load helpers/shared-master
 
-setup_file() {
-	new_test_dir
-	start_master
-}
-
-teardown_file() {
-	stop_daemons
-	remove_test_dir
-}
-
-# Daemons a single test starts are stopped by its own teardown.
-setup() {
-	PIDS_FILE=$TEST_DIR/pids.$BATS_TEST_NUMBER
-}
-
-teardown() {
-	stop_daemons
-}
+FLUSH_BETWEEN_TESTS=0
 
 stat_() { timeout 20 "$SYNAP_BIN/synap-stat" "$@"; }
 
