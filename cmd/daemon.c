@@ -66,7 +66,13 @@ int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct 
 	while ((id = opts_next(&o, &arg)) != -1) {
 		if (id == s->o_config || id == s->o_help || id == s->o_version || id == s->o_list)
 			continue;
-		if (s->flag_keys[id]) {
+		if (id == s->o_persistence) {
+			if (conf_set(c, "persistence.path", arg, err) < 0) {
+				rc = daemon_usage_error(s, &o, "--persistence: %s", err);
+				goto out;
+			}
+			c->persist_enabled = true;
+		} else if (s->flag_keys[id]) {
 			if (conf_set(c, s->flag_keys[id], arg, err) < 0) {
 				rc = daemon_usage_error(s, &o, "--%s: %s", s->options[id].name, err);
 				goto out;

@@ -19,6 +19,7 @@ struct daemon_spec {
 	/* Called for options without a config key; returns 0 or an exit code. */
 	int (*flag)(int id, const char *arg, struct conf *c, struct opts *o);
 	int o_config, o_help, o_version, o_list;
+	int o_persistence;              /* --persistence PATH: enables it too */
 };
 
 /* Parses the command line into c (defaults, then the file, then flags).

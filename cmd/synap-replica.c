@@ -48,13 +48,7 @@ static bool serve_sub_replicas;
 
 static int flag(int id, const char *arg, struct conf *c, struct opts *o)
 {
-	char err[CONF_ERR_LEN];
-	if (id == O_PERSISTENCE) {
-		if (conf_set(c, "persistence.path", arg, err) < 0)
-			return daemon_usage_error(&spec, o, "--persistence: %s", err);
-		c->persist_enabled = true;
-		return 0;
-	}
+	UNUSED(c);
 	if (id == O_ROLE && strcmp(arg, "replica") != 0)
 		return daemon_usage_error(&spec, o, "--role %s: a %s is started with synap-master", arg, arg);
 	return 0;
@@ -71,6 +65,7 @@ static const struct daemon_spec spec = {
 	.flag_keys = flag_keys,
 	.flag = flag,
 	.o_config = O_CONFIG, .o_help = O_HELP, .o_version = O_VERSION, .o_list = O_LIST,
+	.o_persistence = O_PERSISTENCE,
 };
 
 int main(int argc, char **argv)

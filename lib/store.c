@@ -299,15 +299,20 @@ static struct entry **find_link(struct store *s, const char *key, size_t klen, u
 	return NULL;
 }
 
-struct entry *store_find(struct store *s, const char *key, size_t klen)
+/* Every access moves the rehash along a step, then finds key's link. */
+static struct entry **lookup(struct store *s, const char *key, size_t klen, uint64_t h, int *tab)
 {
-	int tab;
-
 	if (store_rehashing(s))
 		store_rehash_step(s, 1);
 	if (store_count(s) == 0)
 		return NULL;
-	struct entry **pp = find_link(s, key, klen, hash_key(s, key, klen), &tab);
+	return find_link(s, key, klen, h, tab);
+}
+
+struct entry *store_find(struct store *s, const char *key, size_t klen)
+{
+	int tab;
+	struct entry **pp = lookup(s, key, klen, hash_key(s, key, klen), &tab);
 	return pp ? *pp : NULL;
 }
 
@@ -381,13 +386,10 @@ static struct entry *insert_new(struct store *s, const char *key, size_t klen,
 static struct entry *set_hashed(struct store *s, uint64_t h, const char *key, size_t klen,
 				const char *val, size_t vlen, int64_t expire_at)
 {
-	struct entry **pp = NULL, *e;
+	struct entry *e;
 	int tab;
+	struct entry **pp = lookup(s, key, klen, h, &tab);
 
-	if (store_rehashing(s))
-		store_rehash_step(s, 1);
-	if (store_count(s))
-		pp = find_link(s, key, klen, h, &tab);
 	if (pp) {
 		e = *pp;
 		if (e->vlen != vlen) {
@@ -458,13 +460,10 @@ struct entry *store_append(struct store *s, const char *key, size_t klen,
 			   const char *val, size_t vlen)
 {
 	uint64_t h = hash_key(s, key, klen);
-	struct entry **pp = NULL, *e;
+	struct entry *e;
 	int tab;
+	struct entry **pp = lookup(s, key, klen, h, &tab);
 
-	if (store_rehashing(s))
-		store_rehash_step(s, 1);
-	if (store_count(s))
-		pp = find_link(s, key, klen, h, &tab);
 	if (!pp)
 		return insert_new(s, key, klen, val, vlen, h);
 	uint32_t old = (*pp)->vlen;
@@ -485,12 +484,8 @@ static void free_entry(struct store *s, struct entry *e)
 int store_delete(struct store *s, const char *key, size_t klen)
 {
 	int tab;
+	struct entry **pp = lookup(s, key, klen, hash_key(s, key, klen), &tab);
 
-	if (store_rehashing(s))
-		store_rehash_step(s, 1);
-	if (store_count(s) == 0)
-		return 0;
-	struct entry **pp = find_link(s, key, klen, hash_key(s, key, klen), &tab);
 	if (!pp)
 		return 0;
 	struct entry *e = *pp;
