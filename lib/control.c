@@ -52,6 +52,20 @@ static void reply_error(struct buf *out, const char *fmt, ...)
 	buf_release(&msg);
 }
 
+/* A successful reply: {"ok":true, then the verb's members, then the line end. */
+static void reply_begin(struct json *j, struct buf *out)
+{
+	json_init(j, out);
+	json_obj(j);
+	json_kbool(j, "ok", true);
+}
+
+static void reply_end(struct json *j)
+{
+	json_obj_end(j);
+	buf_putc(j->b, '\n');
+}
+
 static void verb_stats(struct node *n, struct verb_args *a, struct buf *out)
 {
 	struct buf tmp;
@@ -131,16 +145,13 @@ static void verb_follow(struct node *n, struct verb_args *a, struct buf *out)
 		return;
 	}
 	struct json j;
-	json_init(&j, out);
-	json_obj(&j);
-	json_kbool(&j, "ok", true);
+	reply_begin(&j, out);
 	json_kstr(&j, "role", role_name(n->role));
 	json_kstr(&j, "was", was);
 	json_kstr(&j, "master_address", a->argv[1]);
 	json_kuint(&j, "offset", n->db.offset);
 	json_kuint(&j, "epoch", n->epoch);
-	json_obj_end(&j);
-	buf_putc(out, '\n');
+	reply_end(&j);
 }
 
 static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
@@ -156,9 +167,7 @@ static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
 		return;
 	}
 	struct json j;
-	json_init(&j, out);
-	json_obj(&j);
-	json_kbool(&j, "ok", true);
+	reply_begin(&j, out);
 	json_kstr(&j, "role", role_name(n->role));
 	json_kstr(&j, "replid", n->replid);
 	json_kstr(&j, "replid2", n->replid2);
@@ -169,8 +178,7 @@ static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
 	snprintf(client_addr, sizeof(client_addr), "%s:%d", n->conf->host, n->conf->port);
 	/* Replicas follow the replica port when one is bound, else the client port. */
 	json_kstr(&j, "replica_listen_address", n->master_addr ? n->master_addr : client_addr);
-	json_obj_end(&j);
-	buf_putc(out, '\n');
+	reply_end(&j);
 }
 
 static void verb_pause(struct node *n, struct verb_args *a, struct buf *out)
@@ -213,15 +221,12 @@ static void snapshot_reply(struct node *n, void *arg, bool ok, uint64_t offset, 
 			continue;
 		if (ok) {
 			struct json j;
-			json_init(&j, &cc->out);
-			json_obj(&j);
-			json_kbool(&j, "ok", true);
+			reply_begin(&j, &cc->out);
 			json_kstr(&j, "path", w->path);
 			json_kuint(&j, "offset", offset);
 			json_kstr(&j, "replid", n->replid);
 			json_kint(&j, "ms", mono_ms() - w->started);
-			json_obj_end(&j);
-			buf_putc(&cc->out, '\n');
+			reply_end(&j);
 		} else {
 			reply_error(&cc->out, "snapshot failed: %s", err);
 		}
@@ -267,14 +272,11 @@ static void verb_load(struct node *n, struct verb_args *a, struct buf *out)
 		return;
 	}
 	struct json j;
-	json_init(&j, out);
-	json_obj(&j);
-	json_kbool(&j, "ok", true);
+	reply_begin(&j, out);
 	json_kuint(&j, "keys", store_count(n->db.store));
 	json_kuint(&j, "offset", n->db.offset);
 	json_kstr(&j, "replid", n->replid);
-	json_obj_end(&j);
-	buf_putc(out, '\n');
+	reply_end(&j);
 }
 
 static void verb_help(struct node *n, struct verb_args *a, struct buf *out);
@@ -303,16 +305,13 @@ static void verb_help(struct node *n, struct verb_args *a, struct buf *out)
 {
 	struct json j;
 	UNUSED(n); UNUSED(a);
-	json_init(&j, out);
-	json_obj(&j);
-	json_kbool(&j, "ok", true);
+	reply_begin(&j, out);
 	json_key(&j, "verbs");
 	json_arr(&j);
 	for (size_t i = 0; i < ARRAY_LEN(verbs); i++)
 		json_str(&j, verbs[i].usage);
 	json_arr_end(&j);
-	json_obj_end(&j);
-	buf_putc(out, '\n');
+	reply_end(&j);
 }
 
 static void execute(struct node *n, uint64_t conn, const char *line, size_t len, struct buf *out)
