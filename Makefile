@@ -125,6 +125,7 @@ bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw $(BUILD)/bench-wait
 	RYW=$(abspath $(BUILD)/bench-ryw) tests/bench/replication
 	tests/bench/durability
 	WAITBENCH=$(abspath $(BUILD)/bench-wait) tests/bench/failover
+	tests/bench/sentinel
 
 run: all
 	share/run-local
