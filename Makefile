@@ -3,6 +3,7 @@
 #   make test           unit tests + integration tests (bats), "N passed, N failed"
 #   make sanitize       the same tests against an ASan+UBSan build
 #   make bench          benchmarks side by side with Redis (tests/bench/)
+#   make soak           SOAK_MINUTES of random writes, faults and promotions
 #   make run            start a local master (see README)
 #   make install / uninstall   PREFIX=/usr/local DESTDIR=
 
@@ -37,7 +38,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 LIBSYNAP := $(BUILD)/libsynap.a
 BINS     := $(PROGRAMS:%=$(BIN)/%)
 
-.PHONY: all test unit integration sanitize bench run install uninstall clean deps fuzz completions check-docs
+.PHONY: all test unit integration sanitize bench soak run install uninstall clean deps fuzz completions check-docs
 
 FUZZ_TARGETS := resp http frame snap conf control
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
@@ -126,6 +127,11 @@ bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw $(BUILD)/bench-wait
 	tests/bench/durability
 	WAITBENCH=$(abspath $(BUILD)/bench-wait) tests/bench/failover
 	tests/bench/sentinel
+
+# Not part of make test: SOAK_MINUTES (default 10) of writes, faults and
+# promotions; one summary line.
+soak: all
+	tests/soak/run
 
 run: all
 	share/run-local
