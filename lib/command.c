@@ -279,17 +279,11 @@ static void cmd_select(struct client *c)
 
 static bool check_password(struct client *c, int user_arg, int pass_arg)
 {
-	const char *pass = c->node->conf->requirepass;
 	struct arg *p = &A(pass_arg);
 
 	if (user_arg >= 0 && !arg_is(c, user_arg, "default"))
 		return false;
-	/* Constant-time over the password's length. */
-	size_t plen = strlen(pass);
-	unsigned diff = (unsigned)(p->len != plen);
-	for (size_t i = 0; i < plen; i++)
-		diff |= (unsigned char)pass[i] ^ (unsigned char)(i < p->len ? p->p[i] : 0);
-	return diff == 0;
+	return secret_equal(c->node->conf->requirepass, p->p, p->len);
 }
 
 static void cmd_auth(struct client *c)

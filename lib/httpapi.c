@@ -61,12 +61,7 @@ static bool authorized(struct route_ctx *r)
 		return true;
 	if (!q->auth || q->auth_len < 7 || strncasecmp(q->auth, "Bearer ", 7) != 0)
 		return false;
-	const char *tok = q->auth + 7;
-	size_t tlen = q->auth_len - 7, plen = strlen(pass);
-	unsigned diff = (unsigned)(tlen != plen);
-	for (size_t i = 0; i < plen; i++)
-		diff |= (unsigned char)pass[i] ^ (unsigned char)(i < tlen ? tok[i] : 0);
-	return diff == 0;
+	return secret_equal(pass, q->auth + 7, q->auth_len - 7);
 }
 
 /* Runs a command through the table and returns its RESP reply in scratch. */

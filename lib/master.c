@@ -123,16 +123,6 @@ static void link_refuse(struct rlink *l, uint16_t code, const char *text)
 	link_drop(l, NULL);
 }
 
-static bool tokens_equal(const char *want, const char *got, size_t glen)
-{
-	size_t wlen = strlen(want);
-	unsigned diff = (unsigned)(wlen != glen);
-	/* Constant time over the expected token's length. */
-	for (size_t i = 0; i < wlen; i++)
-		diff |= (unsigned char)want[i] ^ (unsigned char)(i < glen ? got[i] : 0);
-	return diff == 0;
-}
-
 static bool replid_is_none(const char *r)
 {
 	return strspn(r, "0") == REPLID_LEN;
@@ -161,7 +151,7 @@ static void on_hello(struct rlink *l, const struct frame *f)
 		link_refuse(l, FERR_VERSION, msg);
 		return;
 	}
-	if (n->conf->auth_token && !tokens_equal(n->conf->auth_token, h.auth, h.auth_len)) {
+	if (n->conf->auth_token && !secret_equal(n->conf->auth_token, h.auth, h.auth_len)) {
 		link_refuse(l, FERR_AUTH, "invalid auth token");
 		return;
 	}

@@ -155,6 +155,16 @@ bool eq_nocase(const char *s, size_t len, const char *lit)
 	return strlen(lit) == len && strncasecmp(s, lit, len) == 0;
 }
 
+bool secret_equal(const char *want, const char *got, size_t glen)
+{
+	size_t wlen = strlen(want);
+	unsigned diff = (unsigned)(wlen != glen);
+
+	for (size_t i = 0; i < wlen; i++)
+		diff |= (unsigned char)want[i] ^ (unsigned char)(i < glen ? got[i] : 0);
+	return diff == 0;
+}
+
 int random_bytes(void *out, size_t n)
 {
 	unsigned char *p = out;

@@ -37,6 +37,11 @@ int fmt_ll(char *out, long long v);
 /* Case-insensitive compare of a length-delimited string with a C string. */
 bool eq_nocase(const char *s, size_t len, const char *lit);
 
+/* Whether got (glen bytes) equals the secret want (a C string), in time
+ * that depends on want's length only, never on where they differ: for
+ * passwords and tokens. */
+bool secret_equal(const char *want, const char *got, size_t glen);
+
 /* Fills out with n random bytes from the kernel (getrandom); -1 on error. */
 int random_bytes(void *out, size_t n);
 /* 40 random lowercase hex characters plus NUL (a replid or run id). */

@@ -184,3 +184,17 @@ conf_keys() {
 	done
 	[ -z "$bad" ] || { printf '%s' "$bad"; return 1; }
 }
+
+@test "docs: the README's configuration reference lists exactly the keys of lib/conf.c" {
+	local readme=$ROOT/README.md keys listed key missing=
+	keys=$(conf_keys)
+	listed=$(sed -n 's/^| `\([a-z_]*\.[a-z0-9_]*\)` |.*/\1/p' "$readme")
+	[ "$(wc -l <<<"$listed")" -ge 10 ] || { echo "no configuration table found in README.md"; return 1; }
+	for key in $keys; do
+		grep -qxF "$key" <<<"$listed" || missing+="  not in README.md: $key"$'\n'
+	done
+	for key in $listed; do
+		grep -qxF "$key" <<<"$keys" || missing+="  in README.md but not in lib/conf.c: $key"$'\n'
+	done
+	[ -z "$missing" ] || { printf '%s' "$missing"; return 1; }
+}

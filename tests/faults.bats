@@ -29,21 +29,7 @@ setup_file() { netns_probe; }
 setup() { repl_setup; }
 teardown() {
 	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
-	local rc=0
-	for pid in "${NODE_PID[@]}"; do kill -CONT "$pid" 2>/dev/null; done
-	stop_daemons || rc=1
-	ns_teardown
-	repl_teardown || rc=1
-	return $rc
-}
-
-# show_logs: the end of every node's log, on stderr (for a failed test).
-show_logs() {
-	local n
-	for n in "${!NODE_LOG[@]}"; do
-		echo "--- $n log (end):" >&2
-		tail -n 25 "${NODE_LOG[$n]}" >&2
-	done
+	faults_teardown
 }
 
 need_netns() { [[ -z $NETNS_WHY ]] || skip "$NETNS_WHY"; }
@@ -308,8 +294,7 @@ master_unharmed() {
 	assert_equal 3 "$(stat_of m .full_syncs)"
 	log_has m 'snapshot child [0-9]+: 1 target' 3
 	# no descriptor leaked: the same as before, plus r1's link
-	wait_until 10 fds_are "${NODE_PID[m]}" $((fds + 1)) ||
-		{ ls -l "/proc/${NODE_PID[m]}/fd" >&2; false; }
+	master_fds_are $((fds + 1))
 }
 
 @test "SIGKILL of the snapshot child at a random moment: the master lives on, the replica's full sync is retried" {
@@ -336,8 +321,7 @@ master_unharmed() {
 	log_has r1 'full sync done' 1
 	wait_until 10 proc_gone "$child"
 	assert_equal "$((BIG_KEYS + 2))" "$(on m dbsize)"
-	wait_until 10 fds_are "${NODE_PID[m]}" $((fds + 1)) ||
-		{ ls -l "/proc/${NODE_PID[m]}/fd" >&2; false; }
+	master_fds_are $((fds + 1))
 }
 
 @test "SIGKILL of the master at a random moment of a full sync: restarted, the replica's full sync is retried and converges" {

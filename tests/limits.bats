@@ -15,14 +15,7 @@ load helpers/faults
 
 setup_file() { netns_probe; }
 setup() { repl_setup; }
-teardown() {
-	local rc=0
-	for pid in "${NODE_PID[@]}"; do kill -CONT "$pid" 2>/dev/null; done
-	stop_daemons || rc=1
-	ns_teardown
-	repl_teardown || rc=1
-	return $rc
-}
+teardown() { faults_teardown; }
 
 # --- replication.replica_output_limit_mb -------------------------------------
 

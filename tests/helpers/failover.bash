@@ -142,15 +142,6 @@ wait_converged() {
 	return 1
 }
 
-# show_logs: the end of every node's log, on stderr (for a failed test).
-show_logs() {
-	local n
-	for n in "${!NODE_LOG[@]}"; do
-		echo "--- $n log (end):" >&2
-		tail -n 25 "${NODE_LOG[$n]}" >&2
-	done
-}
-
 # json_is [JQ_OPTIONS...] JQ: the JSON on stdin makes JQ true (jq -e, quiet);
 # otherwise show the expression and the JSON, and fail.
 json_is() {

@@ -100,11 +100,28 @@ random_sleep() {
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 }
 
+# faults_teardown: every node woken (a test may have left one SIGSTOPped),
+# stopped and checked (exit 0 on SIGTERM), namespaces and directory removed.
+faults_teardown() {
+	local rc=0 pid
+	for pid in "${NODE_PID[@]}"; do kill -CONT "$pid" 2>/dev/null; done
+	stop_daemons || rc=1
+	ns_teardown
+	repl_teardown || rc=1
+	return $rc
+}
+
 # fd_count PID: open file descriptors of PID.
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 
 # fds_are PID N: PID has exactly N open file descriptors.
 fds_are() { (($(fd_count "$1") == $2)); }
+
+# master_fds_are N: m's open descriptors come back to N within 10 s (none
+# leaked); shows them otherwise.
+master_fds_are() {
+	wait_until 10 fds_are "${NODE_PID[m]}" "$1" || { ls -l "/proc/${NODE_PID[m]}/fd" >&2; return 1; }
+}
 
 # children_of PID: the process ids of PID's children, one a line.
 children_of() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }

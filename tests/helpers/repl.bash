@@ -197,6 +197,15 @@ wait_synced() {
 # info_of NAME SECTION FIELD: one field of NAME's INFO SECTION.
 info_of() { on "$1" info "$2" | tr -d '\r' | sed -n "s/^$3://p"; }
 
+# show_logs: the end of every node's log, on stderr (for a failed test).
+show_logs() {
+	local n
+	for n in "${!NODE_LOG[@]}"; do
+		echo "--- $n log (end):" >&2
+		tail -n 25 "${NODE_LOG[$n]}" >&2
+	done
+}
+
 # log_count NAME REGEX: how many lines of NAME's log match REGEX (grep -E).
 log_count() { grep -cE -- "$2" "${NODE_LOG[$1]}" || true; }
 

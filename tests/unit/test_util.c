@@ -99,12 +99,26 @@ static void test_random_hex(void)
 	CHECK(strcmp(a, b) != 0);
 }
 
+static void test_secret_equal(void)
+{
+	CHECK(secret_equal("s3cret", "s3cret", 6));
+	CHECK(!secret_equal("s3cret", "s3cre", 5));             /* a prefix */
+	CHECK(!secret_equal("s3cret", "s3crets", 7));           /* longer */
+	CHECK(!secret_equal("s3cret", "s3cret\0", 7));          /* a NUL after it */
+	CHECK(!secret_equal("s3cret", "S3cret", 6));
+	CHECK(!secret_equal("s3cret", "", 0));
+	CHECK(secret_equal("", "", 0));
+	/* got is read only up to glen, never to want's length */
+	CHECK(!secret_equal("s3cret", "s3c", 3));
+}
+
 void suite_util(void)
 {
 	RUN(test_parse_ll);
 	RUN(test_fmt_ll);
 	RUN(test_glob);
 	RUN(test_random_hex);
+	RUN(test_secret_equal);
 }
 
 void suite_buf(void)
