@@ -285,6 +285,7 @@ static int run_once(struct cfg *cfg)
 		if (cfg->check) {
 			problems += check_node(cfg, i, sock, j);
 		} else if (cfg->fields) {
+			json_object_set_new(j, "socket", json_string(sock));   /* -o socket,... */
 			print_fields(j, cfg->fields);
 		} else if (cfg->format == F_TEXT) {
 			if (cfg->nsockets > 1)

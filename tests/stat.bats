@@ -78,6 +78,12 @@ EOF
 	assert_output "master $offset"
 }
 
+@test "synap-stat -o socket,role names each socket, one line per node" {
+	run stat_ -s "$SOCK" -s "$SOCK" -o socket,role
+	assert_status 0
+	assert_output "$SOCK master"$'\n'"$SOCK master"
+}
+
 @test "synap-stat --check against a master without replicas exits 0" {
 	run stat_ -s "$SOCK" --check
 	assert_status 0
