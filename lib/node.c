@@ -576,6 +576,7 @@ void node_release(struct node *n)
 	replog_free(n->log);
 	n->log = NULL;
 	clients_free_all(n);
+	pubsub_free(n);
 	control_close(n);
 	if (n->client_lfd >= 0)
 		close(n->client_lfd);

@@ -45,6 +45,19 @@ static void remove_channel(struct pubsub *p, struct channel *c)
 	*c = p->ch[--p->n];
 }
 
+void pubsub_free(struct node *n)
+{
+	struct pubsub *p = n->pubsub;
+
+	if (!p)
+		return;
+	while (p->n > 0)
+		remove_channel(p, &p->ch[p->n - 1]);
+	free(p->ch);
+	free(p);
+	n->pubsub = NULL;
+}
+
 int pubsub_subscribe(struct node *n, struct client *c, const char *name, size_t len, bool pattern)
 {
 	struct pubsub *p = ps(n);

@@ -22,6 +22,8 @@ void pubsub_unsubscribe_all(struct node *n, struct client *c, bool pattern,
 void pubsub_forget(struct node *n, struct client *c);
 /* Delivers msg to the subscribers of ch; returns how many got it. */
 long long pubsub_deliver(struct node *n, const char *ch, size_t chlen, const char *msg, size_t mlen);
+/* Frees the channels and their lists, once the clients are gone. */
+void pubsub_free(struct node *n);
 /* Channel and pattern counts (INFO). */
 void pubsub_counts(const struct node *n, size_t *channels, size_t *patterns);
 
