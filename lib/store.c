@@ -450,6 +450,14 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 		__builtin_prefetch(&t->b[h & (t->size - 1)], 1);
 }
 
+void store_prefetch(const struct store *s, const char *key, size_t klen)
+{
+	uint64_t h = hash_key(s, key, klen);
+	for (int i = 0; i < (store_rehashing(s) ? 2 : 1); i++)
+		if (s->t[i].size)
+			__builtin_prefetch(&s->t[i].b[h & (s->t[i].size - 1)], 1);
+}
+
 void store_loader_flush(struct store_loader *l)
 {
 	while (l->n)

@@ -69,6 +69,10 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 		      const char *val, uint32_t vlen, int64_t expire_at);
 void store_loader_flush(struct store_loader *l);
 
+/* Starts loading the bucket key would be found in, for a lookup a few
+ * operations later (a replica applying a frame of operations). */
+void store_prefetch(const struct store *s, const char *key, size_t klen);
+
 /* Removes every key. Large stores are freed by a background thread when
  * background is true, so the event loop does not pause. */
 void store_flush(struct store *s, bool background);
