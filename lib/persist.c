@@ -196,6 +196,27 @@ static void cut_tail(struct persist *p, uint64_t row_first, const unsigned char 
 		log_warn("persistence: cannot cut the damaged log tail: %s", e);
 }
 
+/* How many operations the log holds after offset, for sizing the store;
+ * 0 when it cannot say. Never more than the database's pages can hold (an
+ * operation takes 8 bytes at the least), whatever a damaged row claims. */
+static uint64_t logged_ops(struct persist *p, uint64_t offset)
+{
+	sqlite3_stmt *st;
+	uint64_t last = 0, bytes = 0;
+
+	if (sqlite3_prepare_v2(p->db, "SELECT (SELECT max(first + count - 1) FROM ops), "
+			       "(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		last = (uint64_t)sqlite3_column_int64(st, 0);
+		bytes = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	uint64_t n = last > offset ? last - offset : 0;
+	return n <= bytes / 8 ? n : bytes / 8;
+}
+
 int persist_recover(struct persist *p, struct store *s, struct replog *log,
 		    struct persist_identity *id, uint64_t *offset, char *err)
 {
@@ -218,6 +239,10 @@ int persist_recover(struct persist *p, struct store *s, struct replog *log,
 		char *path = join(p->dir, base);
 		struct snap_meta meta;
 		char ferr[SNAPFILE_ERR_LEN];
+		/* Sized for every key the snapshot and the log after it can hold,
+		 * so the load never rehashes (the cron shrinks an oversized table). */
+		uint64_t hint = snapfile_keys_hint(path) + logged_ops(p, meta_u64(p->db, "snapshot_offset"));
+		store_reserve(s, hint < (1ull << 31) ? (size_t)hint : 0);
 		int rc = snapfile_load(path, s, &meta, ferr);
 		free(path);
 		if (rc < 0) {

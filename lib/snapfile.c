@@ -77,9 +77,37 @@ static void load_flush(void *arg)
 	store_loader_flush(arg);
 }
 
+uint64_t snapfile_keys_hint(const char *path)
+{
+	unsigned char head[SNAP_HEADER_LEN], tail[13];
+	struct stat st;
+	uint64_t keys = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && st.st_size >= SNAP_HEADER_LEN + (off_t)sizeof(tail) &&
+	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	    memcmp(head, SNAP_MAGIC, 8) == 0 && !(((head[10] << 8) | head[11]) & SNAP_FLAG_ZLIB) &&
+	    pread(fd, tail, sizeof(tail), st.st_size - (off_t)sizeof(tail)) == (ssize_t)sizeof(tail) &&
+	    tail[0] == SNAP_REC_END)
+		keys = get_u64(tail + 1);
+	/* A damaged trailer must not size a table: no more entries than the
+	 * body can hold (an entry takes 17 bytes at the least). */
+	uint64_t most = st.st_size > SNAP_HEADER_LEN ? ((uint64_t)st.st_size - SNAP_HEADER_LEN) / 17 : 0;
+	if (keys > most)
+		keys = 0;
+	close(fd);
+	return keys;
+}
+
 int snapfile_load(const char *path, struct store *s, struct snap_meta *meta, char err[SNAPFILE_ERR_LEN])
 {
 	struct store_loader l;
+	uint64_t hint = snapfile_keys_hint(path);
+
+	/* Sized once, not grown by rehashing through every doubling. */
+	store_reserve(s, hint < (1ull << 31) ? (size_t)hint : 0);
 	store_loader_init(&l, s);
 	return snapfile_read(path, load_entry, load_flush, &l, NULL, NULL, meta, NULL, err);
 }

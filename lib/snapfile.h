@@ -21,7 +21,13 @@ typedef void snapfile_progress_fn(void *arg, uint64_t done, uint64_t total);
 int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, void *arg,
 		  snapfile_progress_fn *progress, void *parg, struct snap_meta *meta,
 		  uint64_t *keys, char err[SNAPFILE_ERR_LEN]);
-/* Loads path into s (which should be empty). */
+/* The key count an uncompressed snapshot file's trailer claims, read
+ * without reading the file, to size a store before loading it; 0 when it
+ * cannot say (compressed, damaged, unreadable). Only a hint: loading
+ * checks the real count. */
+uint64_t snapfile_keys_hint(const char *path);
+/* Loads path into s (which should be empty; it is sized for the file's
+ * keys first when the file says how many). */
 int snapfile_load(const char *path, struct store *s, struct snap_meta *meta, char err[SNAPFILE_ERR_LEN]);
 /* Copies src to dst (through dst.tmp, fsynced, renamed). */
 int snapfile_copy(const char *src, const char *dst, char err[SNAPFILE_ERR_LEN]);

@@ -1,9 +1,11 @@
 /* Unit tests: replication log, frames, snapshot format. */
 #include <stdlib.h>
+#include <unistd.h>
 #include "unit.h"
 #include "../../lib/frame.h"
 #include "../../lib/replog.h"
 #include "../../lib/snap.h"
+#include "../../lib/snapfile.h"
 #include "../../lib/store.h"
 
 static struct op set_op(char *key, int i, size_t vlen)
@@ -286,6 +288,42 @@ static void test_snapshot_damage(void)
 	buf_release(&s);
 }
 
+/* write_file PATH BUF: the bytes of b in a new file. */
+static void write_file(const char *path, const struct buf *b)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fwrite(b->data, 1, b->len, f) == b->len);
+		fclose(f);
+	}
+}
+
+static void test_snapfile_keys_hint(void)
+{
+	char path[] = "/tmp/synap-unit-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	struct buf s;
+	buf_init(&s);
+	write_snapshot(&s, false, 300);
+	write_file(path, &s);
+	CHECK(snapfile_keys_hint(path) == 300);
+	/* a trailer claiming more entries than the file can hold says nothing */
+	memset(s.data + s.len - 12, 0x7f, 8);
+	write_file(path, &s);
+	CHECK(snapfile_keys_hint(path) == 0);
+	/* a compressed file does not tell without reading it */
+	buf_clear(&s);
+	write_snapshot(&s, true, 300);
+	write_file(path, &s);
+	CHECK(snapfile_keys_hint(path) == 0);
+	unlink(path);
+	CHECK(snapfile_keys_hint(path) == 0);
+	buf_release(&s);
+}
+
 void suite_repl(void)
 {
 	RUN(test_replog_window);
@@ -294,4 +332,5 @@ void suite_repl(void)
 	RUN(test_frames);
 	RUN(test_snapshot_roundtrip);
 	RUN(test_snapshot_damage);
+	RUN(test_snapfile_keys_hint);
 }
