@@ -335,7 +335,9 @@ behind_setup() {
 	assert_status 0
 	json_line promote "${NODE_SOCK[r2]}" | json_is '.ok and .epoch == 2'
 	wait_converged r2 r1 r3
-	stat_is r3 '.full_syncs == 1 and .partial_syncs == 2'
+	# r3 may first reconnect to r1 (now a replica serving sub-replicas)
+	# before its own FOLLOW arrives: one more partial resync, never a full
+	stat_is r3 '.full_syncs == 1 and .partial_syncs >= 2'
 }
 
 @test "--coordinated under a writer: every acknowledged write is on the new master, the old master follows it" {
