@@ -649,8 +649,8 @@ void master_replicas(struct node *n, master_view_fn *fn, void *arg)
 	if (!n->master)
 		return;
 	for (struct rlink *l = n->master->links; l; l = l->next_link) {
-		if (l->state == LINK_GONE && l->gone_at == 0)
-			continue;       /* never said who it was */
+		if (l->state == LINK_HANDSHAKE || (l->state == LINK_GONE && l->gone_at == 0))
+			continue;       /* has not (or never) said who it is: not a replica yet */
 		struct replica_view v = {
 			.id = l->id,
 			.address = l->addr[0] ? l->addr : l->peer,
