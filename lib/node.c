@@ -289,7 +289,7 @@ int node_load(struct node *n, const char *path, char err[NODE_ERR_LEN])
 	}
 	int64_t t0 = mono_ms();
 	struct store *s = store_new();
-	if (snapfile_load(path, s, &meta, ferr) < 0) {
+	if (snapfile_load(path, s, 0, &meta, ferr) < 0) {
 		store_free(s);
 		snprintf(err, NODE_ERR_LEN, "cannot load %.480s", ferr);
 		return -1;

@@ -241,9 +241,8 @@ int persist_recover(struct persist *p, struct store *s, struct replog *log,
 		char ferr[SNAPFILE_ERR_LEN];
 		/* Sized for every key the snapshot and the log after it can hold,
 		 * so the load never rehashes (the cron shrinks an oversized table). */
-		uint64_t hint = snapfile_keys_hint(path) + logged_ops(p, meta_u64(p->db, "snapshot_offset"));
-		store_reserve(s, hint < (1ull << 31) ? (size_t)hint : 0);
-		int rc = snapfile_load(path, s, &meta, ferr);
+		uint64_t logged = logged_ops(p, meta_u64(p->db, "snapshot_offset"));
+		int rc = snapfile_load(path, s, logged, &meta, ferr);
 		free(path);
 		if (rc < 0) {
 			snprintf(err, PERSIST_ERR_LEN, "base snapshot %.490s", ferr);

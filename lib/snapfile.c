@@ -101,10 +101,11 @@ uint64_t snapfile_keys_hint(const char *path)
 	return keys;
 }
 
-int snapfile_load(const char *path, struct store *s, struct snap_meta *meta, char err[SNAPFILE_ERR_LEN])
+int snapfile_load(const char *path, struct store *s, uint64_t extra, struct snap_meta *meta,
+		  char err[SNAPFILE_ERR_LEN])
 {
 	struct store_loader l;
-	uint64_t hint = snapfile_keys_hint(path);
+	uint64_t hint = snapfile_keys_hint(path) + extra;
 
 	/* Sized once, not grown by rehashing through every doubling. */
 	store_reserve(s, hint < (1ull << 31) ? (size_t)hint : 0);

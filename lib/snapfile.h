@@ -26,9 +26,11 @@ int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, voi
  * cannot say (compressed, damaged, unreadable). Only a hint: loading
  * checks the real count. */
 uint64_t snapfile_keys_hint(const char *path);
-/* Loads path into s (which should be empty; it is sized for the file's
- * keys first when the file says how many). */
-int snapfile_load(const char *path, struct store *s, struct snap_meta *meta, char err[SNAPFILE_ERR_LEN]);
+/* Loads path into s (which should be empty; it is sized first for the
+ * file's keys, when the file says how many, plus extra keys the caller
+ * will add next). */
+int snapfile_load(const char *path, struct store *s, uint64_t extra, struct snap_meta *meta,
+		  char err[SNAPFILE_ERR_LEN]);
 /* Copies src to dst (through dst.tmp, fsynced, renamed). */
 int snapfile_copy(const char *src, const char *dst, char err[SNAPFILE_ERR_LEN]);
 

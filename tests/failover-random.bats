@@ -19,10 +19,7 @@ load helpers/repl
 load helpers/failover
 
 setup() { repl_setup; }
-teardown() {
-	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
-	repl_teardown
-}
+teardown() { repl_teardown_logged; }
 
 NODES=(n0 n1 n2 n3)
 

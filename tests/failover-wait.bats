@@ -9,10 +9,7 @@ load helpers/repl
 load helpers/failover
 
 setup() { repl_setup; }
-teardown() {
-	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
-	repl_teardown
-}
+teardown() { repl_teardown_logged; }
 
 NOREPLICAS="NOREPLICAS Not enough good replicas to write."
 

@@ -18,10 +18,7 @@ load helpers/repl
 load helpers/failover
 
 setup() { repl_setup; }
-teardown() {
-	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
-	repl_teardown
-}
+teardown() { repl_teardown_logged; }
 
 READONLY="READONLY You can't write against a read only replica."
 

@@ -12,10 +12,7 @@ load helpers/common
 load helpers/repl
 
 setup() { repl_setup; }
-teardown() {
-	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
-	repl_teardown
-}
+teardown() { repl_teardown_logged; }
 
 # trio [ARGS...]: master m, replicas r1 and r2 following m by its client port
 # (one address names a node), each with its own block-style config file

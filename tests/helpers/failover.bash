@@ -134,11 +134,7 @@ converged() {
 # each node's digest and stats.
 wait_converged() {
 	wait_until "$SYNC_TIMEOUT" converged "$@" && return 0
-	local n
-	for n in "$@"; do
-		echo "--- $n: digest $(digest "$n"), stats:" >&2
-		stats "$n" >&2
-	done
+	show_nodes "$@"
 	return 1
 }
 

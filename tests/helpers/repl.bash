@@ -123,6 +123,13 @@ repl_teardown() {
 	return $rc
 }
 
+# repl_teardown_logged: repl_teardown, after showing every node's log when
+# the test failed.
+repl_teardown_logged() {
+	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
+	repl_teardown
+}
+
 # on NAME ARGS...: redis-cli against NAME (raw replies); gives up after 30 s
 # (a paused daemon accepts connections but never answers).
 on() { local n=$1; shift; timeout 30 redis-cli -h 127.0.0.1 -p "${NODE_PORT[$n]}" "$@"; }
@@ -182,15 +189,20 @@ synced() {
 		| all' --args "${addrs[@]}" <<<"$js" >/dev/null
 }
 
-# wait_synced UP R...: poll until synced UP R... (SYNC_TIMEOUT seconds); on
-# timeout show every node's stats and digest.
-wait_synced() {
-	wait_until "$SYNC_TIMEOUT" synced "$@" && return 0
+# show_nodes NAME...: each node's digest and stats, on stderr (for a failure).
+show_nodes() {
 	local n
 	for n in "$@"; do
 		echo "--- $n: digest $(digest "$n"), stats:" >&2
 		stats "$n" >&2
 	done
+}
+
+# wait_synced UP R...: poll until synced UP R... (SYNC_TIMEOUT seconds); on
+# timeout show every node's stats and digest.
+wait_synced() {
+	wait_until "$SYNC_TIMEOUT" synced "$@" && return 0
+	show_nodes "$@"
 	return 1
 }
 
