@@ -461,27 +461,31 @@ static void on_ops(struct replica *r, const struct frame *f)
 		link_fail(r, why);
 		return;
 	}
-	/* Decoded a few operations ahead of the one applied, with the bucket
-	 * each will touch prefetched: applying does not stall on a cache miss
-	 * per key. Applying stays strictly in order. */
+	/* A pipeline, strictly in order: operation i is decoded and its bucket
+	 * prefetched at step i, its chain's first entry at step i + AHEAD/2
+	 * (the bucket has arrived by then), and it is applied at step
+	 * i + AHEAD, so applying does not stall on cache misses per key. */
 	struct op ahead[APPLY_AHEAD];
-	uint32_t decoded = 0, applied = 0;
-	while (applied < count) {
-		if (decoded < count && decoded - applied < APPLY_AHEAD) {
-			struct op *op = &ahead[decoded % APPLY_AHEAD];
+	uint64_t hash[APPLY_AHEAD];
+	for (uint32_t i = 0; i < count + APPLY_AHEAD; i++) {
+		if (i < count) {
+			struct op *op = &ahead[i % APPLY_AHEAD];
 			long used = op_decode(p, len, len, op);
 			if (used <= 0) {
 				send_error(r, FERR_MALFORMED, "malformed operation");
 				link_fail(r, "malformed operation in an OPS frame");
 				return;
 			}
-			store_prefetch(n->db.store, op->key, op->klen);
+			hash[i % APPLY_AHEAD] = store_hash(n->db.store, op->key, op->klen);
+			store_prefetch_bucket(n->db.store, hash[i % APPLY_AHEAD]);
 			p += used;
 			len -= (size_t)used;
-			decoded++;
-			continue;
 		}
-		db_write(&n->db, &ahead[applied++ % APPLY_AHEAD]);
+		uint32_t half = i - APPLY_AHEAD / 2, last = i - APPLY_AHEAD;
+		if (i >= APPLY_AHEAD / 2 && half < count)
+			store_prefetch_chain(n->db.store, hash[half % APPLY_AHEAD]);
+		if (i >= APPLY_AHEAD && last < count)
+			db_write(&n->db, &ahead[last % APPLY_AHEAD]);
 	}
 	if (len != 0) {
 		send_error(r, FERR_MALFORMED, "OPS count does not match its bytes");

@@ -5,7 +5,10 @@
 
 #include "replog.h"
 
-#define BLOCK_SIZE (1u << 20)
+/* Blocks are huge pages (see xmap_huge): filling the log at full speed does
+ * not fault a page per 4 KB. Only the tail block is ever written, so after
+ * a fork (snapshots) copy-on-write copies at most one block of the log. */
+#define BLOCK_SIZE HUGE_PAGE
 
 struct slot {
 	uint32_t pos;           /* byte position of the op in the block */
@@ -47,7 +50,7 @@ static size_t block_bytes(const struct block *b)
 
 static void block_free(struct block *b)
 {
-	free(b->data);
+	xunmap(b->data, b->cap);
 	free(b->slots);
 	free(b);
 }
@@ -142,8 +145,8 @@ static struct block *new_block(struct replog *l, size_t need)
 		b->used = 0;
 	} else {
 		b = xcalloc(1, sizeof(*b));
-		b->cap = need > BLOCK_SIZE ? need : BLOCK_SIZE;
-		b->data = xmalloc(b->cap);
+		b->cap = huge_round(need > BLOCK_SIZE ? need : BLOCK_SIZE);
+		b->data = xmap_huge(b->cap);
 	}
 	b->first = l->next;
 	if (l->tail)

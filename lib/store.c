@@ -14,6 +14,8 @@
 #define INITIAL_SIZE 16
 /* With a forked child alive we only grow past this load factor. */
 #define FORCE_RESIZE_RATIO 5
+/* Rehashing moves one bucket per access: prefetch this many ahead. */
+#define REHASH_AHEAD 4
 
 struct table {
 	struct entry **b;
@@ -249,6 +251,9 @@ bool store_rehash_step(struct store *s, int n)
 			if (--empty_visits == 0)
 				return true;
 		}
+		/* The entries a few buckets on will move soon: fetch them now. */
+		if ((size_t)s->rehash_idx + REHASH_AHEAD < from->size)
+			__builtin_prefetch(from->b[s->rehash_idx + REHASH_AHEAD], 1);
 		struct entry *e = from->b[s->rehash_idx];
 		while (e) {
 			struct entry *next = e->next;
@@ -444,18 +449,30 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 	l->q[i].expire_at = expire_at;
 	l->q[i].hash = h;
 	l->n++;
-	/* The bucket this key lands in (and its first entry, if any, later). */
-	struct table *t = &s->t[store_rehashing(s) ? 1 : 0];
-	if (t->size)
-		__builtin_prefetch(&t->b[h & (t->size - 1)], 1);
+	store_prefetch_bucket(s, h);
+	/* Half the queue back, the bucket has arrived: fetch its chain. */
+	if (l->n > STORE_LOADER_DEPTH / 2)
+		store_prefetch_chain(s, l->q[(l->head + l->n - 1 - STORE_LOADER_DEPTH / 2) % STORE_LOADER_DEPTH].hash);
 }
 
-void store_prefetch(const struct store *s, const char *key, size_t klen)
+uint64_t store_hash(const struct store *s, const char *key, size_t klen)
 {
-	uint64_t h = hash_key(s, key, klen);
+	return hash_key(s, key, klen);
+}
+
+/* While rehashing, a key is in either table: both are fetched. */
+void store_prefetch_bucket(const struct store *s, uint64_t h)
+{
 	for (int i = 0; i < (store_rehashing(s) ? 2 : 1); i++)
 		if (s->t[i].size)
 			__builtin_prefetch(&s->t[i].b[h & (s->t[i].size - 1)], 1);
+}
+
+void store_prefetch_chain(const struct store *s, uint64_t h)
+{
+	for (int i = 0; i < (store_rehashing(s) ? 2 : 1); i++)
+		if (s->t[i].size)
+			__builtin_prefetch(s->t[i].b[h & (s->t[i].size - 1)], 1);
 }
 
 void store_loader_flush(struct store_loader *l)

@@ -69,9 +69,13 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 		      const char *val, uint32_t vlen, int64_t expire_at);
 void store_loader_flush(struct store_loader *l);
 
-/* Starts loading the bucket key would be found in, for a lookup a few
- * operations later (a replica applying a frame of operations). */
-void store_prefetch(const struct store *s, const char *key, size_t klen);
+/* Pipelined access (a replica applying a frame of operations): with
+ * key's hash, start loading its bucket a few operations before the
+ * lookup, then, once the bucket has arrived, the first entry of its
+ * chain, so the lookup itself does not stall on either cache miss. */
+uint64_t store_hash(const struct store *s, const char *key, size_t klen);
+void store_prefetch_bucket(const struct store *s, uint64_t h);
+void store_prefetch_chain(const struct store *s, uint64_t h);
 
 /* Removes every key. Large stores are freed by a background thread when
  * background is true, so the event loop does not pause. */

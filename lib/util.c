@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include "util.h"
@@ -40,6 +42,36 @@ void *xrealloc(void *p, size_t n)
 	if (!q)
 		oom(n);
 	return q;
+}
+
+size_t huge_round(size_t n)
+{
+	return (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+}
+
+void *xmap_huge(size_t len)
+{
+	size_t span = len + HUGE_PAGE;
+	unsigned char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		oom(len);
+	/* Keep the aligned part: the kernel can then back it by huge pages. */
+	unsigned char *a = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	size_t before = (size_t)(a - p), after = span - before - len;
+	if (before)
+		munmap(p, before);
+	if (after)
+		munmap(a + len, after);
+	/* Advice only: without transparent huge pages this is ordinary memory. */
+	(void)madvise(a, len, MADV_HUGEPAGE);
+	return a;
+}
+
+void xunmap(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
 }
 
 char *xstrdup(const char *s)
