@@ -464,10 +464,16 @@ static void on_ops(struct replica *r, const struct frame *f)
 	/* A pipeline, strictly in order: operation i is decoded and its bucket
 	 * prefetched at step i, its chain's first entry at step i + AHEAD/2
 	 * (the bucket has arrived by then), and it is applied at step
-	 * i + AHEAD, so applying does not stall on cache misses per key. */
+	 * i + AHEAD, before operation i + AHEAD takes its slot, so applying
+	 * does not stall on cache misses per key. */
 	struct op ahead[APPLY_AHEAD];
 	uint64_t hash[APPLY_AHEAD];
 	for (uint32_t i = 0; i < count + APPLY_AHEAD; i++) {
+		uint32_t last = i - APPLY_AHEAD, half = i - APPLY_AHEAD / 2;
+		if (i >= APPLY_AHEAD)
+			db_write(&n->db, &ahead[last % APPLY_AHEAD]);
+		if (i >= APPLY_AHEAD / 2 && half < count)
+			store_prefetch_chain(n->db.store, hash[half % APPLY_AHEAD]);
 		if (i < count) {
 			struct op *op = &ahead[i % APPLY_AHEAD];
 			long used = op_decode(p, len, len, op);
@@ -481,11 +487,6 @@ static void on_ops(struct replica *r, const struct frame *f)
 			p += used;
 			len -= (size_t)used;
 		}
-		uint32_t half = i - APPLY_AHEAD / 2, last = i - APPLY_AHEAD;
-		if (i >= APPLY_AHEAD / 2 && half < count)
-			store_prefetch_chain(n->db.store, hash[half % APPLY_AHEAD]);
-		if (i >= APPLY_AHEAD && last < count)
-			db_write(&n->db, &ahead[last % APPLY_AHEAD]);
 	}
 	if (len != 0) {
 		send_error(r, FERR_MALFORMED, "OPS count does not match its bytes");
