@@ -145,6 +145,25 @@ struct store *store_new(void)
 	return s;
 }
 
+/* Bucket arrays of 2 MB and more are huge pages: every lookup lands on a
+ * random bucket, and with 4 KB pages nearly each one is a TLB miss. */
+static struct entry **buckets_new(size_t size)
+{
+	size_t bytes = size * sizeof(struct entry *);
+	if (bytes >= HUGE_PAGE)
+		return xmap_huge(huge_round(bytes));
+	return xcalloc(size, sizeof(struct entry *));
+}
+
+static void buckets_free(struct entry **b, size_t size)
+{
+	size_t bytes = size * sizeof(struct entry *);
+	if (bytes >= HUGE_PAGE)
+		xunmap(b, huge_round(bytes));
+	else
+		free(b);
+}
+
 static void table_free_entries(struct table *t)
 {
 	for (size_t i = 0; i < t->size; i++) {
@@ -155,7 +174,7 @@ static void table_free_entries(struct table *t)
 			e = next;
 		}
 	}
-	free(t->b);
+	buckets_free(t->b, t->size);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -190,11 +209,11 @@ static void start_resize(struct store *s, size_t size)
 	if (store_rehashing(s) || size == s->t[0].size)
 		return;
 	if (s->t[0].size == 0) {
-		s->t[0].b = xcalloc(size, sizeof(struct entry *));
+		s->t[0].b = buckets_new(size);
 		s->t[0].size = size;
 		return;
 	}
-	s->t[1].b = xcalloc(size, sizeof(struct entry *));
+	s->t[1].b = buckets_new(size);
 	s->t[1].size = size;
 	s->t[1].used = 0;
 	s->rehash_idx = 0;
@@ -267,7 +286,7 @@ bool store_rehash_step(struct store *s, int n)
 		from->b[s->rehash_idx++] = NULL;
 	}
 	if (from->used == 0) {
-		free(from->b);
+		buckets_free(from->b, from->size);
 		*from = *to;
 		memset(to, 0, sizeof(*to));
 		s->rehash_idx = -1;
