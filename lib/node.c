@@ -470,10 +470,12 @@ static void before_sleep(struct loop *l, void *arg)
 	}
 	if (n->persist)
 		flush_persistence(n);
-	clients_flush(arg);
 	/* One flush per iteration: an idle master sends a single write at once,
-	 * a busy one batches everything this iteration produced. */
+	 * a busy one batches everything this iteration produced. Replicas
+	 * first: a client that reads its write back from a replica right
+	 * after the reply finds it there sooner. */
 	master_flush(arg);
+	clients_flush(arg);
 	bgsave_poll(arg);
 }
 
