@@ -251,6 +251,47 @@ static int parse(struct resp_parser *p, char *buf, size_t len)
 
 /* ---- replies ---- */
 
+/* A "<c>123\r\n" line at buf[*pos]: the number, or -1. */
+static long long peek_line(const char *buf, size_t len, size_t *pos, char c)
+{
+	size_t i = *pos;
+	long long v = 0;
+
+	if (i >= len || buf[i++] != c)
+		return -1;
+	int digits = 0;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
+		if (++digits > 10)
+			return -1;
+		v = v * 10 + (buf[i] - '0');
+	}
+	if (digits == 0 || i + 1 >= len || buf[i] != '\r' || buf[i + 1] != '\n')
+		return -1;
+	*pos = i + 2;
+	return v;
+}
+
+size_t resp_peek_key(const char *buf, size_t len, const char **key, size_t *klen)
+{
+	size_t pos = 0;
+	long long n = peek_line(buf, len, &pos, '*');
+
+	*klen = 0;
+	if (n < 0 || n > RESP_MAX_ARGS)
+		return 0;
+	for (long long i = 0; i < n; i++) {
+		long long blen = peek_line(buf, len, &pos, '$');
+		if (blen < 0 || (size_t)blen + 2 > len - pos)
+			return 0;
+		if (i == 1) {
+			*key = buf + pos;
+			*klen = (size_t)blen;
+		}
+		pos += (size_t)blen + 2;
+	}
+	return pos;
+}
+
 void resp_ok(struct buf *b)
 {
 	buf_append(b, "+OK\r\n", 5);

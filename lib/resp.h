@@ -47,6 +47,13 @@ void resp_parser_reset(struct resp_parser *p);
  * cannot be resynchronised and should be closed. */
 int resp_parse(struct resp_parser *p, char *buf, size_t len);
 
+/* Peeks at the whole multibulk command at buf without parsing it for
+ * real: returns its length, with its second element (the key, for most
+ * commands) in *key and *klen (klen 0 when it has none). Returns 0 when the
+ * command is incomplete, inline or malformed: resp_parse deals with those.
+ * For looking keys up ahead of a pipeline's execution. */
+size_t resp_peek_key(const char *buf, size_t len, const char **key, size_t *klen);
+
 /* Reply writers. */
 void resp_ok(struct buf *b);
 void resp_simple(struct buf *b, const char *s);

@@ -1,5 +1,7 @@
 /* libFuzzer target: the RESP request parser, fed the input in two pieces
- * (the split point is the first byte), then parsing commands to the end. */
+ * (the split point is the first byte), then parsing commands to the end;
+ * and the pipeline look-ahead (resp_peek_key), which must stay inside the
+ * input and agree with the parser on where a command ends. */
 #include <stdlib.h>
 #include <string.h>
 #include "../../lib/resp.h"
@@ -30,6 +32,12 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		for (int i = 0; i < p.argc; i++)
 			if (p.argv[i].off + p.argv[i].len > avail - pos)
 				abort();        /* an argument outside the input */
+		const char *key = NULL;
+		size_t klen, peeked = resp_peek_key(buf + pos, avail - pos, &key, &klen);
+		if (peeked > avail - pos || (klen && (key < buf + pos || key + klen > buf + pos + peeked)))
+			abort();        /* the look-ahead outside the command */
+		if (peeked && !p.is_inline && peeked != p.pos)
+			abort();        /* the two disagree on the command's end */
 		pos += p.pos;
 		resp_parser_reset(&p);
 		if (p.pos == 0 && pos >= avail && avail == len)

@@ -150,6 +150,34 @@ static void test_replies(void)
 	buf_release(&b);
 }
 
+/* The look-ahead sees whole multibulk commands only, and their key; it
+ * agrees with the parser on where each command ends. */
+static void test_peek_key(void)
+{
+	char in[] = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$2\r\nvv\r\n*1\r\n$4\r\nPING\r\n";
+	size_t len = sizeof(in) - 1, first = 30;
+	const char *key = NULL;
+	size_t klen = 99;
+
+	CHECK_EQ_INT(resp_peek_key(in, len, &key, &klen), first);
+	CHECK(klen == 3 && memcmp(key, "key", 3) == 0);
+	CHECK_EQ_INT(resp_peek_key(in + first, len - first, &key, &klen), len - first);
+	CHECK_EQ_INT(klen, 0);
+	struct resp_parser p;
+	resp_parser_init(&p, 1 << 20);
+	CHECK_EQ_INT(resp_parse(&p, in, len), RESP_OK);
+	CHECK_EQ_INT(p.pos, first);
+	resp_parser_release(&p);
+	/* Every cut short of the whole command is "not yet". */
+	for (size_t cut = 0; cut < first; cut++)
+		CHECK_EQ_INT(resp_peek_key(in, cut, &key, &klen), 0);
+	/* Inline, malformed and absurd headers are left to the parser. */
+	const char *bad[] = { "GET key\r\n", "*2\r\n:3\r\n", "*x\r\n", "*99999999999\r\n",
+			      "*1\r\n$99999999999\r\n", "*1\r\n$-1\r\n", "*1\r\n$\r\n\r\n", "*1\n$1\r\nk\r\n" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_EQ_INT(resp_peek_key(bad[i], strlen(bad[i]), &key, &klen), 0);
+}
+
 void suite_resp(void)
 {
 	RUN(test_multibulk);
@@ -159,4 +187,5 @@ void suite_resp(void)
 	RUN(test_inline_limit);
 	RUN(test_need_hint);
 	RUN(test_replies);
+	RUN(test_peek_key);
 }
