@@ -16,6 +16,8 @@
 #define FORCE_RESIZE_RATIO 5
 /* Rehashing moves one bucket per access: prefetch this many ahead. */
 #define REHASH_AHEAD 4
+/* Walking the whole table: prefetch the entries this many buckets ahead. */
+#define FOREACH_AHEAD 8
 
 struct table {
 	struct entry **b;
@@ -619,6 +621,10 @@ size_t store_foreach(struct store *s, store_visit_fn *fn, void *arg)
 	for (int i = 0; i <= 1; i++) {
 		struct table *t = &s->t[i];
 		for (size_t j = 0; j < t->size; j++) {
+			/* Entries are scattered; the buckets a few on are fetched
+			 * while this one is visited (a snapshot walks them all). */
+			if (j + FOREACH_AHEAD < t->size)
+				__builtin_prefetch(t->b[j + FOREACH_AHEAD]);
 			for (struct entry *e = t->b[j]; e; e = e->next) {
 				n++;
 				if (!fn(e, arg))
