@@ -1,12 +1,12 @@
 /* replog.h - the circular replication log: the last operations of this
  * node's history, in their wire form, shared by every replica link.
  *
- * Operations live in a chain of blocks (1 MB, or one op's size when larger);
- * appending copies the op's wire bytes and two words of index. The log
- * holds at most `capacity` operations and `max_bytes` bytes: the oldest
- * whole blocks are freed, and the logical window never exceeds capacity.
- * Links keep an offset, not a copy: they read consecutive ops out of the
- * blocks when they send. */
+ * Operations live in a chain of blocks (2 MB huge pages, or one op's
+ * size rounded up to them when larger); appending copies the op's wire
+ * bytes and two words of index. The log holds at most `capacity`
+ * operations and `max_bytes` bytes: the oldest whole blocks are freed,
+ * and the logical window never exceeds capacity. Links keep an offset,
+ * not a copy: they read consecutive ops out of the blocks when they send. */
 #ifndef SYNAP_REPLOG_H
 #define SYNAP_REPLOG_H
 

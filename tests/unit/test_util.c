@@ -1,5 +1,7 @@
 /* Unit tests: util (number parsing, glob) and buf. */
 #include <limits.h>
+#include <stdint.h>
+#include <string.h>
 #include "unit.h"
 #include "../../lib/buf.h"
 #include "../../lib/util.h"
@@ -112,6 +114,22 @@ static void test_secret_equal(void)
 	CHECK(!secret_equal("s3cret", "s3c", 3));
 }
 
+/* Huge-page mappings: rounded to 2 MB, aligned, zeroed, writable. */
+static void test_xmap_huge(void)
+{
+	CHECK(huge_round(1) == HUGE_PAGE);
+	CHECK(huge_round(HUGE_PAGE) == HUGE_PAGE);
+	CHECK(huge_round(HUGE_PAGE + 1) == 2 * HUGE_PAGE);
+	size_t len = huge_round(3 * HUGE_PAGE / 2);
+	unsigned char *p = xmap_huge(len);
+	CHECK(((uintptr_t)p & (HUGE_PAGE - 1)) == 0);
+	CHECK(p[0] == 0 && p[len - 1] == 0);
+	memset(p, 0xAB, len);
+	CHECK(p[len / 2] == 0xAB);
+	xunmap(p, len);
+	xunmap(NULL, len);
+}
+
 void suite_util(void)
 {
 	RUN(test_parse_ll);
@@ -119,6 +137,7 @@ void suite_util(void)
 	RUN(test_glob);
 	RUN(test_random_hex);
 	RUN(test_secret_equal);
+	RUN(test_xmap_huge);
 }
 
 void suite_buf(void)
