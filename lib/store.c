@@ -472,8 +472,10 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 	l->n++;
 	store_prefetch_bucket(s, h);
 	/* Half the queue back, the bucket has arrived: fetch its chain. */
-	if (l->n > STORE_LOADER_DEPTH / 2)
-		store_prefetch_chain(s, l->q[(l->head + l->n - 1 - STORE_LOADER_DEPTH / 2) % STORE_LOADER_DEPTH].hash);
+	if (l->n > STORE_LOADER_DEPTH / 2) {
+		unsigned half = (l->head + l->n - 1 - STORE_LOADER_DEPTH / 2) % STORE_LOADER_DEPTH;
+		store_prefetch_chain(s, l->q[half].hash);
+	}
 }
 
 uint64_t store_hash(const struct store *s, const char *key, size_t klen)
