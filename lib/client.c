@@ -260,27 +260,29 @@ static void set_events(struct client *c, bool want_write)
 static unsigned prefetch_pipeline(struct client *c)
 {
 	struct store *s = c->node->db.store;
-	const char *p = c->in.data + c->in_pos;
-	size_t len = c->in.len - c->in_pos;
+	const char *p = c->in.data + c->in_pos, *key[PREFETCH_BATCH];
+	size_t len = c->in.len - c->in_pos, klen[PREFETCH_BATCH];
 	uint64_t h[PREFETCH_BATCH];
 	unsigned seen = 0, n = 0;
 
 	while (seen < PREFETCH_BATCH) {
-		const char *key;
-		size_t klen, used = resp_peek_key(p, len, &key, &klen);
+		size_t used = resp_peek_key(p, len, &key[n], &klen[n]);
 		if (used == 0)
 			break;
 		seen++;
 		p += used;
 		len -= used;
-		if (klen == 0)
-			continue;
-		h[n] = store_hash(s, key, klen);
-		store_prefetch_bucket(s, h[n++]);
+		n += klen[n] > 0;
 	}
-	if (n > 1)
-		for (unsigned i = 0; i < n; i++)
-			store_prefetch_chain(s, h[i]);
+	/* A lone command runs at once: fetching ahead would only hash twice. */
+	if (n < 2)
+		return seen;
+	for (unsigned i = 0; i < n; i++) {
+		h[i] = store_hash(s, key[i], klen[i]);
+		store_prefetch_bucket(s, h[i]);
+	}
+	for (unsigned i = 0; i < n; i++)
+		store_prefetch_chain(s, h[i]);
 	return seen;
 }
 

@@ -251,23 +251,19 @@ static int parse(struct resp_parser *p, char *buf, size_t len)
 
 /* ---- replies ---- */
 
-/* A "<c>123\r\n" line at buf[*pos]: the number, or -1. */
+/* A whole "<c>123\r\n" line at buf[*pos], read as read_len_line reads it:
+ * the number, or -1 when it is not there yet, malformed or negative. */
 static long long peek_line(const char *buf, size_t len, size_t *pos, char c)
 {
-	size_t i = *pos;
-	long long v = 0;
+	const char *s = buf + *pos;
+	size_t avail = len - *pos;
+	const char *cr = avail > 0 && s[0] == c ? memchr(s, '\r', avail < 34 ? avail : 34) : NULL;
+	long long v;
 
-	if (i >= len || buf[i++] != c)
+	if (!cr || (size_t)(cr - s) + 1 >= avail || cr[1] != '\n' ||
+	    parse_ll(s + 1, (size_t)(cr - s) - 1, &v) < 0 || v < 0)
 		return -1;
-	int digits = 0;
-	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++) {
-		if (++digits > 10)
-			return -1;
-		v = v * 10 + (buf[i] - '0');
-	}
-	if (digits == 0 || i + 1 >= len || buf[i] != '\r' || buf[i + 1] != '\n')
-		return -1;
-	*pos = i + 2;
+	*pos += (size_t)(cr - s) + 2;
 	return v;
 }
 

@@ -86,7 +86,11 @@ uint64_t snapfile_keys_hint(const char *path)
 
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) == 0 && st.st_size >= SNAP_HEADER_LEN + (off_t)sizeof(tail) &&
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return 0;
+	}
+	if (st.st_size >= SNAP_HEADER_LEN + (off_t)sizeof(tail) &&
 	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    memcmp(head, SNAP_MAGIC, 8) == 0 && !(((head[10] << 8) | head[11]) & SNAP_FLAG_ZLIB) &&
 	    pread(fd, tail, sizeof(tail), st.st_size - (off_t)sizeof(tail)) == (ssize_t)sizeof(tail) &&

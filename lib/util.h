@@ -15,16 +15,17 @@
 /* Allocation never fails for the caller: out of memory aborts the process
  * with a message, as an in-memory store cannot do anything better. */
 void *xmalloc(size_t n);
-/* Large buffers filled at high rates (the replication log's blocks): len
- * bytes (a multiple of HUGE_PAGE, see huge_round), zeroed, aligned and
- * advised to be backed by transparent huge pages, so filling them takes
- * one page fault per 2 MB instead of one per 4 KB. Freed with xunmap. */
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Large buffers filled at high rates (the replication log's blocks, big
+ * bucket arrays): len bytes (a multiple of HUGE_PAGE, see huge_round),
+ * zeroed, aligned and advised to be backed by transparent huge pages, so
+ * filling them takes one page fault per 2 MB instead of one per 4 KB.
+ * Freed with xunmap. */
 #define HUGE_PAGE ((size_t)2 << 20)
 size_t huge_round(size_t n);
 void *xmap_huge(size_t len);
 void xunmap(void *p, size_t len);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
