@@ -38,12 +38,29 @@ remove_test_dir() {
 
 # free_port [N]: N (default 1) distinct TCP ports on 127.0.0.1 that nobody
 # listens on right now, one a line; the kernel picks them (bind to port 0).
+# Ports already handed out in this test (recorded in $TEST_DIR/ports) are
+# never handed out again: a port drawn for a daemon is not bound until it
+# starts, and the kernel may offer it once more meanwhile (a replica's
+# client port once came out equal to its replication port).
 free_port() {
-	"$PYTHON" -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
+	"$PYTHON" -c 'import os, socket, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+taken = set(open(path).read().split()) if path and os.path.exists(path) else set()
+socks, ports = [], []
+for _ in range(n + 100):
+    s = socket.socket()
     s.bind(("127.0.0.1", 0))
-print("\n".join(str(s.getsockname()[1]) for s in socks))' "${1:-1}"
+    socks.append(s)
+    p = str(s.getsockname()[1])
+    if p not in taken:
+        taken.add(p)
+        ports.append(p)
+    if len(ports) == n:
+        break
+if path:
+    with open(path, "a") as f:
+        f.write("".join(p + "\n" for p in ports))
+print("\n".join(ports))' "${1:-1}" "${TEST_DIR:+$TEST_DIR/ports}"
 }
 
 # now_ms: wall clock in milliseconds.

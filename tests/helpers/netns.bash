@@ -107,13 +107,11 @@ ns_qdisc_stat() {
 		{ read -r sent dropped; case $2 in sent) echo "${sent:-0}" ;; *) echo "${dropped:-0}" ;; esac; }
 }
 
-# ns_free_port VAR: set VAR to a port free here (free_port) and not handed out
-# by ns_free_port before in this test: the namespaces' ports do not show here.
+# ns_free_port VAR: set VAR to a port free here and not handed out before in
+# this test (free_port keeps that record): the namespaces' ports do not show
+# here.
 ns_free_port() {
-	local p
-	while p=$(free_port) && [[ " ${NS_TAKEN:-} " == *" $p "* ]]; do :; done
-	NS_TAKEN="${NS_TAKEN:-} $p"
-	printf -v "$1" '%s' "$p"
+	printf -v "$1" '%s' "$(free_port)"
 }
 
 # ns_node NAME SIDE PROGRAM ARGS...: like new_node (repl.bash), inside SIDE's
