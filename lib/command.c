@@ -1040,6 +1040,7 @@ static void cmd_wait(struct client *c)
 		return;
 	}
 	int acked = master_acked_count(c->node, c->woff);
+	master_ask_acks(c->node, c->woff);
 	if (acked >= num || c->in_exec) {
 		resp_int(R, acked);
 		return;

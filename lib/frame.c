@@ -252,6 +252,11 @@ int frame_parse_ack(const struct frame *f, uint64_t *applied, uint64_t *durable)
 	return rd_done(&r) ? 0 : -1;
 }
 
+void frame_getack(struct buf *b)
+{
+	frame_end(b, frame_begin(b, FRAME_GETACK));
+}
+
 void frame_error(struct buf *b, uint16_t code, const char *text)
 {
 	size_t s = frame_begin(b, FRAME_ERROR);

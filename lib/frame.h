@@ -21,6 +21,7 @@ enum frame_type {
 	FRAME_PING = 6,         /* master -> replica: heartbeat */
 	FRAME_ACK = 7,          /* replica -> master: applied (and durable) offset */
 	FRAME_ERROR = 8,        /* either way, before a deliberate close */
+	FRAME_GETACK = 9,       /* master -> replica: ACK at once (WAIT in use) */
 };
 
 enum frame_error {
@@ -104,6 +105,9 @@ void frame_ping(struct buf *b, uint64_t master_offset, uint64_t epoch, uint32_t 
 int frame_parse_ping(const struct frame *f, uint64_t *master_offset, uint64_t *epoch, uint32_t *age_ms);
 void frame_ack(struct buf *b, uint64_t applied, uint64_t durable);
 int frame_parse_ack(const struct frame *f, uint64_t *applied, uint64_t *durable);
+/* GETACK has no payload: the replica answers with an ACK once it has
+ * applied everything before it. */
+void frame_getack(struct buf *b);
 void frame_error(struct buf *b, uint16_t code, const char *text);
 int frame_parse_error(const struct frame *f, uint16_t *code, char *text, size_t textlen);
 /* OPS: header then the ops' wire bytes, appended by the caller. */

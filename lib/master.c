@@ -35,6 +35,8 @@ struct rlink {
 	uint64_t durable;
 	uint64_t snap_offset;   /* the offset of the snapshot it is being sent */
 	uint64_t agreed;        /* its history matches this node's up to here */
+	bool getack;            /* a WAIT is pending: ask for an ACK after the ops */
+	uint64_t asked;         /* the last GETACK went after the ops up to here */
 	struct bgsave_req *req; /* its full sync, while queued or running */
 	int64_t connected_at;   /* unix s */
 	int64_t last_ack;       /* unix s */
@@ -297,6 +299,13 @@ static uint64_t stream_limit(struct node *n)
 	return n->db.offset;
 }
 
+static void link_getack(struct rlink *l)
+{
+	frame_getack(&l->out);
+	l->getack = false;
+	l->asked = l->next - 1;
+}
+
 /* Writes what is queued, then fills frames from the log while the socket
  * takes them. Returns -1 when the link was dropped. */
 static int link_pump(struct rlink *l)
@@ -323,8 +332,14 @@ static int link_pump(struct rlink *l)
 			l->out_pos += (size_t)w;
 		}
 		l->out.len = l->out_pos = 0;
-		if (l->state != LINK_ONLINE || l->next > limit)
+		if (l->state != LINK_ONLINE)
 			break;
+		if (l->next > limit) {
+			if (!l->getack)
+				break;
+			link_getack(l);
+			continue;
+		}
 		if (!n->log || l->next < replog_first(n->log)) {
 			link_drop(l, "it fell behind the replication log (it will full sync)");
 			return -1;
@@ -341,6 +356,11 @@ static int link_pump(struct rlink *l)
 		memcpy(l->out.data + FRAME_OPS_HEADER, p, len);
 		l->out.len = FRAME_OPS_HEADER + len;
 		l->next += count;
+		/* Replicas coalesce their ACKs. While clients use WAIT, the last
+		 * ops of a flush go with a GETACK in the same write, so the ACK is
+		 * on its way by the time the client's WAIT comes. */
+		if (l->next > limit && (l->getack || mono_ms() < n->wait_eager_until))
+			link_getack(l);
 	}
 	buf_shrink(&l->out, 1 << 20);
 	loop_set_mask(n->loop, l->fd, LOOP_READ);
@@ -592,8 +612,17 @@ void master_flush(struct node *n)
 		return;
 	uint64_t limit = stream_limit(n);
 	for (struct rlink *l = m->links; l; l = l->next_link)
-		if (l->state == LINK_ONLINE && l->next <= limit && l->out_pos == l->out.len)
+		if (l->state == LINK_ONLINE && (l->next <= limit || l->getack) && l->out_pos == l->out.len)
 			link_pump(l);
+}
+
+void master_ask_acks(struct node *n, uint64_t offset)
+{
+	n->wait_eager_until = mono_ms() + WAIT_EAGER_MS;
+	if (n->master)
+		for (struct rlink *l = n->master->links; l; l = l->next_link)
+			if (l->state == LINK_ONLINE && l->acked < offset && l->asked < offset)
+				l->getack = true;
 }
 
 int master_online_replicas(const struct node *n)

@@ -18,6 +18,12 @@ void master_adopt(struct node *n, int fd, const char *peer, const void *bytes, s
 void master_stop(struct node *n);
 /* Sends pending operations to every link (before the loop sleeps). */
 void master_flush(struct node *n);
+/* A client waits for offset (WAIT): the next flush asks each online replica
+ * that has not acknowledged it for an ACK (GETACK), and for WAIT_EAGER_MS
+ * the last operations of every flush go with such a request. Replicas
+ * otherwise coalesce their ACKs (ACK_COALESCE_MS in replica.c). */
+#define WAIT_EAGER_MS 1000
+void master_ask_acks(struct node *n, uint64_t offset);
 /* Drops every link (after this node's own history changed: a full sync
  * of a replica node); they reconnect and resynchronise. */
 void master_drop_links(struct node *n, const char *why);

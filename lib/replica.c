@@ -49,6 +49,8 @@ struct replica {
 	char last_error[256];
 	long long timer;
 	long long retry_timer;
+	long long ack_timer;            /* a coalesced ACK is due */
+	bool ack_asked;                 /* the master sent GETACK */
 	int failures;                   /* consecutive attempts that did not get online */
 	bool applied;                   /* ops applied since the last ACK */
 };
@@ -188,7 +190,36 @@ static void send_ack(struct replica *r)
 	frame_ack(&r->out, n->db.offset, n->persist ? persist_durable(n->persist) : n->db.offset);
 	r->last_ack = mono_ms();
 	r->applied = false;
+	r->ack_asked = false;
 	send_flush(r);
+}
+
+/* ACKs after batches are coalesced: a batch is acknowledged at once when
+ * no ACK went in the last ACK_COALESCE_MS, else by one ACK when that time
+ * is up. A busy stream then wakes the master a hundred times a second, not
+ * once per batch, and a client reading its write back from this replica
+ * does not queue behind ACKs. A GETACK (a client of the master is in WAIT)
+ * is answered at once. */
+#define ACK_COALESCE_MS 10
+
+static int64_t ack_later(struct loop *l, void *arg)
+{
+	struct replica *r = arg;
+	UNUSED(l);
+	r->ack_timer = 0;
+	if (r->state == R_ONLINE && r->applied)
+		send_ack(r);
+	return -1;
+}
+
+static void ack_after_batch(struct replica *r)
+{
+	int64_t since = mono_ms() - r->last_ack;
+
+	if (r->ack_asked || (r->applied && since >= ACK_COALESCE_MS))
+		send_ack(r);
+	else if (r->applied && !r->ack_timer)
+		r->ack_timer = loop_timer_add(r->n->loop, ACK_COALESCE_MS - since, ack_later, r);
 }
 
 static void send_error(struct replica *r, uint16_t code, const char *text)
@@ -547,6 +578,13 @@ static void on_frame(struct replica *r, const struct frame *f)
 		on_snapdata(r, f);
 	} else if (f->type == FRAME_OPS && s == R_ONLINE) {
 		on_ops(r, f);
+	} else if (f->type == FRAME_GETACK && s == R_ONLINE) {
+		if (f->len) {
+			send_error(r, FERR_MALFORMED, "malformed GETACK");
+			link_fail(r, "malformed GETACK from the master");
+			return;
+		}
+		r->ack_asked = true;
 	} else {
 		char why[96];
 		snprintf(why, sizeof(why), "unexpected frame type %u in state %s", f->type, state_names[s]);
@@ -590,8 +628,7 @@ static void link_read(struct replica *r)
 	if (r->fd != fd)
 		return;
 	buf_consume(&r->in, pos);
-	if (r->applied)
-		send_ack(r);
+	ack_after_batch(r);
 }
 
 static void on_connected(struct replica *r)
@@ -751,6 +788,8 @@ void replica_stop(struct node *n)
 	discard_loading(r);
 	if (r->retry_timer)
 		loop_timer_del(n->loop, r->retry_timer);
+	if (r->ack_timer)
+		loop_timer_del(n->loop, r->ack_timer);
 	loop_timer_del(n->loop, r->timer);
 	buf_release(&r->in);
 	buf_release(&r->out);

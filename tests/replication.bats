@@ -161,6 +161,40 @@ all_on_history() {
 	assert_equal "127.0.0.1:${NODE_RPORT[r1]}" "$(stat_of r2 .master_address)"
 }
 
+@test "a replica coalesces its ACKs (10 ms apart at least) but answers a GETACK (WAIT) at once" {
+	local conf t0 ms acks0 acks ops0 ops getacks0
+	conf=$(fast_conf c.yml "heartbeat_interval_ms: 1000" "replica_timeout_secs: 5")
+	start_master_node m -c "$conf"
+	start_proxy p "${NODE_RPORT[m]}"
+	start_replica_node r1 "${PROXY_PORT[p]}" -c "$conf"
+	wait_synced m r1
+
+	# 2,000 writes one at a time: each goes to the replica as its own batch
+	acks0=$(proxy_frames p c2s 7) ops0=$(proxy_frames p s2c 5)
+	t0=$(now_ms)
+	redis-benchmark -h 127.0.0.1 -p "${NODE_PORT[m]}" -t set -n 2000 -c 1 -P 1 -q >/dev/null
+	wait_synced m r1
+	ms=$(($(now_ms) - t0))
+	ops=$(($(proxy_frames p s2c 5) - ops0)) acks=$(($(proxy_frames p c2s 7) - acks0))
+	echo "$ops OPS frames, $acks ACKs in $ms ms" >&2
+	((ops >= 1000))
+	# one ACK per 10 ms at most (9 on whole-ms clocks), plus two per heartbeat
+	((acks <= ms / 9 + 2 * (ms / 1000 + 1) + 2))
+
+	# SET + WAIT 1, 300 times: every write goes with a GETACK and the replica
+	# answers it at once; waiting for coalesced ACKs would take 3 s
+	getacks0=$(proxy_frames p s2c 9)
+	for ((i = 0; i < 300; i++)); do printf 'SET w:%d x\nWAIT 1 5000\n' "$i"; done >"$TEST_DIR/wait.txt"
+	t0=$(now_ms)
+	run on m <"$TEST_DIR/wait.txt"
+	ms=$(($(now_ms) - t0))
+	assert_status 0
+	assert_equal 300 "$(grep -c '^1$' <<<"$output")"
+	echo "300 SET + WAIT in $ms ms" >&2
+	(($(proxy_frames p s2c 9) - getacks0 >= 300))
+	((ms < 1500))
+}
+
 @test "lag_operations and lag_ms rise while a replica is paused and fall to 0 after" {
 	local conf a
 	conf=$(fast_conf c.yml "replica_timeout_secs: 30")

@@ -15,6 +15,10 @@ each answered with one line ("ok ..." or "error ..."):
   truncate N   in each connection, close it after N more server->client bytes
                (the same counting); stays armed until "forward"
   stats        "ok c2s=BYTES s2c=BYTES conns=OPEN accepted=TOTAL"
+  frames       the frames of Synap's replication protocol (u32 length, u8
+               type, ...) passed so far, counted by type in each direction:
+               "ok c2s=TYPE:N,TYPE:N... s2c=TYPE:N,..." (meaningless for
+               other protocols)
 
 When both ports listen it writes "PID PORT CONTROL_PORT" to STATE_FILE.
 It runs until killed (SIGTERM).
@@ -22,6 +26,7 @@ It runs until killed (SIGTERM).
 import os
 import selectors
 import socket
+import struct
 import sys
 import time
 from collections import deque
@@ -38,6 +43,26 @@ class Pipe:
         self.queued = 0
         self.eof = False
         self.fault = None       # (kind, bytes left before it fires)
+        self.head = bytearray() # the start of the next frame's header
+        self.skip = 0           # bytes left of the current frame's body
+
+    def count_frames(self, data, counts):
+        """Counts by type the replication frames that start in data."""
+        i = 0
+        while i < len(data):
+            if self.skip:
+                n = min(self.skip, len(data) - i)
+                self.skip -= n
+                i += n
+                continue
+            n = min(5 - len(self.head), len(data) - i)
+            self.head += data[i:i + n]
+            i += n
+            if len(self.head) == 5:
+                length, ftype = struct.unpack(">IB", self.head)
+                counts[ftype] = counts.get(ftype, 0) + 1
+                self.skip = max(0, length - 1)
+                self.head.clear()
 
 
 class Proxy:
@@ -49,6 +74,7 @@ class Proxy:
         self.refusing = False
         self.fault = None       # armed for connections opened from now on
         self.c2s = self.s2c = self.accepted = 0
+        self.frames = {False: {}, True: {}}     # s2c -> {type: count}
         self.listener = self.listen()
         self.control = self.listen()
         self.sel.register(self.listener, selectors.EVENT_READ, self.on_accept)
@@ -118,6 +144,7 @@ class Proxy:
             self.s2c += len(data)
         else:
             self.c2s += len(data)
+        p.count_frames(data, self.frames[p.s2c])
         if data:
             p.queue.append([time.monotonic() + self.delay, data])
             p.queued += len(data)
@@ -228,6 +255,10 @@ class Proxy:
             elif verb == "stats":
                 return "ok c2s=%d s2c=%d conns=%d accepted=%d" % (
                     self.c2s, self.s2c, len(self.conns), self.accepted)
+            elif verb == "frames":
+                return "ok " + " ".join(
+                    "%s=%s" % (name, ",".join("%d:%d" % kv for kv in sorted(self.frames[s2c].items())))
+                    for name, s2c in (("c2s", False), ("s2c", True)))
             else:
                 return "error unknown command %r" % verb
         except (IndexError, ValueError):

@@ -256,3 +256,11 @@ proxy() {
 
 # proxy_stat NAME FIELD: one number of "stats" (c2s, s2c, conns, accepted).
 proxy_stat() { proxy "$1" stats | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# proxy_frames NAME DIR TYPE: how many replication frames of TYPE (5 OPS,
+# 7 ACK, 9 GETACK, ...) the proxy passed in DIR (c2s: replica to master, s2c).
+proxy_frames() {
+	local n
+	n=$(proxy "$1" frames | tr ' ' '\n' | sed -n "s/^$2=//p" | tr ',' '\n' | sed -n "s/^$3://p")
+	echo "${n:-0}"
+}
