@@ -52,6 +52,7 @@ struct master {
 	char *addr;
 	struct rlink *links;
 	long long timer;
+	int64_t wait_eager_until;       /* monotonic ms: WAIT in use, ask for ACKs */
 };
 
 static void link_event(struct loop *l, int fd, void *arg, int mask);
@@ -359,7 +360,7 @@ static int link_pump(struct rlink *l)
 		/* Replicas coalesce their ACKs. While clients use WAIT, the last
 		 * ops of a flush go with a GETACK in the same write, so the ACK is
 		 * on its way by the time the client's WAIT comes. */
-		if (l->next > limit && (l->getack || mono_ms() < n->wait_eager_until))
+		if (l->next > limit && (l->getack || mono_ms() < l->m->wait_eager_until))
 			link_getack(l);
 	}
 	buf_shrink(&l->out, 1 << 20);
@@ -618,11 +619,14 @@ void master_flush(struct node *n)
 
 void master_ask_acks(struct node *n, uint64_t offset)
 {
-	n->wait_eager_until = mono_ms() + WAIT_EAGER_MS;
-	if (n->master)
-		for (struct rlink *l = n->master->links; l; l = l->next_link)
-			if (l->state == LINK_ONLINE && l->acked < offset && l->asked < offset)
-				l->getack = true;
+	struct master *m = n->master;
+
+	if (!m)
+		return;
+	m->wait_eager_until = mono_ms() + WAIT_EAGER_MS;
+	for (struct rlink *l = m->links; l; l = l->next_link)
+		if (l->state == LINK_ONLINE && l->acked < offset && l->asked < offset)
+			l->getack = true;
 }
 
 int master_online_replicas(const struct node *n)

@@ -83,7 +83,6 @@ struct node {
 
 	struct node_stats st;
 	bool acks_arrived;              /* replicas acknowledged more: WAITs to check */
-	int64_t wait_eager_until;       /* monotonic ms: WAIT in use, ask for ACKs */
 	bool write_paused;              /* PAUSE: write commands wait */
 	long long pause_timer;
 	bool fenced;                    /* a higher epoch exists: this master takes no writes */
