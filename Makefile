@@ -23,7 +23,7 @@ ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
 CFLAGS  ?=
-CFLAGS  += -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -pthread $(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
+CFLAGS  += -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -pthread -Ilib $(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -pthread -lm
 LDFLAGS += $(EXTRA_LDFLAGS)
 
@@ -31,7 +31,9 @@ BUILD   ?= build
 BIN     ?= bin
 
 PROGRAMS := synap-master synap-replica synap-stat synap-promote synap-snapshot
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+# The layer folders, bottom first, as lib/LAYERS lists them.
+LAYER_DIRS := $(shell awk '$$2 ~ /^lib\/[a-z]+\/$$/ { print $$2 }' lib/LAYERS)
+LIB_SRC  := $(sort $(wildcard lib/*.c $(LAYER_DIRS:%=%*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
@@ -50,7 +52,7 @@ $(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d $(BUILD)/tests/bench/*.d $(BUILD)/tests/fuzz/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/lib/*/*.d $(BUILD)/cmd/*.d $(BUILD)/tests/unit/*.d $(BUILD)/tests/bench/*.d $(BUILD)/tests/fuzz/*.d)
 
 $(LIBSYNAP): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -97,7 +99,7 @@ FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
 
 build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread $(shell pkg-config --cflags $(PKGS)) $(FUZZ_FLAGS) -c -o $@ $<
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread -Ilib $(shell pkg-config --cflags $(PKGS)) $(FUZZ_FLAGS) -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)

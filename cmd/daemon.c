@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <sysexits.h>
 
-#include "../lib/log.h"
+#include "core/log.h"
 #include "daemon.h"
 
 int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *fmt, ...)

@@ -4,9 +4,9 @@
 #ifndef SYNAP_CMD_DAEMON_H
 #define SYNAP_CMD_DAEMON_H
 
-#include "../lib/conf.h"
-#include "../lib/node.h"
-#include "../lib/opts.h"
+#include "core/conf.h"
+#include "node.h"
+#include "core/opts.h"
 
 /* One program's view of its options. */
 struct daemon_spec {

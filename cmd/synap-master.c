@@ -3,7 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/log.h"
+#include "core/log.h"
 #include "daemon.h"
 
 enum { O_CONFIG, O_HOST, O_PORT, O_ROLE, O_STANDALONE, O_REPLICA_LISTEN, O_DATA_DIR, O_CONTROL,

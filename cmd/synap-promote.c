@@ -10,9 +10,9 @@
 #include <time.h>
 #include <jansson.h>
 
-#include "../lib/buf.h"
-#include "../lib/ctlclient.h"
-#include "../lib/opts.h"
+#include "core/buf.h"
+#include "proto/ctlclient.h"
+#include "core/opts.h"
 
 static const char *prog = "synap-promote";
 

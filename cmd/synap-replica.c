@@ -4,8 +4,8 @@
 #include <unistd.h>
 #include <sysexits.h>
 
-#include "../lib/log.h"
-#include "../lib/replica.h"
+#include "core/log.h"
+#include "repl/replica.h"
 #include "daemon.h"
 
 enum { O_CONFIG, O_MASTER, O_HOST, O_PORT, O_ROLE, O_AUTO_RECONNECT, O_REPLICA_LISTEN, O_DATA_DIR,

@@ -11,11 +11,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "../lib/buf.h"
-#include "../lib/ctlclient.h"
-#include "../lib/json.h"
-#include "../lib/opts.h"
-#include "../lib/snapfile.h"
+#include "core/buf.h"
+#include "proto/ctlclient.h"
+#include "core/json.h"
+#include "core/opts.h"
+#include "persist/snapfile.h"
 
 static const char *prog = "synap-snapshot";
 

@@ -11,21 +11,21 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "bgsave.h"
-#include "client.h"
-#include "command.h"
-#include "http.h"
-#include "control.h"
-#include "log.h"
-#include "master.h"
-#include "persist.h"
-#include "pubsub.h"
+#include "persist/bgsave.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "proto/http.h"
+#include "server/control.h"
+#include "core/log.h"
+#include "repl/master.h"
+#include "persist/persist.h"
+#include "server/pubsub.h"
 #include "node.h"
-#include "replica.h"
-#include "replog.h"
-#include "resp.h"
-#include "snapfile.h"
-#include "stats.h"
+#include "repl/replica.h"
+#include "data/replog.h"
+#include "proto/resp.h"
+#include "persist/snapfile.h"
+#include "server/stats.h"
 
 #define LOOP_SETSIZE_EXTRA 128
 

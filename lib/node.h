@@ -5,10 +5,10 @@
 #ifndef SYNAP_NODE_H
 #define SYNAP_NODE_H
 
-#include "conf.h"
-#include "db.h"
-#include "loop.h"
-#include "net.h"
+#include "core/conf.h"
+#include "data/db.h"
+#include "core/loop.h"
+#include "core/net.h"
 
 struct client;
 struct ctlconn;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Man pages and shell completions against the programs' own option tables
-# (`PROG --list-options`) and the configuration key table of lib/conf.c:
+# (`PROG --list-options`) and the configuration key table of lib/core/conf.c:
 # an option or a key added without its documentation or completion fails here.
 #
 # Self-contained (no tests/helpers): the programs are taken from $SYNAP_BIN,
@@ -44,9 +44,9 @@ complete_bash() {
 		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}"' _ "$file" "$fn" "$@" | LC_ALL=C sort
 }
 
-# conf_keys: the dotted keys of the table in lib/conf.c.
+# conf_keys: the dotted keys of the table in lib/core/conf.c.
 conf_keys() {
-	sed -n '/^static const struct conf_key keys\[\] = {/,/^};/p' "$ROOT/lib/conf.c" |
+	sed -n '/^static const struct conf_key keys\[\] = {/,/^};/p' "$ROOT/lib/core/conf.c" |
 		grep -oE '"[a-z_]+\.[a-z0-9_]+"' | tr -d '"'
 }
 
@@ -148,7 +148,7 @@ conf_keys() {
 	[ -z "$missing" ] || { printf 'undocumented options:\n%s' "$missing"; return 1; }
 }
 
-@test "docs: synap.yml(5) documents exactly the keys of lib/conf.c" {
+@test "docs: synap.yml(5) documents exactly the keys of lib/core/conf.c" {
 	local page=$MAN/synap.yml.5 key keys documented missing= n=0
 	[ -f "$page" ]
 	keys=$(conf_keys)
@@ -157,10 +157,10 @@ conf_keys() {
 		grep -Eq "^\.It Ic ${key//./\\.}( |\$)" "$page" || missing+="  undocumented: $key"$'\n'
 	done
 	# the parse of the table must have found it
-	[ "$n" -ge 10 ] || { echo "found only $n keys in lib/conf.c's table"; return 1; }
+	[ "$n" -ge 10 ] || { echo "found only $n keys in lib/core/conf.c's table"; return 1; }
 	documented=$(sed -n 's/^\.It Ic \([a-z_]*\.[a-z0-9_]*\).*/\1/p' "$page")
 	for key in $documented; do
-		grep -qxF "$key" <<<"$keys" || missing+="  documented but not in lib/conf.c: $key"$'\n'
+		grep -qxF "$key" <<<"$keys" || missing+="  documented but not in lib/core/conf.c: $key"$'\n'
 	done
 	[ -z "$missing" ] || { printf '%s' "$missing"; return 1; }
 }
@@ -185,7 +185,7 @@ conf_keys() {
 	[ -z "$bad" ] || { printf '%s' "$bad"; return 1; }
 }
 
-@test "docs: the README's configuration reference lists exactly the keys of lib/conf.c" {
+@test "docs: the README's configuration reference lists exactly the keys of lib/core/conf.c" {
 	local readme=$ROOT/README.md keys listed key missing=
 	keys=$(conf_keys)
 	listed=$(sed -n 's/^| `\([a-z_]*\.[a-z0-9_]*\)` |.*/\1/p' "$readme")
@@ -194,7 +194,7 @@ conf_keys() {
 		grep -qxF "$key" <<<"$listed" || missing+="  not in README.md: $key"$'\n'
 	done
 	for key in $listed; do
-		grep -qxF "$key" <<<"$keys" || missing+="  in README.md but not in lib/conf.c: $key"$'\n'
+		grep -qxF "$key" <<<"$keys" || missing+="  in README.md but not in lib/core/conf.c: $key"$'\n'
 	done
 	[ -z "$missing" ] || { printf '%s' "$missing"; return 1; }
 }

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/replog.h"
-#include "../../lib/snap.h"
-#include "../../lib/store.h"
+#include "data/replog.h"
+#include "proto/snap.h"
+#include "data/store.h"
 
 static double now_us(void)
 {

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../../lib/conf.h"
+#include "core/conf.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -2,9 +2,9 @@
  * standalone node that listens nowhere. */
 #include <stdlib.h>
 #include <string.h>
-#include "../../lib/control.h"
-#include "../../lib/log.h"
-#include "../../lib/node.h"
+#include "server/control.h"
+#include "core/log.h"
+#include "node.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -1,9 +1,9 @@
 /* libFuzzer target: replication frames and the operations inside OPS. */
 #include <stdlib.h>
 #include <string.h>
-#include "../../lib/frame.h"
-#include "../../lib/op.h"
-#include "../../lib/store.h"
+#include "proto/frame.h"
+#include "data/op.h"
+#include "data/store.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

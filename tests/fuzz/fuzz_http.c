@@ -2,7 +2,7 @@
  * applies to what it returns. */
 #include <stdlib.h>
 #include <string.h>
-#include "../../lib/http.h"
+#include "proto/http.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

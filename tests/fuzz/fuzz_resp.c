@@ -4,7 +4,7 @@
  * input and agree with the parser on where a command ends. */
 #include <stdlib.h>
 #include <string.h>
-#include "../../lib/resp.h"
+#include "proto/resp.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

@@ -2,8 +2,8 @@
  * whose size the first byte chooses, loading into a store. */
 #include <stdlib.h>
 #include <string.h>
-#include "../../lib/snap.h"
-#include "../../lib/store.h"
+#include "proto/snap.h"
+#include "data/store.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

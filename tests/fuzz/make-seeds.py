@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the binary seed inputs of the frame and snapshot fuzz targets,
-built from the format descriptions (share/snapshot-format.md, lib/frame.h)."""
+built from the format descriptions (share/snapshot-format.md, lib/proto/frame.h)."""
 import os
 import struct
 import zlib

@@ -2,7 +2,7 @@
  * closing "N passed, N failed" line; exit 1 when anything failed. */
 #include <stdlib.h>
 #include "unit.h"
-#include "../../lib/log.h"
+#include "core/log.h"
 
 int unit_failures;
 static int passed, failed;

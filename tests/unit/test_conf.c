@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "../../lib/conf.h"
-#include "../../lib/log.h"
+#include "core/conf.h"
+#include "core/log.h"
 
 #define MB (1024LL * 1024)
 

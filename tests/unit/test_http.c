@@ -3,7 +3,7 @@
  * caught by AddressSanitizer under `make sanitize`. */
 #include <stdlib.h>
 #include "unit.h"
-#include "../../lib/http.h"
+#include "proto/http.h"
 
 #define MAX_BODY (1u << 20)
 

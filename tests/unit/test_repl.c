@@ -2,11 +2,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "unit.h"
-#include "../../lib/frame.h"
-#include "../../lib/replog.h"
-#include "../../lib/snap.h"
-#include "../../lib/snapfile.h"
-#include "../../lib/store.h"
+#include "proto/frame.h"
+#include "data/replog.h"
+#include "proto/snap.h"
+#include "persist/snapfile.h"
+#include "data/store.h"
 
 static struct op set_op(char *key, int i, size_t vlen)
 {

@@ -1,7 +1,7 @@
 /* Unit tests: the RESP parser on valid, partial and malformed input. */
 #include <stdlib.h>
 #include "unit.h"
-#include "../../lib/resp.h"
+#include "proto/resp.h"
 
 /* Parses input fed in pieces of step bytes; returns the parse result and
  * leaves the parser holding the command. */

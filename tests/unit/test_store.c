@@ -2,9 +2,9 @@
  * the operation record and the JSON writer. */
 #include <stdlib.h>
 #include "unit.h"
-#include "../../lib/json.h"
-#include "../../lib/op.h"
-#include "../../lib/store.h"
+#include "core/json.h"
+#include "data/op.h"
+#include "data/store.h"
 
 static int keyf(char *out, int i)
 {

@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "unit.h"
-#include "../../lib/buf.h"
-#include "../../lib/util.h"
+#include "core/buf.h"
+#include "core/util.h"
 
 static void test_parse_ll(void)
 {

@@ -1,0 +1,90 @@
+/* conf.h - the node's configuration: defaults, the YAML file, validation.
+ *
+ * conf_init() sets the embedded defaults, conf_load() overlays a YAML file
+ * (strict: unknown keys, wrong types and bad values are errors naming the
+ * file, line and key), and the programs then apply their command-line flags
+ * with the conf_set_*() helpers, which validate exactly like the file. */
+#ifndef SYNAP_CONF_H
+#define SYNAP_CONF_H
+
+#include "core/util.h"
+
+enum role { ROLE_STANDALONE, ROLE_MASTER, ROLE_REPLICA };
+enum fsync_mode { FSYNC_NO, FSYNC_EVERYSEC, FSYNC_ALWAYS };
+
+struct conf {
+	/* server: */
+	char *host;                 /* client port address, default 127.0.0.1 */
+	int port;                   /* 5500 master, 5501 replica */
+	char *data_dir;             /* default "." */
+	char *control_socket;       /* NULL: <data_dir>/synap.sock */
+	char *requirepass;          /* NULL: no client password */
+	int max_clients;            /* default 10000 */
+	long long max_bulk_bytes;   /* server.max_bulk_mb, default 512 MB */
+	long long client_output_limit_bytes; /* server.client_output_limit_mb, 256 */
+	int log_level;              /* enum log_level; server.log_level, "notice" */
+
+	/* replication: */
+	bool repl_enabled;
+	enum role role;
+	char *master_address;          /* "host:port" */
+	char *replica_listen_address;  /* "host:port" */
+	int heartbeat_interval_ms;
+	int max_lag_ms;
+	int buffer_size_kb;
+	long long log_capacity;
+	int log_max_mb;
+	bool auto_reconnect;
+	int reconnect_delay_ms;
+	int replica_timeout_secs;
+	char *auth_token;
+	int min_replicas_to_write;
+	int replica_priority;          /* 100; 0 = never promote (Sentinel) */
+	long long replica_output_limit_bytes; /* replica_output_limit_mb, 512 */
+	int max_concurrent_full_syncs; /* 4 */
+
+	/* persistence: */
+	bool persist_enabled;
+	char *persist_path;            /* default "synap.db" (relative to data_dir) */
+	enum fsync_mode fsync;
+	long long snapshot_every_ops;  /* a snapshot file after this many logged operations */
+
+	char *file;                    /* the file loaded, NULL when none */
+	enum role program;             /* the program's role: replication.role must fit it */
+};
+
+#define CONF_ERR_LEN 512
+
+/* Defaults for a node started as role (master or standalone: port 5500,
+ * replica: 5501). */
+void conf_init(struct conf *c, enum role role);
+void conf_release(struct conf *c);
+
+/* Overlays the YAML file at path. On error returns -1 and writes into err a
+ * one-line message "FILE:LINE: KEY: what is wrong" (or "FILE: why" when the
+ * file cannot be read or parsed). */
+int conf_load(struct conf *c, const char *path, char err[CONF_ERR_LEN]);
+
+/* Sets one key by its dotted name ("server.port", "replication.role", ...)
+ * from a string, as a flag would. Same validation and error words as the
+ * file, with "KEY: what is wrong" in err. Used by the programs for flags. */
+int conf_set(struct conf *c, const char *key, const char *value, char err[CONF_ERR_LEN]);
+
+/* Sets key (dotted, "section.key") to value in the YAML file at path,
+ * keeping everything else (comments included); the result must load as a
+ * configuration of program's role before it replaces the file. */
+int conf_rewrite_key(const char *path, const char *key, const char *value, enum role program,
+		     char err[CONF_ERR_LEN]);
+
+/* Checks rules that span several keys (call after file and flags). */
+int conf_check(const struct conf *c, char err[CONF_ERR_LEN]);
+
+const char *role_name(enum role r);           /* "master" ... */
+int role_parse(const char *s, enum role *out);
+const char *fsync_name(enum fsync_mode m);
+int fsync_parse(const char *s, enum fsync_mode *out);
+
+/* Splits "host:port" (or "[v6]:port") into host (caller frees) and port. */
+int addr_split(const char *addr, char **host, int *port);
+
+#endif

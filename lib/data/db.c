@@ -1,0 +1,84 @@
+/* db.c - expiry-aware lookups and the single write path. */
+#include "data/db.h"
+
+void db_init(struct db *db)
+{
+	*db = (struct db){ .store = store_new(), .expire_keys = true };
+}
+
+void db_release(struct db *db)
+{
+	store_free(db->store);
+	db->store = NULL;
+}
+
+void db_write(struct db *db, struct op *op)
+{
+	if (op->ts_ms == 0)
+		op->ts_ms = time_ms();
+	db->offset++;
+	db->writes++;
+	/* Consumers see the op before it is applied: its strings may point into
+	 * the entry that applying it frees (an expired key's DEL). */
+	if (db->hook)
+		db->hook(db->hook_arg, op, db->offset);
+	op_apply(db->store, op);
+}
+
+void db_del(struct db *db, const char *key, size_t klen)
+{
+	struct op op = { .type = OP_DEL, .key = key, .klen = (uint32_t)klen };
+	db_write(db, &op);
+}
+
+struct entry *db_lookup(struct db *db, const char *key, size_t klen)
+{
+	struct entry *e = store_find(db->store, key, klen);
+
+	if (!e || !e->expire_at || !entry_expired(e, time_ms()))
+		return e;
+	if (db->expire_keys) {
+		db->expired_keys++;
+		db_del(db, key, klen);
+	}
+	return NULL;
+}
+
+struct entry *db_read(struct db *db, const char *key, size_t klen)
+{
+	struct entry *e = db_lookup(db, key, klen);
+	if (e)
+		db->hits++;
+	else
+		db->misses++;
+	return e;
+}
+
+#define EXPIRE_SAMPLE 20
+
+void db_expire_cycle(struct db *db, int64_t budget_us)
+{
+	int64_t start = mono_us();
+	struct entry *sample[EXPIRE_SAMPLE];
+
+	if (!db->expire_keys)
+		return;
+	for (;;) {
+		int64_t now = time_ms();
+		size_t n = store_sample_volatile(db->store, sample, EXPIRE_SAMPLE);
+		size_t expired = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct entry *e = sample[i];
+			if (!entry_expired(e, now))
+				continue;
+			/* The DEL frees e; the sample holds distinct entries, so the
+			 * others stay valid. */
+			db->expired_keys++;
+			db_del(db, entry_key(e), e->klen);
+			expired++;
+		}
+		/* Keep going while a quarter of the sample was stale (as Redis). */
+		if (n == 0 || expired * 4 < n || mono_us() - start > budget_us)
+			break;
+	}
+}

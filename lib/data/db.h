@@ -1,0 +1,45 @@
+/* db.h - the keyspace as commands see it: lookups that respect expiry and
+ * the one write path.
+ *
+ * db_write() is "A write's path" of DESIGN.md from the store down: apply the
+ * op, give it the next offset, hand it to the consumers (replication log,
+ * persistence) through the write hook. Whether an expired key is deleted
+ * (master: replicated as DEL) or only hidden (replica) is the db's rule. */
+#ifndef SYNAP_DB_H
+#define SYNAP_DB_H
+
+#include "data/op.h"
+#include "data/store.h"
+
+typedef void db_write_hook(void *arg, const struct op *op, uint64_t offset);
+
+struct db {
+	struct store *store;
+	bool expire_keys;       /* master: expired keys are deleted and replicated */
+	uint64_t offset;        /* offset of the last op applied */
+	db_write_hook *hook;
+	void *hook_arg;
+	uint64_t hits, misses, expired_keys, writes;
+};
+
+void db_init(struct db *db);
+void db_release(struct db *db);
+
+static inline bool entry_expired(const struct entry *e, int64_t now_ms)
+{
+	return e->expire_at != 0 && e->expire_at <= now_ms;
+}
+
+/* The live entry for key, or NULL (missing or logically expired). */
+struct entry *db_lookup(struct db *db, const char *key, size_t klen);
+/* Same, counting a keyspace hit or miss (for reads that clients asked for). */
+struct entry *db_read(struct db *db, const char *key, size_t klen);
+/* Applies op (ts_ms filled in when 0), assigns it offset+1 and passes it on. */
+void db_write(struct db *db, struct op *op);
+/* Convenience writers. */
+void db_del(struct db *db, const char *key, size_t klen);
+/* Active expiry: samples keys with a TTL and deletes the expired ones until
+ * few are found or budget_us is spent. Does nothing unless expire_keys. */
+void db_expire_cycle(struct db *db, int64_t budget_us);
+
+#endif

@@ -1,0 +1,152 @@
+/* op.c - encode, decode and apply operation records. */
+#include <string.h>
+
+#include "data/op.h"
+#include "data/store.h"
+
+#define OP_HEADER 13    /* u32 len + u8 type + u64 ts */
+
+static bool has_key(uint8_t t) { return t != OP_FLUSHALL; }
+static bool has_val(uint8_t t) { return t == OP_SET || t == OP_APPEND || t == OP_RENAME || t == OP_PUBLISH; }
+static bool has_time(uint8_t t) { return t == OP_SET || t == OP_EXPIRE; }
+
+const char *op_name(uint8_t type)
+{
+	switch (type) {
+	case OP_SET: return "SET";
+	case OP_DEL: return "DEL";
+	case OP_EXPIRE: return "EXPIRE";
+	case OP_PERSIST: return "PERSIST";
+	case OP_FLUSHALL: return "FLUSHALL";
+	case OP_APPEND: return "APPEND";
+	case OP_RENAME: return "RENAME";
+	case OP_PUBLISH: return "PUBLISH";
+	}
+	return "?";
+}
+
+size_t op_wire_size(const struct op *op)
+{
+	size_t n = OP_HEADER;
+	if (has_key(op->type))
+		n += 4 + op->klen;
+	if (has_val(op->type))
+		n += 4 + op->vlen;
+	if (has_time(op->type))
+		n += 8;
+	return n;
+}
+
+size_t op_encode_to(unsigned char *p, const struct op *op)
+{
+	size_t n = op_wire_size(op);
+	unsigned char *q = p;
+
+	set_u32(q, (uint32_t)(n - 4));
+	q[4] = op->type;
+	set_u64(q + 5, (uint64_t)op->ts_ms);
+	q += OP_HEADER;
+	if (has_key(op->type)) {
+		set_u32(q, op->klen);
+		memcpy(q + 4, op->key, op->klen);
+		q += 4 + op->klen;
+	}
+	if (has_val(op->type)) {
+		set_u32(q, op->vlen);
+		if (op->vlen)
+			memcpy(q + 4, op->val, op->vlen);
+		q += 4 + op->vlen;
+	}
+	if (has_time(op->type)) {
+		set_u64(q, (uint64_t)op->at_ms);
+		q += 8;
+	}
+	return n;
+}
+
+void op_encode(struct buf *b, const struct op *op)
+{
+	size_t n = op_wire_size(op);
+	buf_reserve(b, n);
+	op_encode_to((unsigned char *)b->data + b->len, op);
+	b->len += n;
+}
+
+/* Reads a u32-prefixed string at *pos, within end. */
+static int take_str(const unsigned char *p, size_t end, size_t *pos, const char **s, uint32_t *len)
+{
+	if (end - *pos < 4)
+		return -1;
+	uint32_t n = get_u32(p + *pos);
+	if (end - *pos - 4 < n)
+		return -1;
+	*s = (const char *)p + *pos + 4;
+	*len = n;
+	*pos += 4 + (size_t)n;
+	return 0;
+}
+
+long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
+{
+	if (len < 4)
+		return 0;
+	size_t body = get_u32(p);
+	if (body + 4 > max || body < OP_HEADER - 4)
+		return -1;
+	if (len < body + 4)
+		return 0;
+	size_t end = body + 4, pos = OP_HEADER;
+	memset(op, 0, sizeof(*op));
+	op->type = p[4];
+	op->ts_ms = (int64_t)get_u64(p + 5);
+	if (op->type < OP_SET || op->type > OP_PUBLISH)
+		return -1;
+	if (has_key(op->type) && take_str(p, end, &pos, &op->key, &op->klen) < 0)
+		return -1;
+	if (has_val(op->type) && take_str(p, end, &pos, &op->val, &op->vlen) < 0)
+		return -1;
+	if (has_time(op->type)) {
+		if (end - pos < 8)
+			return -1;
+		op->at_ms = (int64_t)get_u64(p + pos);
+		if (op->at_ms < 0)
+			return -1;
+		pos += 8;
+	}
+	if (pos != end)
+		return -1;
+	return (long)end;
+}
+
+void op_apply(struct store *s, const struct op *op)
+{
+	struct entry *e;
+
+	switch (op->type) {
+	case OP_SET:
+		store_set(s, op->key, op->klen, op->val, op->vlen, op->at_ms);
+		break;
+	case OP_DEL:
+		store_delete(s, op->key, op->klen);
+		break;
+	case OP_EXPIRE:
+		if ((e = store_find(s, op->key, op->klen)))
+			store_set_expire(s, e, op->at_ms);
+		break;
+	case OP_PERSIST:
+		if ((e = store_find(s, op->key, op->klen)))
+			store_set_expire(s, e, 0);
+		break;
+	case OP_FLUSHALL:
+		store_flush(s, true);
+		break;
+	case OP_APPEND:
+		store_append(s, op->key, op->klen, op->val, op->vlen);
+		break;
+	case OP_RENAME:
+		store_rename(s, op->key, op->klen, op->val, op->vlen);
+		break;
+	case OP_PUBLISH:
+		break;          /* the node delivers it; the data does not change */
+	}
+}

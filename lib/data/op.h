@@ -1,0 +1,63 @@
+/* op.h - the operation record: the deterministic effect of one write.
+ *
+ * Commands compute an op and apply it through db_write(); replicas apply the
+ * same ops received from their master, so master and replica mutate their
+ * stores through one function. An op's wire form (used in the replication
+ * log, OPS frames and persistence) is:
+ *
+ *   u32 len       bytes that follow
+ *   u8  type
+ *   u64 ts_ms     the master's wall clock when the op was made
+ *   fields        per type, integers big-endian, strings as u32 len + bytes:
+ *     SET      key, value, u64 expire_at_ms (0: none)
+ *     DEL      key
+ *     EXPIRE   key, u64 at_ms
+ *     PERSIST  key
+ *     FLUSHALL (nothing)
+ *     APPEND   key, suffix
+ *     RENAME   key, new key
+ *     PUBLISH  channel, message
+ */
+#ifndef SYNAP_OP_H
+#define SYNAP_OP_H
+
+#include "core/buf.h"
+
+enum op_type {
+	OP_SET = 1,
+	OP_DEL = 2,
+	OP_EXPIRE = 3,
+	OP_PERSIST = 4,
+	OP_FLUSHALL = 5,
+	OP_APPEND = 6,
+	OP_RENAME = 7,
+	OP_PUBLISH = 8,         /* no effect on data: delivered to subscribers */
+};
+
+struct op {
+	uint8_t type;
+	int64_t ts_ms;
+	const char *key;
+	uint32_t klen;
+	const char *val;        /* SET value, APPEND suffix, RENAME new key */
+	uint32_t vlen;
+	int64_t at_ms;          /* SET expire_at, EXPIRE at */
+};
+
+struct store;
+
+/* Bytes of the wire form of op, including the u32 length. */
+size_t op_wire_size(const struct op *op);
+/* Appends the wire form of op to b. */
+void op_encode(struct buf *b, const struct op *op);
+/* Writes the wire form into p (op_wire_size bytes); returns the size. */
+size_t op_encode_to(unsigned char *p, const struct op *op);
+/* Parses one op at p. Returns bytes used, 0 when len is short of a whole
+ * op, -1 when malformed (unknown type, lengths that do not add up, or an
+ * op larger than max). Strings in op point into p. */
+long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op);
+/* Applies op to s. */
+void op_apply(struct store *s, const struct op *op);
+const char *op_name(uint8_t type);
+
+#endif

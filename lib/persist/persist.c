@@ -1,0 +1,644 @@
+/* persist.c - sqlite persistence: writer thread, snapshots as base, recovery. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "core/log.h"
+#include "persist/persist.h"
+#include "data/replog.h"
+#include "proto/snap.h"
+#include "persist/snapfile.h"
+#include "data/store.h"
+
+enum msg_type { M_BATCH, M_IDENTITY, M_BASE, M_CLEAN };
+
+struct msg {
+	enum msg_type type;
+	uint64_t seq;
+	uint64_t first, count;          /* batch */
+	struct buf data;
+	struct persist_identity id;     /* identity, base */
+	char *file;                     /* base */
+	uint64_t offset;                /* base */
+	bool reset;
+	struct msg *next;
+};
+
+struct persist {
+	sqlite3 *db;
+	char *dir;
+	char *path;
+	enum fsync_mode mode;
+	int wal_fd;                     /* for everysec's fsync of the WAL */
+
+	/* loop side */
+	struct buf batch;
+	uint64_t batch_first, batch_count;
+	uint64_t seq;                   /* last message queued */
+	uint64_t last;                  /* last offset appended */
+	uint64_t base_offset;           /* offset of the base snapshot (or of an empty start) */
+
+	/* shared with the writer, under mu */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct msg *head, *tail;
+	bool stop;
+	uint64_t done_seq;
+	uint64_t committed;             /* last offset committed */
+	uint64_t durable;               /* last offset known on disk */
+	bool failing;
+	char err[256];
+	char *base_file;                /* the base snapshot now in force */
+};
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static char *join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *p = xmalloc(len);
+	if (name[0] == '/')
+		snprintf(p, len, "%s", name);
+	else
+		snprintf(p, len, "%s/%s", dir, name);
+	return p;
+}
+
+struct persist *persist_open(const char *dir, const char *path, enum fsync_mode mode, char *err)
+{
+	struct persist *p = xcalloc(1, sizeof(*p));
+	char e[256];
+
+	p->dir = xstrdup(dir);
+	p->path = join(dir, path);
+	p->mode = mode;
+	p->wal_fd = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work, NULL);
+	pthread_cond_init(&p->done, NULL);
+	if (sqlite3_open_v2(p->path, &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, p->db ? sqlite3_errmsg(p->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(p->db, 5000);
+	if (exec(p->db, "PRAGMA journal_mode=WAL", e, sizeof(e)) < 0 ||
+	    exec(p->db, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+			"CREATE TABLE IF NOT EXISTS ops (first INTEGER PRIMARY KEY, count INTEGER NOT NULL, "
+			"data BLOB NOT NULL);", e, sizeof(e)) < 0 ||
+	    exec(p->db, "SELECT count(*) FROM meta; SELECT count(*) FROM ops", e, sizeof(e)) < 0) {
+		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, e);
+		goto fail;
+	}
+	return p;
+fail:
+	sqlite3_close(p->db);
+	p->db = NULL;
+	persist_close(p);
+	return NULL;
+}
+
+/* ---- meta ---- */
+
+static int meta_get(sqlite3 *db, const char *key, char *out, size_t outlen)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		snprintf(out, outlen, "%s", v ? (const char *)v : "");
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static uint64_t meta_u64(sqlite3 *db, const char *key)
+{
+	char v[32];
+	unsigned long long x = 0;
+	if (meta_get(db, key, v, sizeof(v)) == 1 && parse_ull(v, strlen(v), &x) < 0)
+		x = 0;
+	return x;
+}
+
+static int meta_put(sqlite3 *db, const char *key, const char *value)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int meta_put_u64(sqlite3 *db, const char *key, uint64_t v)
+{
+	char s[32];
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
+	return meta_put(db, key, s);
+}
+
+static int put_identity(sqlite3 *db, const struct persist_identity *id)
+{
+	return meta_put(db, "replid", id->replid) | meta_put(db, "replid2", id->replid2) |
+	       meta_put_u64(db, "second_offset", id->second_offset) | meta_put_u64(db, "epoch", id->epoch);
+}
+
+/* ---- recovery ---- */
+
+/* Cuts the log after offset: rows from the first bad one are rewritten
+ * (their good ops kept) or deleted. */
+static void cut_tail(struct persist *p, uint64_t row_first, const unsigned char *good, size_t good_len,
+		     uint64_t good_count)
+{
+	char e[256];
+	sqlite3_stmt *st;
+
+	exec(p->db, "BEGIN", e, sizeof(e));
+	if (sqlite3_prepare_v2(p->db, "DELETE FROM ops WHERE first >= ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)row_first);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (good_count && sqlite3_prepare_v2(p->db, "INSERT INTO ops (first, count, data) VALUES (?, ?, ?)",
+					     -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)row_first);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)good_count);
+		sqlite3_bind_blob(st, 3, good, (int)good_len, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	if (exec(p->db, "COMMIT", e, sizeof(e)) < 0)
+		log_warn("persistence: cannot cut the damaged log tail: %s", e);
+}
+
+/* How many operations the log holds after offset, for sizing the store;
+ * 0 when it cannot say. Never more than the database's pages can hold (an
+ * operation takes 8 bytes at the least), whatever a damaged row claims. */
+static uint64_t logged_ops(struct persist *p, uint64_t offset)
+{
+	sqlite3_stmt *st;
+	uint64_t last = 0, bytes = 0;
+
+	if (sqlite3_prepare_v2(p->db, "SELECT (SELECT max(first + count - 1) FROM ops), "
+			       "(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		last = (uint64_t)sqlite3_column_int64(st, 0);
+		bytes = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	uint64_t n = last > offset ? last - offset : 0;
+	return n <= bytes / 8 ? n : bytes / 8;
+}
+
+int persist_recover(struct persist *p, struct store *s, struct replog *log,
+		    struct persist_identity *id, uint64_t *offset, char *err)
+{
+	char base[512];
+	uint64_t off = 0;
+	int64_t t0 = mono_ms();
+
+	memset(id, 0, sizeof(*id));
+	memset(id->replid, '0', 40);
+	memset(id->replid2, '0', 40);
+	if (meta_get(p->db, "replid", id->replid, sizeof(id->replid)) < 0) {
+		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, sqlite3_errmsg(p->db));
+		return -1;
+	}
+	meta_get(p->db, "replid2", id->replid2, sizeof(id->replid2));
+	id->second_offset = meta_u64(p->db, "second_offset");
+	id->epoch = meta_u64(p->db, "epoch");
+	id->clean = meta_u64(p->db, "clean") == 1;
+	if (meta_get(p->db, "snapshot", base, sizeof(base)) == 1 && base[0]) {
+		char *path = join(p->dir, base);
+		struct snap_meta meta;
+		char ferr[SNAPFILE_ERR_LEN];
+		/* Sized for every key the snapshot and the log after it can hold,
+		 * so the load never rehashes (the cron shrinks an oversized table). */
+		uint64_t logged = logged_ops(p, meta_u64(p->db, "snapshot_offset"));
+		int rc = snapfile_load(path, s, logged, &meta, ferr);
+		free(path);
+		if (rc < 0) {
+			snprintf(err, PERSIST_ERR_LEN, "base snapshot %.490s", ferr);
+			return -1;
+		}
+		uint64_t snap_off = meta.offset;
+		if (snap_off != meta_u64(p->db, "snapshot_offset")) {
+			snprintf(err, PERSIST_ERR_LEN, "snapshot %.200s holds offset %llu, the database expects %llu",
+				 base, (unsigned long long)snap_off,
+				 (unsigned long long)meta_u64(p->db, "snapshot_offset"));
+			return -1;
+		}
+		off = snap_off;
+		p->base_file = xstrdup(base);
+	} else {
+		off = meta_u64(p->db, "base_offset");
+	}
+	uint64_t base_off = off;
+
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(p->db, "SELECT first, count, data FROM ops WHERE first + count - 1 > ? ORDER BY first",
+			       -1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, sqlite3_errmsg(p->db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)off);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t count = (uint64_t)sqlite3_column_int64(st, 1);
+		const unsigned char *data = sqlite3_column_blob(st, 2);
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+		if (first > off + 1) {
+			log_warn("persistence: the log jumps from offset %llu to %llu: cut there, the rows after "
+				 "are dropped", (unsigned long long)off, (unsigned long long)first);
+			sqlite3_finalize(st);
+			cut_tail(p, first, NULL, 0, 0);
+			goto done;
+		}
+		size_t pos = 0;
+		for (uint64_t i = 0; i < count; i++) {
+			struct op op;
+			long used = op_decode(data + pos, len - pos, len - pos, &op);
+			if (used <= 0) {
+				/* A damaged row: keep its whole ops, drop the rest. */
+				log_warn("persistence: operation %llu is damaged: the log is cut after offset %llu, "
+					 "%llu operation%s of that row and every later row dropped",
+					 (unsigned long long)(first + i), (unsigned long long)(first + i - 1),
+					 (unsigned long long)(count - i), count - i == 1 ? "" : "s");
+				unsigned char *good = xmalloc(pos ? pos : 1);
+				memcpy(good, data, pos);
+				sqlite3_finalize(st);
+				cut_tail(p, first, good, pos, i);
+				free(good);
+				goto done;
+			}
+			uint64_t o = first + i;
+			if (o > off) {
+				op_apply(s, &op);
+				if (log)
+					replog_append(log, &op, o);
+				off = o;
+			}
+			pos += (size_t)used;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, PERSIST_ERR_LEN, "%s: reading the log: %s", p->path, sqlite3_errmsg(p->db));
+		return -1;
+	}
+done:
+	p->base_offset = base_off;
+	p->last = off;
+	p->committed = p->durable = off;
+	*offset = off;
+	if (off || p->base_file)
+		log_notice("recovered %zu keys at offset %llu (%s + %llu logged operations) in %lld ms",
+			   store_count(s), (unsigned long long)off, p->base_file ? p->base_file : "no snapshot",
+			   (unsigned long long)(off - base_off), (long long)(mono_ms() - t0));
+	return 0;
+}
+
+/* ---- the writer ---- */
+
+static int apply_msg(struct persist *p, struct msg *m, sqlite3_stmt *ins, uint64_t *last, char **old_base)
+{
+	sqlite3 *db = p->db;
+
+	switch (m->type) {
+	case M_BATCH:
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)m->first);
+		sqlite3_bind_int64(ins, 2, (sqlite3_int64)m->count);
+		sqlite3_bind_blob(ins, 3, m->data.data, (int)m->data.len, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return -1;
+		*last = m->first + m->count - 1;
+		return 0;
+	case M_IDENTITY:
+		return put_identity(db, &m->id);
+	case M_CLEAN:
+		return meta_put(db, "clean", m->reset ? "1" : "0");
+	case M_BASE: {
+		sqlite3_stmt *st;
+		const char *sql = m->reset ? "DELETE FROM ops" : "DELETE FROM ops WHERE first + count - 1 <= ?";
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		if (!m->reset)
+			sqlite3_bind_int64(st, 1, (sqlite3_int64)m->offset);
+		int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_finalize(st);
+		if (rc < 0 || meta_put(db, "snapshot", m->file) < 0 ||
+		    meta_put_u64(db, "snapshot_offset", m->offset) < 0 || put_identity(db, &m->id) < 0)
+			return -1;
+		*old_base = m->file;
+		if (m->reset && *last < m->offset)
+			*last = m->offset;
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static void free_msgs(struct msg *m)
+{
+	while (m) {
+		struct msg *next = m->next;
+		buf_release(&m->data);
+		free(m->file);
+		free(m);
+		m = next;
+	}
+}
+
+static void *writer(void *arg)
+{
+	struct persist *p = arg;
+	sqlite3_stmt *ins = NULL;
+	int64_t last_sync = mono_ms();
+	bool unsynced = false;
+	char e[256];
+
+	sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO ops (first, count, data) VALUES (?, ?, ?)", -1, &ins, NULL);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->head && !p->stop) {
+			if (p->mode == FSYNC_EVERYSEC && unsynced) {
+				struct timespec ts;
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_sec += 1;
+				pthread_cond_timedwait(&p->work, &p->mu, &ts);
+				break;
+			}
+			pthread_cond_wait(&p->work, &p->mu);
+		}
+		if (!p->head && p->stop && !unsynced)
+			break;
+		struct msg *batch = p->head;
+		p->head = p->tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+
+		uint64_t last = 0, seq = 0;
+		char *new_base = NULL;
+		bool ok = true;
+		if (batch) {
+			for (struct msg *m = batch; m; m = m->next)
+				seq = m->seq;
+			const char *sync = p->mode == FSYNC_ALWAYS ? "PRAGMA synchronous=FULL" :
+					   p->mode == FSYNC_EVERYSEC ? "PRAGMA synchronous=NORMAL" :
+					   "PRAGMA synchronous=OFF";
+			for (int attempt = 0;; attempt++) {
+				ok = exec(p->db, sync, e, sizeof(e)) == 0 && exec(p->db, "BEGIN", e, sizeof(e)) == 0;
+				for (struct msg *m = batch; ok && m; m = m->next)
+					if (apply_msg(p, m, ins, &last, &new_base) < 0) {
+						snprintf(e, sizeof(e), "%s", sqlite3_errmsg(p->db));
+						ok = false;
+					}
+				if (ok && exec(p->db, "COMMIT", e, sizeof(e)) == 0)
+					break;
+				ok = false;
+				char ignored[64];
+				exec(p->db, "ROLLBACK", ignored, sizeof(ignored));
+				pthread_mutex_lock(&p->mu);
+				if (!p->failing)
+					log_error("persistence: cannot write %s: %s (writes are refused until it works)",
+						  p->path, e);
+				p->failing = true;
+				snprintf(p->err, sizeof(p->err), "%s", e);
+				pthread_cond_broadcast(&p->done);
+				bool stopping = p->stop;
+				pthread_mutex_unlock(&p->mu);
+				if (stopping && attempt > 2)
+					break;
+				struct timespec ts = { 1, 0 };
+				nanosleep(&ts, NULL);
+			}
+			if (ok && p->mode == FSYNC_EVERYSEC)
+				unsynced = true;
+		}
+		/* everysec: the WAL reaches the disk about once a second (and at
+		 * shutdown). */
+		bool stopping = false;
+		pthread_mutex_lock(&p->mu);
+		stopping = p->stop;
+		pthread_mutex_unlock(&p->mu);
+		if (p->mode == FSYNC_EVERYSEC && unsynced && (stopping || mono_ms() - last_sync >= 1000)) {
+			if (p->wal_fd < 0) {
+				char *wal = xmalloc(strlen(p->path) + 5);
+				sprintf(wal, "%s-wal", p->path);
+				p->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+				free(wal);
+			}
+			if (p->wal_fd >= 0)
+				fdatasync(p->wal_fd);
+			last_sync = mono_ms();
+			unsynced = false;
+		}
+		pthread_mutex_lock(&p->mu);
+		if (ok && batch) {
+			if (last > p->committed)
+				p->committed = last;
+			if (p->failing)
+				log_notice("persistence: %s is writable again", p->path);
+			p->failing = false;
+			if (new_base) {
+				/* The old base is no longer needed once the new one is recorded. */
+				if (p->base_file && strcmp(p->base_file, new_base) != 0) {
+					char *old = join(p->dir, p->base_file);
+					unlink(old);
+					free(old);
+				}
+				free(p->base_file);
+				p->base_file = xstrdup(new_base);
+			}
+		}
+		if (!unsynced)
+			p->durable = p->committed;
+		if (seq > p->done_seq)
+			p->done_seq = seq;
+		pthread_cond_broadcast(&p->done);
+		pthread_mutex_unlock(&p->mu);
+		free_msgs(batch);
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	sqlite3_finalize(ins);
+	return NULL;
+}
+
+void persist_start(struct persist *p)
+{
+	if (pthread_create(&p->thread, NULL, writer, p) == 0)
+		p->running = true;
+}
+
+static void enqueue(struct persist *p, struct msg *m)
+{
+	m->seq = ++p->seq;
+	pthread_mutex_lock(&p->mu);
+	if (p->tail)
+		p->tail->next = m;
+	else
+		p->head = m;
+	p->tail = m;
+	pthread_cond_signal(&p->work);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void persist_append(struct persist *p, const struct op *op, uint64_t offset)
+{
+	if (p->batch_count == 0)
+		p->batch_first = offset;
+	op_encode(&p->batch, op);
+	p->batch_count++;
+	p->last = offset;
+}
+
+int persist_flush(struct persist *p)
+{
+	if (p->batch_count) {
+		struct msg *m = xcalloc(1, sizeof(*m));
+		m->type = M_BATCH;
+		m->first = p->batch_first;
+		m->count = p->batch_count;
+		m->data = p->batch;
+		buf_init(&p->batch);
+		p->batch_count = 0;
+		enqueue(p, m);
+	}
+	pthread_mutex_lock(&p->mu);
+	if (p->mode == FSYNC_ALWAYS && p->running) {
+		/* Group commit: the whole iteration's writes share one fsync, and
+		 * none is acknowledged before it. */
+		while (p->done_seq < p->seq && !p->failing)
+			pthread_cond_wait(&p->done, &p->mu);
+	}
+	int rc = p->failing ? -1 : 0;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+void persist_identity(struct persist *p, const struct persist_identity *id)
+{
+	struct msg *m = xcalloc(1, sizeof(*m));
+	m->type = M_IDENTITY;
+	m->id = *id;
+	persist_flush(p);       /* ops before the change go first */
+	enqueue(p, m);
+}
+
+void persist_base(struct persist *p, const char *file, uint64_t offset,
+		  const struct persist_identity *id, bool reset)
+{
+	struct msg *m = xcalloc(1, sizeof(*m));
+	m->type = M_BASE;
+	const char *slash = strrchr(file, '/');
+	m->file = xstrdup(slash ? slash + 1 : file);
+	m->offset = offset;
+	m->id = *id;
+	m->reset = reset;
+	if (reset) {
+		/* Operations of the old history still in the batch must not follow. */
+		buf_clear(&p->batch);
+		p->batch_count = 0;
+	}
+	persist_flush(p);
+	enqueue(p, m);
+	p->base_offset = offset;
+	if (reset)
+		p->last = offset;
+}
+
+void persist_set_clean(struct persist *p, bool clean)
+{
+	struct msg *m = xcalloc(1, sizeof(*m));
+	m->type = M_CLEAN;
+	m->reset = clean;
+	persist_flush(p);       /* after every operation before it */
+	enqueue(p, m);
+}
+
+char *persist_new_snapshot_path(struct persist *p)
+{
+	char name[64];
+	static unsigned seq;
+	snprintf(name, sizeof(name), "snapshot-%lld-%u.snap", (long long)time_ms(), seq++);
+	return join(p->dir, name);
+}
+
+uint64_t persist_durable(struct persist *p)
+{
+	pthread_mutex_lock(&p->mu);
+	uint64_t d = p->durable;
+	pthread_mutex_unlock(&p->mu);
+	return d;
+}
+
+uint64_t persist_logged(struct persist *p)
+{
+	return p->last > p->base_offset ? p->last - p->base_offset : 0;
+}
+
+bool persist_failing(struct persist *p, char *err, size_t len)
+{
+	pthread_mutex_lock(&p->mu);
+	bool f = p->failing;
+	if (f && err)
+		snprintf(err, len, "%s", p->err);
+	pthread_mutex_unlock(&p->mu);
+	return f;
+}
+
+void persist_close(struct persist *p)
+{
+	if (!p)
+		return;
+	if (p->running) {
+		persist_flush(p);
+		pthread_mutex_lock(&p->mu);
+		p->stop = true;
+		pthread_cond_signal(&p->work);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thread, NULL);
+	}
+	free_msgs(p->head);
+	if (p->db)
+		sqlite3_close(p->db);
+	if (p->wal_fd >= 0)
+		close(p->wal_fd);
+	buf_release(&p->batch);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	free(p->base_file);
+	free(p->dir);
+	free(p->path);
+	free(p);
+}

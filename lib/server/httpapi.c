@@ -1,0 +1,297 @@
+/* httpapi.c - HTTP routes of the client port:
+ *   GET  /health                   liveness and role
+ *   GET  /api/replication/stats    the stats JSON
+ *   POST /api/replication/promote  promotion (replicas)
+ *   GET  /metrics                  Prometheus text
+ *   GET|HEAD|PUT|DELETE /kv/{key}  the keyspace; PUT ?ttl=SECONDS
+ * Writes go through the command table, so HTTP and RESP share one path
+ * (read-only replicas, auth, replication). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/client.h"
+#include "server/command.h"
+#include "server/control.h"
+#include "proto/http.h"
+#include "server/httpapi.h"
+#include "core/json.h"
+#include "node.h"
+#include "server/stats.h"
+
+#define JSON_TYPE "application/json"
+
+struct route_ctx {
+	struct client *c;
+	struct http_request *req;
+	struct buf *out;
+	bool keep;
+};
+
+static void respond_json(struct route_ctx *r, int status, struct buf *body)
+{
+	buf_putc(body, '\n');
+	http_respond(r->out, status, JSON_TYPE, body->data, body->len, r->keep);
+}
+
+static void respond_error(struct route_ctx *r, int status, const char *msg)
+{
+	http_respond_error(r->out, status, msg, r->keep);
+}
+
+static void not_allowed(struct route_ctx *r, const char *allow)
+{
+	char hdr[96];
+	snprintf(hdr, sizeof(hdr), "Allow: %s\r\n", allow);
+	http_respond_error_with(r->out, 405, hdr, "method not allowed", r->keep);
+}
+
+static bool from_loopback(const struct client *c)
+{
+	return strncmp(c->addr, "127.", 4) == 0 || strncmp(c->addr, "[::1]:", 6) == 0;
+}
+
+/* Bearer token check; with no requirepass, anyone is authorized. */
+static bool authorized(struct route_ctx *r)
+{
+	const char *pass = r->c->node->conf->requirepass;
+	const struct http_request *q = r->req;
+
+	if (!pass)
+		return true;
+	if (!q->auth || q->auth_len < 7 || strncasecmp(q->auth, "Bearer ", 7) != 0)
+		return false;
+	return secret_equal(pass, q->auth + 7, q->auth_len - 7);
+}
+
+/* Runs a command through the table and returns its RESP reply in scratch. */
+static void run_command(struct client *c, struct arg *argv, int argc, struct buf *scratch)
+{
+	struct arg *saved_argv = c->argv;
+	int saved_argc = c->argc;
+	unsigned saved_flags = c->flags;
+
+	c->argv = argv;
+	c->argc = argc;
+	c->reply = scratch;
+	/* HTTP authenticated by its own header already. */
+	c->flags |= CLIENT_AUTHED;
+	command_dispatch(c);
+	c->flags = (c->flags & ~CLIENT_AUTHED) | (saved_flags & CLIENT_AUTHED);
+	c->reply = &c->out;
+	c->argv = saved_argv;
+	c->argc = saved_argc;
+}
+
+/* Turns a RESP error reply into an HTTP status. */
+static int error_status(const char *resp, size_t len)
+{
+	if (len > 9 && memcmp(resp, "-READONLY", 9) == 0)
+		return 403;
+	if (len > 7 && memcmp(resp, "-NOAUTH", 7) == 0)
+		return 401;
+	if ((len > 11 && memcmp(resp, "-NOREPLICAS", 11) == 0) || (len > 9 && memcmp(resp, "-MISCONF", 8) == 0))
+		return 503;
+	return 400;
+}
+
+static void respond_resp_error(struct route_ctx *r, struct buf *reply)
+{
+	size_t len = reply->len;
+	while (len > 1 && (reply->data[len - 1] == '\n' || reply->data[len - 1] == '\r'))
+		len--;
+	char *msg = xstrndup(reply->data + 1, len - 1);
+	respond_error(r, error_status(reply->data, reply->len), msg);
+	free(msg);
+}
+
+static void route_kv(struct route_ctx *r, const char *key, size_t klen)
+{
+	struct client *c = r->c;
+	struct http_request *q = r->req;
+	struct buf reply, body;
+
+	buf_init(&reply);
+	buf_init(&body);
+	if (q->method == HTTP_GET || q->method == HTTP_HEAD) {
+		struct entry *e = db_read(&c->node->db, key, klen);
+		c->node->st.commands++;
+		if (e)
+			http_respond(r->out, 200, "application/octet-stream", entry_val(e), e->vlen, r->keep);
+		else
+			respond_error(r, 404, "no such key");
+	} else if (q->method == HTTP_PUT) {
+		struct arg argv[5] = {
+			{ "SET", 3 }, { (char *)key, klen }, { (char *)(q->body ? q->body : ""), q->body_len },
+		};
+		int argc = 3;
+		const char *ttl;
+		size_t tlen;
+		if (!q->body) {
+			respond_error(r, 411, "a PUT needs a Content-Length");
+			goto out;
+		}
+		if (q->query && http_query_get(q->query, q->query_len, "ttl", &ttl, &tlen) == 0) {
+			long long secs;
+			if (parse_ll(ttl, tlen, &secs) < 0 || secs <= 0) {
+				respond_error(r, 400, "ttl must be a positive integer of seconds");
+				goto out;
+			}
+			argv[3] = (struct arg){ "EX", 2 };
+			argv[4] = (struct arg){ (char *)ttl, tlen };
+			argc = 5;
+		}
+		run_command(c, argv, argc, &reply);
+		if (reply.data[0] == '-') {
+			respond_resp_error(r, &reply);
+		} else {
+			struct json j;
+			json_init(&j, &body);
+			json_obj(&j);
+			json_kbool(&j, "ok", true);
+			json_obj_end(&j);
+			respond_json(r, 200, &body);
+		}
+	} else if (q->method == HTTP_DELETE) {
+		struct arg argv[2] = { { "DEL", 3 }, { (char *)key, klen } };
+		run_command(c, argv, 2, &reply);
+		if (reply.data[0] == '-') {
+			respond_resp_error(r, &reply);
+		} else if (reply.len >= 2 && memcmp(reply.data, ":0", 2) == 0) {
+			respond_error(r, 404, "no such key");
+		} else {
+			struct json j;
+			json_init(&j, &body);
+			json_obj(&j);
+			json_kint(&j, "deleted", 1);
+			json_obj_end(&j);
+			respond_json(r, 200, &body);
+		}
+	} else {
+		not_allowed(r, "GET, HEAD, PUT, DELETE");
+	}
+out:
+	buf_release(&reply);
+	buf_release(&body);
+}
+
+/* Promotion changes who takes writes: only from this host, or with the
+ * password when one is set. */
+static void route_promote(struct route_ctx *r)
+{
+	struct client *c = r->c;
+	struct buf reply;
+	if (r->req->method != HTTP_POST) {
+		not_allowed(r, "POST");
+		return;
+	}
+	bool bearer = c->node->conf->requirepass && r->req->auth && authorized(r);
+	if (!from_loopback(c) && !bearer) {
+		respond_error(r, 403, "promotion is allowed from loopback or with Authorization: Bearer <requirepass>");
+		return;
+	}
+	buf_init(&reply);
+	control_execute(c->node, "PROMOTE", 7, &reply);
+	bool ok = reply.len > 10 && memcmp(reply.data, "{\"ok\":true", 10) == 0;
+	http_respond(r->out, ok ? 200 : 409, JSON_TYPE, reply.data, reply.len, r->keep);
+	buf_release(&reply);
+}
+
+static bool path_is(const struct http_request *q, const char *lit)
+{
+	return q->path_len == strlen(lit) && memcmp(q->path, lit, q->path_len) == 0;
+}
+
+static void route(struct route_ctx *r)
+{
+	struct client *c = r->c;
+	struct node *n = c->node;
+	struct http_request *q = r->req;
+	bool get = q->method == HTTP_GET || q->method == HTTP_HEAD;
+	struct buf body;
+
+	buf_init(&body);
+	if (path_is(q, "/health")) {
+		if (!get) {
+			not_allowed(r, "GET, HEAD");
+		} else {
+			struct json j;
+			json_init(&j, &body);
+			json_obj(&j);
+			json_kstr(&j, "status", "ok");
+			json_kstr(&j, "role", role_name(n->role));
+			json_kuint(&j, "offset", n->db.offset);
+			json_obj_end(&j);
+			respond_json(r, 200, &body);
+		}
+	} else if (path_is(q, "/api/replication/promote")) {
+		route_promote(r);
+	} else if (!authorized(r)) {
+		respond_error(r, 401, "authentication required: Authorization: Bearer <requirepass>");
+	} else if (path_is(q, "/api/replication/stats")) {
+		if (!get) {
+			not_allowed(r, "GET, HEAD");
+		} else {
+			stats_json(n, &body);
+			respond_json(r, 200, &body);
+		}
+	} else if (path_is(q, "/metrics")) {
+		if (!get) {
+			not_allowed(r, "GET, HEAD");
+		} else {
+			stats_prometheus(n, &body);
+			http_respond(r->out, 200, "text/plain; version=0.0.4; charset=utf-8",
+				     body.data, body.len, r->keep);
+		}
+	} else if (q->path_len > 4 && memcmp(q->path, "/kv/", 4) == 0) {
+		char *key = xmalloc(q->path_len);
+		long klen = http_decode(q->path + 4, q->path_len - 4, key);
+		if (klen <= 0)
+			respond_error(r, 400, klen < 0 ? "malformed percent-escape in key" : "empty key");
+		else
+			route_kv(r, key, (size_t)klen);
+		free(key);
+	} else if (path_is(q, "/kv/")) {
+		respond_error(r, 400, "empty key");
+	} else {
+		respond_error(r, 404, "no such route");
+	}
+	buf_release(&body);
+}
+
+/* HEAD answers as GET without the body. */
+static void strip_body(struct buf *out, size_t from)
+{
+	const char *hdr_end = memmem(out->data + from, out->len - from, "\r\n\r\n", 4);
+	if (hdr_end)
+		out->len = (size_t)(hdr_end - out->data) + 4;
+}
+
+long httpapi_handle(struct client *c, char *p, size_t len)
+{
+	struct http_request req;
+	int rc = http_parse(p, len, (size_t)c->node->conf->max_bulk_bytes, &req);
+
+	if (rc == HTTP_PARSE_AGAIN)
+		return 0;
+	c->node->st.http_requests++;
+	if (rc == HTTP_PARSE_ERR) {
+		http_respond_error(&c->out, req.err_status, req.err, false);
+		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+		return -1;
+	}
+	if (c->node->write_paused && (req.method == HTTP_PUT || req.method == HTTP_DELETE)) {
+		/* Writes wait while paused; the request is parsed again after. */
+		c->node->st.http_requests--;
+		client_block(c, BLOCK_PAUSE, 0);
+		return 0;
+	}
+	struct route_ctx r = { .c = c, .req = &req, .out = &c->out, .keep = req.keep_alive };
+	size_t start = c->out.len;
+	route(&r);
+	if (req.method == HTTP_HEAD)
+		strip_body(&c->out, start);
+	if (!req.keep_alive)
+		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+	return (long)req.total_len;
+}

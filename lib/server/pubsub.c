@@ -1,0 +1,177 @@
+/* pubsub.c - channels and patterns with their subscribers.
+ *
+ * A node has few channels (Sentinel uses one), so they sit in an array
+ * searched by name; each holds its subscribers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/client.h"
+#include "node.h"
+#include "server/pubsub.h"
+#include "proto/resp.h"
+
+struct channel {
+	char *name;
+	size_t len;
+	bool pattern;
+	struct client **subs;
+	size_t nsubs, cap;
+};
+
+struct pubsub {
+	struct channel *ch;
+	size_t n, cap;
+};
+
+static struct pubsub *ps(struct node *n)
+{
+	if (!n->pubsub)
+		n->pubsub = xcalloc(1, sizeof(struct pubsub));
+	return n->pubsub;
+}
+
+static struct channel *find(struct pubsub *p, const char *name, size_t len, bool pattern)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->ch[i].pattern == pattern && p->ch[i].len == len && memcmp(p->ch[i].name, name, len) == 0)
+			return &p->ch[i];
+	return NULL;
+}
+
+static void remove_channel(struct pubsub *p, struct channel *c)
+{
+	free(c->name);
+	free(c->subs);
+	*c = p->ch[--p->n];
+}
+
+void pubsub_free(struct node *n)
+{
+	struct pubsub *p = n->pubsub;
+
+	if (!p)
+		return;
+	while (p->n > 0)
+		remove_channel(p, &p->ch[p->n - 1]);
+	free(p->ch);
+	free(p);
+	n->pubsub = NULL;
+}
+
+int pubsub_subscribe(struct node *n, struct client *c, const char *name, size_t len, bool pattern)
+{
+	struct pubsub *p = ps(n);
+	struct channel *ch = find(p, name, len, pattern);
+
+	if (!ch) {
+		if (p->n == p->cap) {
+			p->cap = p->cap ? p->cap * 2 : 8;
+			p->ch = xrealloc(p->ch, p->cap * sizeof(*p->ch));
+		}
+		ch = &p->ch[p->n++];
+		*ch = (struct channel){ .name = xstrndup(name, len), .len = len, .pattern = pattern };
+	}
+	for (size_t i = 0; i < ch->nsubs; i++)
+		if (ch->subs[i] == c)
+			return c->subscriptions;
+	if (ch->nsubs == ch->cap) {
+		ch->cap = ch->cap ? ch->cap * 2 : 4;
+		ch->subs = xrealloc(ch->subs, ch->cap * sizeof(*ch->subs));
+	}
+	ch->subs[ch->nsubs++] = c;
+	return ++c->subscriptions;
+}
+
+int pubsub_unsubscribe(struct node *n, struct client *c, const char *name, size_t len, bool pattern)
+{
+	struct pubsub *p = ps(n);
+	struct channel *ch = find(p, name, len, pattern);
+
+	if (!ch)
+		return c->subscriptions;
+	for (size_t i = 0; i < ch->nsubs; i++) {
+		if (ch->subs[i] == c) {
+			ch->subs[i] = ch->subs[--ch->nsubs];
+			c->subscriptions--;
+			break;
+		}
+	}
+	if (ch->nsubs == 0)
+		remove_channel(p, ch);
+	return c->subscriptions;
+}
+
+void pubsub_unsubscribe_all(struct node *n, struct client *c, bool pattern,
+			    void (*fn)(struct client *c, const char *ch, size_t len, int left))
+{
+	struct pubsub *p = ps(n);
+	for (size_t i = 0; i < p->n;) {
+		struct channel *ch = &p->ch[i];
+		bool has = false;
+		for (size_t k = 0; k < ch->nsubs && !has; k++)
+			has = ch->subs[k] == c;
+		if (ch->pattern != pattern || !has) {
+			i++;
+			continue;
+		}
+		char *name = xstrndup(ch->name, ch->len);
+		size_t len = ch->len;
+		int left = pubsub_unsubscribe(n, c, name, len, pattern);
+		if (fn)
+			fn(c, name, len, left);
+		free(name);
+		/* The channel at i may have been replaced by the last one: look again. */
+	}
+}
+
+void pubsub_forget(struct node *n, struct client *c)
+{
+	if (!c->subscriptions || !n->pubsub)
+		return;
+	pubsub_unsubscribe_all(n, c, false, NULL);
+	pubsub_unsubscribe_all(n, c, true, NULL);
+}
+
+long long pubsub_deliver(struct node *n, const char *name, size_t len, const char *msg, size_t mlen)
+{
+	struct pubsub *p = n->pubsub;
+	long long count = 0;
+
+	if (!p)
+		return 0;
+	for (size_t i = 0; i < p->n; i++) {
+		struct channel *ch = &p->ch[i];
+		bool hit = ch->pattern ? glob_match(ch->name, ch->len, name, len, false)
+				       : ch->len == len && memcmp(ch->name, name, len) == 0;
+		if (!hit)
+			continue;
+		for (size_t k = 0; k < ch->nsubs; k++) {
+			struct client *c = ch->subs[k];
+			if (ch->pattern) {
+				resp_array(&c->out, 4);
+				resp_bulk_str(&c->out, "pmessage");
+				resp_bulk(&c->out, ch->name, ch->len);
+			} else {
+				resp_array(&c->out, 3);
+				resp_bulk_str(&c->out, "message");
+			}
+			resp_bulk(&c->out, name, len);
+			resp_bulk(&c->out, msg, mlen);
+			client_queue_reply(c);
+			count++;
+		}
+	}
+	return count;
+}
+
+void pubsub_counts(const struct node *n, size_t *channels, size_t *patterns)
+{
+	const struct pubsub *p = n->pubsub;
+	*channels = *patterns = 0;
+	for (size_t i = 0; p && i < p->n; i++) {
+		if (p->ch[i].pattern)
+			(*patterns)++;
+		else
+			(*channels)++;
+	}
+}

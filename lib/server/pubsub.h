@@ -1,0 +1,30 @@
+/* pubsub.h - SUBSCRIBE, PSUBSCRIBE and PUBLISH. Channels map to the clients
+ * subscribed to them; a message goes into each subscriber's replies. On a
+ * master PUBLISH is also an operation, so subscribers on its replicas get
+ * it too (as in Redis, and as Sentinel's hello channel needs). */
+#ifndef SYNAP_PUBSUB_H
+#define SYNAP_PUBSUB_H
+
+#include "core/util.h"
+
+struct node;
+struct client;
+
+/* Returns the client's subscription count after the change; the reply
+ * element ("subscribe", channel, count) is written by the caller. */
+int pubsub_subscribe(struct node *n, struct client *c, const char *ch, size_t len, bool pattern);
+int pubsub_unsubscribe(struct node *n, struct client *c, const char *ch, size_t len, bool pattern);
+/* Every channel (or pattern) the client has, for an UNSUBSCRIBE with no
+ * arguments: calls fn for each, removing it. */
+void pubsub_unsubscribe_all(struct node *n, struct client *c, bool pattern,
+			    void (*fn)(struct client *c, const char *ch, size_t len, int left));
+/* Drops every subscription of a client that goes away. */
+void pubsub_forget(struct node *n, struct client *c);
+/* Delivers msg to the subscribers of ch; returns how many got it. */
+long long pubsub_deliver(struct node *n, const char *ch, size_t chlen, const char *msg, size_t mlen);
+/* Frees the channels and their lists, once the clients are gone. */
+void pubsub_free(struct node *n);
+/* Channel and pattern counts (INFO). */
+void pubsub_counts(const struct node *n, size_t *channels, size_t *patterns);
+
+#endif

@@ -1,0 +1,560 @@
+/* stats.c - the node's numbers as stats JSON, Prometheus text and INFO.
+ * Each figure is read in one place (the node), formatted three ways. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+
+#include "persist/bgsave.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "repl/master.h"
+#include "node.h"
+#include "persist/persist.h"
+#include "repl/replica.h"
+#include "data/replog.h"
+#include "proto/resp.h"
+#include "server/stats.h"
+
+size_t stats_rss(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long size, rss = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu %lu", &size, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void stats_sample(struct node *n)
+{
+	int64_t now = mono_ms();
+	struct node_stats *st = &n->st;
+
+	if (st->ops_last_ms) {
+		int64_t dt = now - st->ops_last_ms;
+		uint64_t ops = st->commands - st->ops_last_commands;
+		st->ops_samples[st->ops_idx] = dt > 0 ? ops * 1000 / (uint64_t)dt : 0;
+		st->ops_idx = (st->ops_idx + 1) % (int)ARRAY_LEN(st->ops_samples);
+	}
+	st->ops_last_ms = now;
+	st->ops_last_commands = st->commands;
+}
+
+static uint64_t ops_per_sec(const struct node *n)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < ARRAY_LEN(n->st.ops_samples); i++)
+		sum += n->st.ops_samples[i];
+	return sum / ARRAY_LEN(n->st.ops_samples);
+}
+
+static const char *role_word(const struct node *n)
+{
+	return role_name(n->role);
+}
+
+static int64_t uptime_secs(const struct node *n)
+{
+	return (time_ms() - n->started_ms) / 1000;
+}
+
+/* First offset still in the replication log; with no log yet, the next one. */
+static uint64_t log_first_offset(const struct node *n)
+{
+	return n->log ? replog_first(n->log) : n->db.offset + 1;
+}
+
+static size_t used_memory(const struct node *n)
+{
+	return store_memory(n->db.store) + (n->log ? replog_bytes(n->log) : 0);
+}
+
+static void replica_json(const struct replica_view *v, void *arg)
+{
+	struct json *j = arg;
+	json_obj(j);
+	json_kstr(j, "id", v->id);
+	json_kstr(j, "address", v->address);
+	json_kstr(j, "state", v->state);
+	json_kuint(j, "offset", v->offset);
+	json_kuint(j, "lag_operations", v->lag_ops);
+	json_kint(j, "lag_ms", v->lag_ms);
+	json_kint(j, "connected_at", v->connected_at);
+	json_kint(j, "last_heartbeat", v->last_ack);
+	json_kstr(j, "peer", v->peer);
+	json_kuint(j, "durable_offset", v->durable);
+	json_obj_end(j);
+}
+
+void stats_json(struct node *n, struct buf *out)
+{
+	struct json j;
+	struct store *s = n->db.store;
+
+	json_init(&j, out);
+	json_obj(&j);
+	json_kstr(&j, "role", role_word(n));
+	json_kuint(&j, "epoch", n->epoch);
+	json_kstr(&j, "replid", n->replid);
+	json_kstr(&j, "replid2", n->replid2);
+	json_kuint(&j, "second_offset", n->second_offset);
+	struct link_view lv;
+	if (n->role == ROLE_REPLICA && replica_view(n, &lv)) {
+		json_kstr(&j, "master_address", lv.master_address);
+		json_kstr(&j, "sync_state", lv.state);
+		json_kuint(&j, "replica_offset", n->db.offset);
+		json_kuint(&j, "master_offset", lv.master_offset);
+		json_kuint(&j, "lag_operations", lv.lag_ops);
+		json_kint(&j, "lag_ms", lv.lag_ms);
+		json_kuint(&j, "total_replicated", lv.total_ops);
+		json_kuint(&j, "total_bytes", lv.total_bytes);
+		json_kbool(&j, "connected", lv.connected);
+		json_kint(&j, "last_heartbeat", lv.last_heartbeat);
+		json_kbool(&j, "auto_reconnect", lv.auto_reconnect);
+		json_kint(&j, "link_down_since", lv.down_since);
+		json_kstr(&j, "last_error", lv.last_error);
+	} else {
+		json_kuint(&j, "master_offset", n->db.offset);
+	}
+	json_kuint(&j, "log_first_offset", log_first_offset(n));
+	json_kint(&j, "log_capacity", n->conf->log_capacity);
+	json_kint(&j, "max_lag_ms", n->conf->max_lag_ms);
+	json_kuint(&j, "keys", store_count(s));
+	/* A master counts the syncs it served, a replica the ones it did. */
+	bool replica = n->role == ROLE_REPLICA;
+	json_kuint(&j, "full_syncs", replica ? n->st.full_syncs_done : n->st.full_syncs);
+	json_kuint(&j, "partial_syncs", replica ? n->st.partial_syncs_done : n->st.partial_syncs);
+	json_kuint(&j, "partial_syncs_rejected", n->st.partial_syncs_rejected);
+	json_kuint(&j, "full_syncs_last_hour", node_full_syncs_last_hour(n));
+	if (replica) {
+		json_kuint(&j, "served_full_syncs", n->st.full_syncs);
+		json_kuint(&j, "served_partial_syncs", n->st.partial_syncs);
+	}
+	json_key(&j, "replicas");
+	json_arr(&j);
+	master_replicas(n, replica_json, &j);
+	json_arr_end(&j);
+	json_kstr(&j, "version", SYNAP_VERSION);
+	json_kstr(&j, "run_id", n->run_id);
+	json_kint(&j, "pid", getpid());
+	json_kint(&j, "port", n->conf->port);
+	json_kint(&j, "uptime_secs", uptime_secs(n));
+	json_kuint(&j, "connected_clients", n->nclients);
+	json_kuint(&j, "used_memory", used_memory(n));
+	json_kuint(&j, "log_bytes", n->log ? replog_bytes(n->log) : 0);
+	json_kuint(&j, "used_memory_rss", stats_rss());
+	json_kuint(&j, "expiring_keys", store_volatile_count(s));
+	json_kuint(&j, "commands_processed", n->st.commands);
+	json_kuint(&j, "ops_per_sec", ops_per_sec(n));
+	json_kuint(&j, "expired_keys", n->db.expired_keys);
+	json_kuint(&j, "keyspace_hits", n->db.hits);
+	json_kuint(&j, "keyspace_misses", n->db.misses);
+	json_kint(&j, "replica_priority", n->conf->replica_priority);
+	json_kbool(&j, "fenced", n->fenced);
+	json_kbool(&j, "writes_paused", n->write_paused);
+	json_kuint(&j, "discarded_operations", n->discarded_ops);
+	json_obj_end(&j);
+}
+
+/* ---- Prometheus ---- */
+
+static void metric(struct buf *b, const char *name, const char *type, const char *help,
+		   unsigned long long v)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+/* A label value as the text format wants it: \\, \" and \n escaped, other
+ * control bytes replaced (the replica chose these strings). */
+static void prom_label(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_putc(b, '\\'), buf_putc(b, *s);
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			buf_putc(b, '?');
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static const struct {
+	const char *name, *help;
+} per_replica[] = {
+	{ "synap_replica_offset", "Offset acknowledged by each replica." },
+	{ "synap_replica_lag_operations", "Operations each replica is behind." },
+	{ "synap_replica_lag_seconds", "Age of the oldest operation each replica has not acknowledged." },
+	{ "synap_replica_up", "1 when the replica's link is online." },
+};
+
+struct prom_ctx {
+	struct buf *b;
+	size_t metric;
+};
+
+/* One replica's sample of one per-replica metric; labelled by its client
+ * address, which stays the same across its restarts. */
+static void replica_metric(const struct replica_view *v, void *arg)
+{
+	struct prom_ctx *pc = arg;
+	buf_printf(pc->b, "%s{replica=", per_replica[pc->metric].name);
+	prom_label(pc->b, v->address);
+	buf_puts(pc->b, "} ");
+	switch (pc->metric) {
+	case 0: buf_printf(pc->b, "%llu\n", (unsigned long long)v->offset); break;
+	case 1: buf_printf(pc->b, "%llu\n", (unsigned long long)v->lag_ops); break;
+	case 2: buf_printf(pc->b, "%.3f\n", (double)v->lag_ms / 1000); break;
+	default: buf_printf(pc->b, "%d\n", v->online); break;
+	}
+}
+
+/* A replica's view of its own link. */
+static void replica_metrics(struct node *n, struct buf *b)
+{
+	struct link_view v;
+	if (!replica_view(n, &v))
+		return;
+	buf_printf(b, "# HELP synap_master_link_up 1 when this replica is online with its master.\n"
+		      "# TYPE synap_master_link_up gauge\nsynap_master_link_up %d\n"
+		      "# HELP synap_lag_operations Operations this replica is behind its master.\n"
+		      "# TYPE synap_lag_operations gauge\nsynap_lag_operations %llu\n"
+		      "# HELP synap_lag_seconds Age of the oldest operation this replica has not applied.\n"
+		      "# TYPE synap_lag_seconds gauge\nsynap_lag_seconds %.3f\n"
+		      "# HELP synap_replicated_operations_total Operations applied from the master.\n"
+		      "# TYPE synap_replicated_operations_total counter\nsynap_replicated_operations_total %llu\n"
+		      "# HELP synap_replicated_bytes_total Bytes received from the master.\n"
+		      "# TYPE synap_replicated_bytes_total counter\nsynap_replicated_bytes_total %llu\n",
+		   v.connected, (unsigned long long)v.lag_ops, (double)v.lag_ms / 1000,
+		   (unsigned long long)v.total_ops, (unsigned long long)v.total_bytes);
+}
+
+void stats_prometheus(struct node *n, struct buf *b)
+{
+	struct store *s = n->db.store;
+
+	buf_printf(b, "# HELP synap_info Build and identity of the node; the value is always 1.\n"
+		      "# TYPE synap_info gauge\n"
+		      "synap_info{version=\"%s\",role=\"%s\",replid=\"%s\",run_id=\"%s\"} 1\n",
+		   SYNAP_VERSION, role_word(n), n->replid, n->run_id);
+	buf_printf(b, "# HELP synap_role Role of the node (1 for the current role).\n"
+		      "# TYPE synap_role gauge\n");
+	for (int r = ROLE_STANDALONE; r <= ROLE_REPLICA; r++)
+		buf_printf(b, "synap_role{role=\"%s\"} %d\n", role_name((enum role)r), n->role == (enum role)r);
+	metric(b, "synap_start_time_seconds", "gauge", "When the node started, unix seconds.", (unsigned long long)(n->started_ms / 1000));
+	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", n->epoch);
+	metric(b, "synap_fenced", "gauge", "1 when a newer epoch exists and this master refuses writes.", n->fenced);
+	metric(b, "synap_discarded_operations_total", "counter", "Operations dropped when a new master's history diverged.", n->discarded_ops);
+	metric(b, "synap_offset", "gauge", "Replication offset of the last operation this node applied.", n->db.offset);
+	struct link_view lv;
+	metric(b, "synap_master_offset", "gauge", "The master's offset: this node's own on a master, the last heard on a replica.",
+	       n->role == ROLE_REPLICA && replica_view(n, &lv) ? lv.master_offset : n->db.offset);
+	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(n));
+	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(s));
+	metric(b, "synap_expiring_keys", "gauge", "Keys with a time to live.", store_volatile_count(s));
+	metric(b, "synap_memory_used_bytes", "gauge", "Bytes allocated for the dataset and the replication log.", used_memory(n));
+	metric(b, "synap_log_bytes", "gauge", "Bytes held by the replication log.", n->log ? replog_bytes(n->log) : 0);
+	metric(b, "synap_memory_rss_bytes", "gauge", "Resident set size of the process.", stats_rss());
+	metric(b, "synap_connected_clients", "gauge", "Client connections open.", n->nclients);
+	metric(b, "synap_connected_replicas", "gauge", "Replicas online with this node.", (unsigned long long)master_online_replicas(n));
+	metric(b, "synap_commands_processed_total", "counter", "Commands run.", n->st.commands);
+	metric(b, "synap_connections_received_total", "counter", "Connections accepted on the client port.", n->st.connections);
+	metric(b, "synap_rejected_connections_total", "counter", "Connections refused over max_clients.", n->st.rejected_connections);
+	metric(b, "synap_error_replies_total", "counter", "Error replies sent.", n->st.error_replies);
+	metric(b, "synap_http_requests_total", "counter", "HTTP requests served.", n->st.http_requests);
+	metric(b, "synap_net_input_bytes_total", "counter", "Bytes read from clients.", n->st.net_in);
+	metric(b, "synap_net_output_bytes_total", "counter", "Bytes written to clients.", n->st.net_out);
+	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", n->db.hits);
+	metric(b, "synap_keyspace_misses_total", "counter", "Reads that did not find their key.", n->db.misses);
+	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", n->db.expired_keys);
+	metric(b, "synap_full_syncs_last_hour", "gauge", "Full synchronisations (served or done) in the last hour.", node_full_syncs_last_hour(n));
+	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations served to replicas.", n->st.full_syncs);
+	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations served to replicas.", n->st.partial_syncs);
+	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", n->st.full_syncs_done);
+	metric(b, "synap_partial_syncs_done_total", "counter", "Partial resynchronisations this node did as a replica.", n->st.partial_syncs_done);
+	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", n->st.partial_syncs_rejected);
+	replica_metrics(n, b);
+	for (size_t k = 0; k < ARRAY_LEN(per_replica); k++) {
+		struct prom_ctx pc = { b, k };
+		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", per_replica[k].name, per_replica[k].help,
+			   per_replica[k].name);
+		master_replicas(n, replica_metric, &pc);
+	}
+}
+
+/* ---- INFO ---- */
+
+static void human(char *out, size_t len, double bytes)
+{
+	const char *units = "BKMGTP";
+	int i = 0;
+	while (bytes >= 1024 && i < 5) {
+		bytes /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(out, len, "%.0fB", bytes);
+	else
+		snprintf(out, len, "%.2f%c", bytes, units[i]);
+}
+
+static void info_server(struct node *n, struct buf *b)
+{
+	struct utsname u;
+	uname(&u);
+	int64_t up = uptime_secs(n);
+	buf_printf(b, "# Server\r\n"
+		      "redis_version:7.0.0\r\n"
+		      "synap_version:%s\r\n"
+		      "redis_mode:standalone\r\n"
+		      "os:%s %s %s\r\n"
+		      "arch_bits:%d\r\n"
+		      "multiplexing_api:epoll\r\n"
+		      "process_id:%d\r\n"
+		      "run_id:%s\r\n"
+		      "tcp_port:%d\r\n"
+		      "server_time_usec:%lld\r\n"
+		      "uptime_in_seconds:%lld\r\n"
+		      "uptime_in_days:%lld\r\n"
+		      "hz:%d\r\n"
+		      "executable:%s\r\n"
+		      "config_file:%s\r\n\r\n",
+		   SYNAP_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
+		   (int)getpid(), n->run_id, n->conf->port, (long long)time_ms() * 1000,
+		   (long long)up, (long long)up / 86400, 1000 / NODE_CRON_MS, n->prog,
+		   n->conf->file ? n->conf->file : "");
+}
+
+static void info_clients(struct node *n, struct buf *b)
+{
+	size_t blocked = 0;
+	for (struct client *c = n->clients; c; c = c->next)
+		blocked += (c->flags & CLIENT_BLOCKED) != 0;
+	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n\r\n",
+		   n->nclients, n->conf->max_clients, blocked);
+}
+
+static void info_memory(struct node *n, struct buf *b)
+{
+	size_t used = used_memory(n), rss = stats_rss();
+	char hu[32], hr[32];
+	human(hu, sizeof(hu), (double)used);
+	human(hr, sizeof(hr), (double)rss);
+	buf_printf(b, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
+		      "used_memory_rss_human:%s\r\nused_memory_dataset:%zu\r\nmem_replication_backlog:%zu\r\nmaxmemory:0\r\n"
+		      "maxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
+		      "mem_allocator:libc\r\n\r\n",
+		   used, hu, rss, hr, store_memory(n->db.store), n->log ? replog_bytes(n->log) : 0,
+		   used ? (double)rss / (double)used : 0.0);
+}
+
+static void info_persistence(struct node *n, struct buf *b)
+{
+	char why[200] = "";
+	bool failing = n->persist && persist_failing(n->persist, why, sizeof(why));
+	buf_printf(b, "# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:%d\r\n"
+		      "aof_enabled:%d\r\nsynap_persistence:%s\r\nsynap_fsync:%s\r\n"
+		      "synap_durable_offset:%llu\r\nsynap_logged_since_snapshot:%llu\r\n"
+		      "synap_persistence_status:%s\r\n\r\n",
+		   bgsave_running(n), n->persist != NULL, n->persist ? "sqlite" : "off",
+		   fsync_name(n->conf->fsync),
+		   n->persist ? (unsigned long long)persist_durable(n->persist) : 0ULL,
+		   n->persist ? (unsigned long long)persist_logged(n->persist) : 0ULL,
+		   failing ? "failing" : "ok");
+}
+
+static void info_stats(struct node *n, struct buf *b)
+{
+	buf_printf(b, "# Stats\r\n"
+		      "total_connections_received:%llu\r\n"
+		      "total_commands_processed:%llu\r\n"
+		      "instantaneous_ops_per_sec:%llu\r\n"
+		      "total_net_input_bytes:%llu\r\n"
+		      "total_net_output_bytes:%llu\r\n"
+		      "rejected_connections:%llu\r\n"
+		      "sync_full:%llu\r\n"
+		      "sync_partial_ok:%llu\r\n"
+		      "sync_partial_err:%llu\r\n"
+		      "expired_keys:%llu\r\n"
+		      "evicted_keys:0\r\n"
+		      "keyspace_hits:%llu\r\n"
+		      "keyspace_misses:%llu\r\n"
+		      "total_error_replies:%llu\r\n"
+		      "client_output_limit_disconnections:%llu\r\n"
+		      "http_requests:%llu\r\n\r\n",
+		   (unsigned long long)n->st.connections, (unsigned long long)n->st.commands,
+		   (unsigned long long)ops_per_sec(n), (unsigned long long)n->st.net_in,
+		   (unsigned long long)n->st.net_out, (unsigned long long)n->st.rejected_connections,
+		   (unsigned long long)n->st.full_syncs, (unsigned long long)n->st.partial_syncs,
+		   (unsigned long long)n->st.partial_syncs_rejected,
+		   (unsigned long long)n->db.expired_keys, (unsigned long long)n->db.hits,
+		   (unsigned long long)n->db.misses, (unsigned long long)n->st.error_replies,
+		   (unsigned long long)n->st.output_limit_closes,
+		   (unsigned long long)n->st.http_requests);
+}
+
+struct info_ctx {
+	struct buf *b;
+	int count;
+	int idx;
+	int64_t now;
+};
+
+static void count_syncing(const struct replica_view *v, void *arg)
+{
+	((struct info_ctx *)arg)->count += v->syncing;
+}
+
+static void slave_line(const struct replica_view *v, void *arg)
+{
+	struct info_ctx *ic = arg;
+	if (!v->syncing)
+		return;
+	buf_printf(ic->b, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", ic->idx++, v->host, v->port,
+		   v->info_state, (unsigned long long)v->offset, (long long)(v->last_ack ? ic->now - v->last_ack : 0));
+}
+
+static void role_line(const struct replica_view *v, void *arg)
+{
+	if (!v->online)
+		return;
+	resp_array(arg, 3);
+	resp_bulk_str(arg, v->host);
+	resp_bulk_ll(arg, v->port);
+	resp_bulk_ll(arg, (long long)v->offset);
+}
+
+static void count_online(const struct replica_view *v, void *arg)
+{
+	*(int *)arg += v->online;
+}
+
+void stats_role(struct node *n, struct buf *b)
+{
+	struct link_view lv;
+	if (n->role == ROLE_REPLICA) {
+		bool following = replica_view(n, &lv);
+		resp_array(b, 5);
+		resp_bulk_str(b, "slave");
+		resp_bulk_str(b, following ? lv.host : "");
+		resp_int(b, following ? lv.port : 0);
+		resp_bulk_str(b, following ? lv.role_state : "connect");
+		resp_int(b, (long long)n->db.offset);
+		return;
+	}
+	int online = 0;
+	master_replicas(n, count_online, &online);
+	resp_array(b, 3);
+	resp_bulk_str(b, "master");
+	resp_int(b, (long long)n->db.offset);
+	resp_array(b, online);
+	master_replicas(n, role_line, b);
+}
+
+static void info_replication(struct node *n, struct buf *b)
+{
+	buf_printf(b, "# Replication\r\nrole:%s\r\n", n->role == ROLE_REPLICA ? "slave" : "master");
+	struct link_view lv;
+	if (n->role == ROLE_REPLICA && replica_view(n, &lv)) {
+		int64_t now = time_ms() / 1000;
+		buf_printf(b, "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
+			      "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:%d\r\n"
+			      "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\n",
+			   lv.host, lv.port, lv.connected ? "up" : "down",
+			   lv.last_heartbeat ? (long long)(now - lv.last_heartbeat) : -1LL, lv.full_sync,
+			   (unsigned long long)n->db.offset, (unsigned long long)n->db.offset);
+		if (lv.full_sync)
+			buf_printf(b, "master_sync_total_bytes:-1\r\nmaster_sync_read_bytes:%llu\r\n",
+				   (unsigned long long)lv.sync_read_bytes);
+		if (!lv.connected)
+			buf_printf(b, "master_link_down_since_seconds:%lld\r\n", (long long)(now - lv.down_since));
+		buf_printf(b, "slave_priority:%d\r\nslave_read_only:1\r\nreplica_announced:1\r\n",
+			   n->conf->replica_priority);
+	}
+	struct info_ctx ic = { b, 0, 0, time_ms() / 1000 };
+	master_replicas(n, count_syncing, &ic);
+	buf_printf(b, "connected_slaves:%d\r\n", ic.count);
+	master_replicas(n, slave_line, &ic);
+	buf_printf(b, "master_failover_state:no-failover\r\n"
+		      "master_replid:%s\r\n"
+		      "master_replid2:%s\r\n"
+		      "master_repl_offset:%llu\r\n"
+		      "second_repl_offset:%lld\r\n"
+		      "repl_backlog_active:%d\r\n"
+		      "repl_backlog_size:%lld\r\n"
+		      "repl_backlog_first_byte_offset:%llu\r\n"
+		      "repl_backlog_histlen:%llu\r\n\r\n",
+		   n->replid, n->replid2, (unsigned long long)n->db.offset,
+		   n->second_offset ? (long long)n->second_offset + 1 : -1LL, n->log != NULL,
+		   n->conf->log_capacity, (unsigned long long)log_first_offset(n),
+		   n->log ? (unsigned long long)replog_count(n->log) : 0ULL);
+}
+
+static void info_cpu(struct buf *b)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	buf_printf(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n\r\n",
+		   (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
+		   (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec);
+}
+
+static void info_commandstats(struct buf *b)
+{
+	size_t count;
+	struct command *t = command_table(&count);
+	buf_puts(b, "# Commandstats\r\n");
+	for (size_t i = 0; i < count; i++)
+		if (t[i].calls)
+			buf_printf(b, "cmdstat_%s:calls=%llu\r\n", t[i].name, (unsigned long long)t[i].calls);
+	buf_puts(b, "\r\n");
+}
+
+static void info_keyspace(struct node *n, struct buf *b)
+{
+	size_t keys = store_count(n->db.store);
+	buf_puts(b, "# Keyspace\r\n");
+	if (keys)
+		buf_printf(b, "db0:keys=%zu,expires=%zu,avg_ttl=0\r\n", keys,
+			   store_volatile_count(n->db.store));
+	buf_puts(b, "\r\n");
+}
+
+void stats_info(struct node *n, const char *section, struct buf *b)
+{
+	bool all = strcasecmp(section, "all") == 0 || strcasecmp(section, "everything") == 0;
+	bool dflt = all || strcasecmp(section, "default") == 0;
+#define WANT(name) (dflt || strcasecmp(section, name) == 0)
+
+	if (WANT("server"))
+		info_server(n, b);
+	if (WANT("clients"))
+		info_clients(n, b);
+	if (WANT("memory"))
+		info_memory(n, b);
+	if (WANT("persistence"))
+		info_persistence(n, b);
+	if (WANT("stats"))
+		info_stats(n, b);
+	if (WANT("replication"))
+		info_replication(n, b);
+	if (WANT("cpu"))
+		info_cpu(b);
+	if (all || strcasecmp(section, "commandstats") == 0)
+		info_commandstats(b);
+	if (WANT("keyspace"))
+		info_keyspace(n, b);
+#undef WANT
+}
