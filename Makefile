@@ -1,6 +1,7 @@
 # Synap - build, test, benchmark, install.
 #   make                build libsynap and the programs into bin/
-#   make test           unit tests + integration tests (bats), "N passed, N failed"
+#   make test           the layer check, unit tests + integration tests (bats), "N passed, N failed"
+#   make check-layers   includes point down the layers of lib/LAYERS, no include cycles
 #   make sanitize       the same tests against an ASan+UBSan build
 #   make bench          benchmarks side by side with Redis (tests/bench/)
 #   make soak           SOAK_MINUTES of random writes, faults and promotions
@@ -40,7 +41,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 LIBSYNAP := $(BUILD)/libsynap.a
 BINS     := $(PROGRAMS:%=$(BIN)/%)
 
-.PHONY: all test unit integration sanitize bench soak run install uninstall clean deps fuzz completions check-docs
+.PHONY: all test unit integration sanitize bench soak run install uninstall clean deps fuzz completions check-docs check-layers
 
 FUZZ_TARGETS := resp http frame snap conf control
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
@@ -71,7 +72,11 @@ $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBSYNAP)
 $(BUILD)/fuzz-replay-%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o $(LIBSYNAP)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-test: all
+# The include graph against lib/LAYERS (tests/layers.bats checks the check).
+check-layers:
+	@tests/check-layers
+
+test: all check-layers
 	@SYNAP_BIN=$(abspath $(BIN)) UNIT=$(abspath $(BUILD)/unit-tests) FUZZ_REPLAY=$(abspath $(BUILD)) tests/run
 
 unit: $(BUILD)/unit-tests

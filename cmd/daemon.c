@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "core/log.h"
+#include "repl/role.h"
 #include "daemon.h"
 
 int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *fmt, ...)
@@ -122,14 +123,14 @@ int daemon_open(const struct daemon_spec *s, struct node *n, struct conf *c, boo
 	}
 	/* A dataset given on the command line replaces the recovered one before
 	 * anyone can connect. */
-	if (load && node_load(n, load, err) < 0) {
+	if (load && role_load(&n->repl, load, err) < 0) {
 		fprintf(stderr, "%s: --load: %s\n", s->prog, err);
 		node_release(n);
 		conf_release(c);
 		return EX_IOERR;
 	}
 	if (sub_replicas)
-		n->serve_replicas = true;
+		n->repl.serve_replicas = true;
 	int rc = node_listen(n, err);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);

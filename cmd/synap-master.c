@@ -84,13 +84,13 @@ int main(int argc, char **argv)
 	if ((rc = daemon_open(&spec, &node, &conf, false, load_file)) != 0)
 		return rc;
 	log_notice("%s %s (pid %d), role %s, replid %s", spec.prog, SYNAP_VERSION, (int)getpid(),
-		   role_name(node.role), node.replid);
-	if (node.serve_replicas)
+		   role_name(node.repl.role), node.repl.id.replid);
+	if (node.repl.serve_replicas)
 		log_notice("Master node initialized, clients on %s:%d, replicas on %s, control socket %s",
-			   conf.host, conf.port, conf.replica_listen_address, node.control_path);
+			   conf.host, conf.port, conf.replica_listen_address, node.srv.control_path);
 	else
 		log_notice("Standalone node initialized, clients on %s:%d, no replication, control socket %s",
-			   conf.host, conf.port, node.control_path);
+			   conf.host, conf.port, node.srv.control_path);
 	log_notice("WRITES ALLOWED - this node accepts write operations");
 	return daemon_run(&spec, &node, &conf);
 }

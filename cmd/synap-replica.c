@@ -93,7 +93,7 @@ int main(int argc, char **argv)
 		   serve_sub_replicas ? conf.replica_listen_address : "");
 	log_notice("READ-ONLY MODE - writes will be rejected");
 	log_notice("Auto-reconnect: %s", conf.auto_reconnect ? "true" : "false");
-	if (replica_start(&node, conf.master_address, conf.auto_reconnect, err) < 0) {
+	if (replica_start(&node.repl, conf.master_address, conf.auto_reconnect, err) < 0) {
 		fprintf(stderr, "%s: %s\n", spec.prog, err);
 		node_release(&node);
 		conf_release(&conf);

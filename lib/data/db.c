@@ -25,6 +25,13 @@ void db_write(struct db *db, struct op *op)
 	op_apply(db->store, op);
 }
 
+void db_set(struct db *db, const char *key, size_t klen, const char *val, size_t vlen, int64_t expire_at)
+{
+	struct op op = { .type = OP_SET, .key = key, .klen = (uint32_t)klen,
+			 .val = val, .vlen = (uint32_t)vlen, .at_ms = expire_at };
+	db_write(db, &op);
+}
+
 void db_del(struct db *db, const char *key, size_t klen)
 {
 	struct op op = { .type = OP_DEL, .key = key, .klen = (uint32_t)klen };

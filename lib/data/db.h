@@ -36,7 +36,8 @@ struct entry *db_lookup(struct db *db, const char *key, size_t klen);
 struct entry *db_read(struct db *db, const char *key, size_t klen);
 /* Applies op (ts_ms filled in when 0), assigns it offset+1 and passes it on. */
 void db_write(struct db *db, struct op *op);
-/* Convenience writers. */
+/* Convenience writers: SET key value (expire_at unix ms, 0: none), DEL key. */
+void db_set(struct db *db, const char *key, size_t klen, const char *val, size_t vlen, int64_t expire_at);
 void db_del(struct db *db, const char *key, size_t klen);
 /* Active expiry: samples keys with a TTL and deletes the expired ones until
  * few are found or budget_us is spent. Does nothing unless expire_keys. */

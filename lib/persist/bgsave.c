@@ -9,9 +9,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "persist/bgsave.h"
 #include "core/log.h"
-#include "node.h"
+#include "persist/bgsave.h"
 #include "persist/snapsave.h"
 
 struct bgsave_req {
@@ -28,33 +27,37 @@ struct bgsave_req {
 };
 
 struct bgsave {
+	struct loop *loop;
+	struct db *db;
+	const struct conf *conf;
 	struct bgsave_req *queue;       /* waiting and running requests */
 	pid_t child;
 	int result_fd;
 	unsigned char *res;
 	int nres;
-	int nrunning;
 	uint64_t offset;
 	int64_t started_us;
 };
 
-static struct bgsave *state(struct node *n)
+struct bgsave *bgsave_new(struct loop *loop, struct db *db, const struct conf *conf)
 {
-	if (!n->bgsave)
-		n->bgsave = xcalloc(1, sizeof(struct bgsave));
-	return n->bgsave;
+	struct bgsave *b = xcalloc(1, sizeof(*b));
+	b->loop = loop;
+	b->db = db;
+	b->conf = conf;
+	b->result_fd = -1;
+	return b;
 }
 
-static void enqueue(struct node *n, struct bgsave_req *r)
+static void enqueue(struct bgsave *b, struct bgsave_req *r)
 {
-	struct bgsave *b = state(n);
 	struct bgsave_req **pp = &b->queue;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = r;
 }
 
-struct bgsave_req *bgsave_socket(struct node *n, int fd, uint64_t agreed,
+struct bgsave_req *bgsave_socket(struct bgsave *b, int fd, uint64_t agreed,
 				 const struct bgsave_ops *ops, void *arg)
 {
 	struct bgsave_req *r = xcalloc(1, sizeof(*r));
@@ -63,11 +66,11 @@ struct bgsave_req *bgsave_socket(struct node *n, int fd, uint64_t agreed,
 	r->agreed = agreed;
 	r->ops = ops;
 	r->arg = arg;
-	enqueue(n, r);
+	enqueue(b, r);
 	return r;
 }
 
-struct bgsave_req *bgsave_file(struct node *n, const char *path, bool compress,
+struct bgsave_req *bgsave_file(struct bgsave *b, const char *path, bool compress,
 			       const struct bgsave_ops *ops, void *arg)
 {
 	struct bgsave_req *r = xcalloc(1, sizeof(*r));
@@ -79,13 +82,12 @@ struct bgsave_req *bgsave_file(struct node *n, const char *path, bool compress,
 	r->compress = compress;
 	r->ops = ops;
 	r->arg = arg;
-	enqueue(n, r);
+	enqueue(b, r);
 	return r;
 }
 
-static void req_free(struct node *n, struct bgsave_req *r)
+static void req_free(struct bgsave *b, struct bgsave_req *r)
 {
-	struct bgsave *b = state(n);
 	for (struct bgsave_req **pp = &b->queue; *pp; pp = &(*pp)->next) {
 		if (*pp == r) {
 			*pp = r->next;
@@ -97,7 +99,7 @@ static void req_free(struct node *n, struct bgsave_req *r)
 	free(r);
 }
 
-void bgsave_cancel(struct node *n, struct bgsave_req *r)
+void bgsave_cancel(struct bgsave *b, struct bgsave_req *r)
 {
 	if (!r)
 		return;
@@ -106,12 +108,26 @@ void bgsave_cancel(struct node *n, struct bgsave_req *r)
 		r->ops = NULL;
 		return;
 	}
-	req_free(n, r);
+	req_free(b, r);
 }
 
-bool bgsave_running(const struct node *n)
+bool bgsave_running(const struct bgsave *b)
 {
-	return n->bgsave && ((struct bgsave *)n->bgsave)->child > 0;
+	return b && b->child > 0;
+}
+
+/* Tells the requester how it went and forgets the request; a file that
+ * did not get written is removed. */
+static void req_finish(struct bgsave *b, struct bgsave_req *r, bool ok, const char *err)
+{
+	if (!r->framed && r->fd >= 0) {
+		close(r->fd);
+		if (!ok)
+			unlink(r->tmp);
+	}
+	if (r->ops && r->ops->done)
+		r->ops->done(r->arg, ok, ok ? b->offset : b->db->offset, err);
+	req_free(b, r);
 }
 
 /* Makes a finished file permanent: rename over the final name, then fsync
@@ -132,22 +148,21 @@ static int commit_file(struct bgsave_req *r, char *err, size_t errlen)
 	return 0;
 }
 
-static void finish(struct node *n)
+/* The child exited: each request it took learns its result, in order. */
+static void finish(struct bgsave *b)
 {
-	struct bgsave *b = state(n);
 	int status = 0;
 	char err[256];
 
 	waitpid(b->child, &status, 0);
-	bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!child_ok)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		log_warn("snapshot child %d failed (%s %d)", (int)b->child, WIFEXITED(status) ? "exit" : "signal",
 			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-	loop_unwatch(n->loop, b->result_fd);
+	loop_unwatch(b->loop, b->result_fd);
 	close(b->result_fd);
 	b->child = 0;
 	b->result_fd = -1;
-	store_set_resize_allowed(n->db.store, true);
+	store_set_resize_allowed(b->db->store, true);
 	log_info("snapshot child done in %lld ms", (long long)(mono_us() - b->started_us) / 1000);
 	int i = 0;
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
@@ -156,30 +171,24 @@ static void finish(struct node *n)
 			continue;
 		bool ok = i < b->nres && b->res[i] == 1;
 		i++;
-		err[0] = '\0';
-		if (!ok)
-			snprintf(err, sizeof(err), "the snapshot child did not finish writing");
-		if (!r->framed) {
+		snprintf(err, sizeof(err), "%s", ok ? "" : "the snapshot child did not finish writing");
+		if (ok && !r->framed) {
 			close(r->fd);
-			if (ok && commit_file(r, err, sizeof(err)) < 0)
-				ok = false;
+			r->fd = -1;
+			ok = commit_file(r, err, sizeof(err)) == 0;
 			if (!ok)
 				unlink(r->tmp);
 		}
-		if (r->ops && r->ops->done)
-			r->ops->done(n, r->arg, ok, b->offset, err);
-		req_free(n, r);
+		req_finish(b, r, ok, err);
 	}
 	free(b->res);
 	b->res = NULL;
 	b->nres = 0;
-	b->nrunning = 0;
 }
 
 static void on_result(struct loop *l, int fd, void *arg, int mask)
 {
-	struct node *n = arg;
-	struct bgsave *b = state(n);
+	struct bgsave *b = arg;
 	UNUSED(l); UNUSED(mask);
 
 	for (;;) {
@@ -195,133 +204,115 @@ static void on_result(struct loop *l, int fd, void *arg, int mask)
 			continue;
 		if (r < 0 && errno == EAGAIN)
 			return;
-		finish(n);
+		finish(b);
 		return;
 	}
 }
 
-static void fail_req(struct node *n, struct bgsave_req *r, const char *why)
+/* Marks the requests the next child takes: one stream per child, so
+ * compressed and plain requests take turns, and at most
+ * max_concurrent_full_syncs replicas share one. Returns how many. */
+static int take_requests(struct bgsave *b)
 {
-	if (r->ops && r->ops->done)
-		r->ops->done(n, r->arg, false, n->db.offset, why);
-	req_free(n, r);
-}
+	bool compress = b->queue->compress;
+	int count = 0, sockets = 0;
 
-void bgsave_poll(struct node *n)
-{
-	struct bgsave *b = n->bgsave;
-	int count = 0;
-	bool compress = false;
-
-	if (!b || !b->queue || b->child)
-		return;
-	/* One stream per child: compressed and plain requests take turns; at
-	 * most max_concurrent_full_syncs replicas share one. */
-	compress = b->queue->compress;
-	int sockets = 0;
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 		next = r->next;
 		if (r->compress != compress || (r->ops && r->ops->ready && !r->ops->ready(r->arg)))
 			continue;
-		if (r->framed && sockets >= n->conf->max_concurrent_full_syncs)
+		if (r->framed && sockets >= b->conf->max_concurrent_full_syncs)
 			continue;
-		sockets += r->framed;
 		if (!r->framed && r->fd < 0) {
 			r->fd = open(r->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 			if (r->fd < 0) {
 				char why[300];
 				snprintf(why, sizeof(why), "cannot create %s: %s", r->tmp, strerror(errno));
-				fail_req(n, r, why);
+				req_finish(b, r, false, why);
 				continue;
 			}
 		}
+		sockets += r->framed;
 		r->running = true;
 		count++;
 	}
-	if (count == 0)
-		return;
+	return count;
+}
+
+/* Forks the child for the requests taken; -1 (errno) when it cannot. */
+static pid_t fork_child(struct bgsave *b, int count, const char *replid, uint64_t epoch)
+{
 	struct snap_target *t = xcalloc((size_t)count, sizeof(*t));
 	int i = 0;
+
 	for (struct bgsave_req *r = b->queue; r; r = r->next) {
-		if (!r->running)
-			continue;
-		t[i].fd = r->fd;
-		t[i].framed = r->framed;
-		t[i].agreed = r->agreed;
-		i++;
+		if (r->running)
+			t[i++] = (struct snap_target){ .fd = r->fd, .framed = r->framed, .agreed = r->agreed };
 	}
-	int close_fds[] = { n->client_lfd, n->repl_lfd, n->control_lfd };
 	struct snap_job job = {
-		.store = n->db.store,
+		.store = b->db->store,
 		.targets = t,
 		.ntargets = count,
-		.chunk = (size_t)n->conf->buffer_size_kb * 1024,
-		.timeout_ms = n->conf->replica_timeout_secs * 1000,
-		.compress = compress,
-		.close_fds = close_fds,
-		.nclose = (int)ARRAY_LEN(close_fds),
+		.chunk = (size_t)b->conf->buffer_size_kb * 1024,
+		.timeout_ms = b->conf->replica_timeout_secs * 1000,
+		.compress = b->queue->compress,
 	};
-	memcpy(job.meta.replid, n->replid, sizeof(job.meta.replid));
-	job.meta.offset = n->db.offset;
-	job.meta.epoch = n->epoch;
+	snprintf(job.meta.replid, sizeof(job.meta.replid), "%s", replid);
+	job.meta.offset = b->db->offset;
+	job.meta.epoch = epoch;
 	job.meta.created_ms = time_ms();
-	b->started_us = mono_us();
 	pid_t pid = snapsave_fork(&job, &b->result_fd);
 	free(t);
+	return pid;
+}
+
+void bgsave_poll(struct bgsave *b, const char *replid, uint64_t epoch)
+{
+	if (!b->queue || b->child)
+		return;
+	int count = take_requests(b);
+	if (count == 0)
+		return;
+	b->started_us = mono_us();
+	pid_t pid = fork_child(b, count, replid, epoch);
 	if (pid < 0) {
 		char why[128];
 		snprintf(why, sizeof(why), "cannot fork the snapshot child: %s", strerror(errno));
 		log_error("%s", why);
 		for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 			next = r->next;
-			if (!r->running)
-				continue;
-			if (!r->framed) {
-				close(r->fd);
-				unlink(r->tmp);
-			}
-			fail_req(n, r, why);
+			if (r->running)
+				req_finish(b, r, false, why);
 		}
 		return;
 	}
 	b->child = pid;
-	b->nrunning = count;
-	b->offset = n->db.offset;
-	loop_watch(n->loop, b->result_fd, LOOP_READ, on_result, n);
+	b->offset = b->db->offset;
+	loop_watch(b->loop, b->result_fd, LOOP_READ, on_result, b);
 	/* Moving buckets now would copy the child's pages for nothing. */
-	store_set_resize_allowed(n->db.store, false);
+	store_set_resize_allowed(b->db->store, false);
 	log_notice("snapshot child %d: %d target%s at offset %llu (fork took %lld us)", (int)pid, count,
 		   count > 1 ? "s" : "", (unsigned long long)b->offset, (long long)(mono_us() - b->started_us));
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 		next = r->next;
 		if (r->running && r->ops && r->ops->started)
-			r->ops->started(n, r->arg, b->offset);
+			r->ops->started(r->arg, b->offset);
 	}
 }
 
-void bgsave_stop(struct node *n)
+void bgsave_free(struct bgsave *b)
 {
-	struct bgsave *b = n->bgsave;
-
 	if (!b)
 		return;
 	if (b->child > 0) {
 		kill(b->child, SIGKILL);
 		waitpid(b->child, NULL, 0);
-		loop_unwatch(n->loop, b->result_fd);
+		loop_unwatch(b->loop, b->result_fd);
 		close(b->result_fd);
 		b->child = 0;
 	}
-	while (b->queue) {
-		struct bgsave_req *r = b->queue;
-		if (!r->framed && r->fd >= 0) {
-			close(r->fd);
-			unlink(r->tmp);
-		}
-		r->running = false;
-		fail_req(n, r, "shutting down");
-	}
+	while (b->queue)
+		req_finish(b, b->queue, false, "shutting down");
 	free(b->res);
 	free(b);
-	n->bgsave = NULL;
 }

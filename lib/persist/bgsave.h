@@ -6,9 +6,11 @@
 #ifndef SYNAP_BGSAVE_H
 #define SYNAP_BGSAVE_H
 
-#include "core/util.h"
+#include "core/conf.h"
+#include "core/loop.h"
+#include "data/db.h"
 
-struct node;
+struct bgsave;
 struct bgsave_req;
 
 /* What a request is told. started: the child took it (a framed target's
@@ -16,23 +18,28 @@ struct bgsave_req;
  * offset the snapshot was taken, and why it failed. */
 struct bgsave_ops {
 	bool (*ready)(void *arg);               /* may it start now? NULL: yes */
-	void (*started)(struct node *n, void *arg, uint64_t offset);
-	void (*done)(struct node *n, void *arg, bool ok, uint64_t offset, const char *err);
+	void (*started)(void *arg, uint64_t offset);
+	void (*done)(void *arg, bool ok, uint64_t offset, const char *err);
 };
 
+/* Snapshots of db (whichever store it holds when a child starts), with the
+ * chunk size, timeouts and full-sync limit of conf. */
+struct bgsave *bgsave_new(struct loop *loop, struct db *db, const struct conf *conf);
+/* Kills a running child and fails every request (shutdown); NULL is a no-op. */
+void bgsave_free(struct bgsave *b);
+
 /* A replica socket: FULLSYNC (with agreed) then SNAPDATA frames. */
-struct bgsave_req *bgsave_socket(struct node *n, int fd, uint64_t agreed,
+struct bgsave_req *bgsave_socket(struct bgsave *b, int fd, uint64_t agreed,
 				 const struct bgsave_ops *ops, void *arg);
 /* A file: written to path.tmp, fsynced, renamed to path when whole. */
-struct bgsave_req *bgsave_file(struct node *n, const char *path, bool compress,
+struct bgsave_req *bgsave_file(struct bgsave *b, const char *path, bool compress,
 			       const struct bgsave_ops *ops, void *arg);
-/* The requester is gone: no callback will reach it. */
-void bgsave_cancel(struct node *n, struct bgsave_req *r);
+/* The requester is gone: no callback will reach it. NULL is a no-op. */
+void bgsave_cancel(struct bgsave *b, struct bgsave_req *r);
 
-/* Starts a child when requests wait and none runs (before the loop sleeps). */
-void bgsave_poll(struct node *n);
-bool bgsave_running(const struct node *n);
-/* Kills a running child and fails every request (shutdown). */
-void bgsave_stop(struct node *n);
+/* Starts a child when requests wait and none runs (before the loop
+ * sleeps); the snapshot is of history replid at the db's offset, epoch. */
+void bgsave_poll(struct bgsave *b, const char *replid, uint64_t epoch);
+bool bgsave_running(const struct bgsave *b);
 
 #endif

@@ -1,11 +1,13 @@
 /* snapsave.c - the snapshot child. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "proto/frame.h"
 #include "persist/snapsave.h"
@@ -107,6 +109,41 @@ void snapsave_write(const struct snap_job *job, bool *ok)
 			ok[i] = false;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Closes every descriptor above stderr but the n in keep. */
+static void close_all_but(const int *keep, int n)
+{
+	int *k = malloc(((size_t)n + 1) * sizeof(*k));
+	if (!k)
+		_exit(70);
+	memcpy(k, keep, (size_t)n * sizeof(*k));
+	qsort(k, (size_t)n, sizeof(*k), cmp_int);
+	k[n] = INT_MAX;
+	unsigned lo = 3;
+	for (int i = 0; i <= n; i++) {
+		if (k[i] < (int)lo)
+			continue;
+		/* [lo, k[i] - 1] is free of descriptors to keep */
+		unsigned hi = k[i] == INT_MAX ? ~0u : (unsigned)k[i] - 1;
+		if (hi >= lo && close_range(lo, hi, 0) < 0) {
+			struct rlimit rl;
+			unsigned top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1u << 20 ?
+				       (unsigned)rl.rlim_cur : 1u << 20;
+			for (unsigned fd = lo; fd <= hi && fd < top; fd++)
+				close((int)fd);
+		}
+		if (k[i] == INT_MAX)
+			break;
+		lo = (unsigned)k[i] + 1;
+	}
+	free(k);
+}
+
 pid_t snapsave_fork(const struct snap_job *job, int *result_fd)
 {
 	int pfd[2];
@@ -128,17 +165,22 @@ pid_t snapsave_fork(const struct snap_job *job, int *result_fd)
 		return pid;
 	}
 	/* The child: default signals (the parent blocks SIGTERM for its
-	 * signalfd), no listeners, then the snapshot, then _exit. */
+	 * signalfd), only its targets and the result pipe open, then the
+	 * snapshot, then _exit. */
 	sigset_t all;
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
-	close(pfd[0]);
-	for (int i = 0; i < job->nclose; i++)
-		if (job->close_fds[i] >= 0)
-			close(job->close_fds[i]);
+	int *keep = calloc((size_t)job->ntargets + 1, sizeof(int));
+	if (!keep)
+		_exit(70);
+	for (int i = 0; i < job->ntargets; i++)
+		keep[i] = job->targets[i].fd;
+	keep[job->ntargets] = pfd[1];
+	close_all_but(keep, job->ntargets + 1);
+	free(keep);
 	bool *ok = calloc((size_t)job->ntargets + 1, sizeof(bool));
 	unsigned char *res = calloc((size_t)job->ntargets + 1, 1);
 	if (!ok || !res)

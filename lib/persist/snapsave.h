@@ -5,7 +5,9 @@
  * A framed target (a replica socket) gets a FULLSYNC frame, then the
  * stream in SNAPDATA frames; a raw target (a file) gets the bare stream.
  * The child reports one byte per target (1 written, 0 failed) on a pipe
- * and exits; the parent reads the pipe in its event loop. */
+ * and exits; the parent reads the pipe in its event loop. The child keeps
+ * no other descriptor open (listeners, clients, the database), so nothing
+ * the parent closes stays open in it. */
 #ifndef SYNAP_SNAPSAVE_H
 #define SYNAP_SNAPSAVE_H
 
@@ -28,8 +30,6 @@ struct snap_job {
 	size_t chunk;           /* bytes per SNAPDATA frame */
 	int timeout_ms;         /* a target that takes nothing this long is dropped */
 	bool compress;
-	const int *close_fds;   /* fds the child closes first (listeners) */
-	int nclose;
 };
 
 /* Forks the child. Returns its pid and the read end of the result pipe in

@@ -5,35 +5,31 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "persist/bgsave.h"
-#include "proto/frame.h"
+#include "core/conn.h"
 #include "core/log.h"
-#include "repl/master.h"
-#include "node.h"
-#include "persist/persist.h"
+#include "core/net.h"
 #include "data/replog.h"
+#include "persist/bgsave.h"
+#include "persist/persist.h"
+#include "proto/frame.h"
+#include "repl/master.h"
+#include "repl/repl.h"
 
 /* Frames a replica sends are small (HELLO, ACK, ERROR). */
 #define MAX_INBOUND_FRAME (64 * 1024)
 /* A disconnected replica stays listed this long (or until it returns). */
 #define GONE_KEEP_SECS 3600
 
-enum link_state { LINK_HANDSHAKE, LINK_WAIT_SNAPSHOT, LINK_SNAPSHOT, LINK_ONLINE, LINK_GONE };
-
 struct rlink {
 	struct master *m;
-	int fd;
-	enum link_state state;
+	struct conn conn;
+	enum mlink_state state;
 	char peer[64];          /* TCP peer of the link */
 	char id[64];            /* the replica's id (its run id) */
 	char addr[128];         /* the replica's client address */
-	struct buf in;
-	struct buf out;
-	size_t out_pos;
 	uint64_t next;          /* next offset to send */
 	uint64_t acked;
 	uint64_t durable;
-	uint64_t snap_offset;   /* the offset of the snapshot it is being sent */
 	uint64_t agreed;        /* its history matches this node's up to here */
 	bool getack;            /* a WAIT is pending: ask for an ACK after the ops */
 	uint64_t asked;         /* the last GETACK went after the ops up to here */
@@ -42,12 +38,12 @@ struct rlink {
 	int64_t last_ack;       /* unix s */
 	int64_t last_ack_mono;  /* monotonic ms */
 	int64_t last_rx;        /* monotonic ms */
-	int64_t gone_at;        /* unix s */
+	int64_t gone_at;        /* unix s; 0: not worth listing */
 	struct rlink *next_link;
 };
 
 struct master {
-	struct node *n;
+	struct repl *r;
 	int lfd;
 	char *addr;
 	struct rlink *links;
@@ -57,48 +53,76 @@ struct master {
 
 static void link_event(struct loop *l, int fd, void *arg, int mask);
 static int link_pump(struct rlink *l);
-static int64_t heartbeat(struct loop *lp, void *arg);
 static const struct bgsave_ops link_ops;
 
-static const char *state_name(enum link_state s)
+/* ---- the state machine ---- */
+
+static const char *const state_names[MLINK_NSTATES] = {
+	"handshake", "wait_snapshot", "snapshot", "online", "gone",
+};
+
+static const bool transitions[MLINK_NSTATES][MLINK_NSTATES] = {
+	[MLINK_HANDSHAKE] = { [MLINK_WAIT_SNAPSHOT] = true, [MLINK_ONLINE] = true, [MLINK_GONE] = true },
+	[MLINK_WAIT_SNAPSHOT] = { [MLINK_SNAPSHOT] = true, [MLINK_GONE] = true },
+	[MLINK_SNAPSHOT] = { [MLINK_ONLINE] = true, [MLINK_GONE] = true },
+	[MLINK_ONLINE] = { [MLINK_GONE] = true },
+};
+
+bool master_link_can(enum mlink_state from, enum mlink_state to)
 {
-	switch (s) {
-	case LINK_HANDSHAKE: return "connecting";
-	case LINK_WAIT_SNAPSHOT:
-	case LINK_SNAPSHOT: return "full_sync";
-	case LINK_ONLINE: return "online";
-	case LINK_GONE: return "disconnected";
-	}
-	return "?";
+	return from < MLINK_NSTATES && to < MLINK_NSTATES && transitions[from][to];
 }
 
-static struct node *N(struct rlink *l) { return l->m->n; }
+const char *master_link_state_name(enum mlink_state s)
+{
+	return s < MLINK_NSTATES ? state_names[s] : "?";
+}
+
+static const char *who(const struct rlink *l)
+{
+	return l->addr[0] ? l->addr : l->peer;
+}
+
+/* Every change of a link's state goes through here. */
+static bool link_set_state(struct rlink *l, enum mlink_state to)
+{
+	if (!master_link_can(l->state, to)) {
+		log_error("replica %s: impossible transition %s -> %s refused", who(l),
+			  master_link_state_name(l->state), master_link_state_name(to));
+		return false;
+	}
+	log_info("replica %s: %s -> %s", who(l), master_link_state_name(l->state), master_link_state_name(to));
+	l->state = to;
+	return true;
+}
+
+/* What DESIGN's stats call the states. */
+static const char *public_state(enum mlink_state s)
+{
+	switch (s) {
+	case MLINK_HANDSHAKE: return "connecting";
+	case MLINK_WAIT_SNAPSHOT:
+	case MLINK_SNAPSHOT: return "full_sync";
+	case MLINK_ONLINE: return "online";
+	default: return "disconnected";
+	}
+}
+
+static struct repl *R(const struct rlink *l) { return l->m->r; }
 
 /* Closes the connection; the replica stays listed as disconnected. */
 static void link_drop(struct rlink *l, const char *why)
 {
-	struct master *m = l->m;
-
-	if (l->state == LINK_GONE)
+	if (l->state == MLINK_GONE)
 		return;
 	if (why)
-		log_notice("replica %s (%s): link closed: %s", l->addr[0] ? l->addr : l->peer, l->peer, why);
-	bgsave_cancel(m->n, l->req);
+		log_notice("replica %s (%s): link closed: %s", who(l), l->peer, why);
+	bgsave_cancel(R(l)->bgsave, l->req);
 	l->req = NULL;
-	loop_unwatch(m->n->loop, l->fd);
-	close(l->fd);
-	l->fd = -1;
-	buf_release(&l->in);
-	buf_release(&l->out);
-	l->out_pos = 0;
-	if (l->id[0] == '\0') {
-		/* It never said who it was: nothing worth listing. */
-		l->state = LINK_GONE;
-		l->gone_at = 0;
-		return;
-	}
-	l->state = LINK_GONE;
-	l->gone_at = time_ms() / 1000;
+	conn_close(&l->conn);
+	link_set_state(l, MLINK_GONE);
+	/* One that never said who it was is not worth listing. */
+	l->gone_at = l->id[0] ? time_ms() / 1000 : 0;
 }
 
 static void link_free(struct rlink *l)
@@ -118,7 +142,7 @@ static void link_refuse(struct rlink *l, uint16_t code, const char *text)
 	struct buf b;
 	buf_init(&b);
 	frame_error(&b, code, text);
-	ssize_t w = write(l->fd, b.data, b.len);
+	ssize_t w = write(l->conn.fd, b.data, b.len);
 	(void)w;
 	buf_release(&b);
 	log_warn("replica %s: refused: %s", l->peer, text);
@@ -126,101 +150,130 @@ static void link_refuse(struct rlink *l, uint16_t code, const char *text)
 	link_drop(l, NULL);
 }
 
-static bool replid_is_none(const char *r)
+/* ---- the handshake ---- */
+
+/* Checks a HELLO's version, token and epoch; false after refusing it. */
+static bool hello_acceptable(struct rlink *l, const struct frame *f, struct hello *h)
 {
-	return strspn(r, "0") == REPLID_LEN;
+	struct repl *r = R(l);
+	char msg[128];
+
+	if (frame_parse_hello(f, h) < 0) {
+		link_refuse(l, FERR_MALFORMED, "malformed HELLO");
+		return false;
+	}
+	if (h->version != FRAME_VERSION) {
+		snprintf(msg, sizeof(msg), "protocol version %u not supported (this node speaks %d)",
+			 h->version, FRAME_VERSION);
+		link_refuse(l, FERR_VERSION, msg);
+		return false;
+	}
+	if (r->conf->auth_token && !secret_equal(r->conf->auth_token, h->auth, h->auth_len)) {
+		link_refuse(l, FERR_AUTH, "invalid auth token");
+		return false;
+	}
+	if (h->epoch > r->id.epoch) {
+		/* The replica has seen a newer failover: this node is stale. */
+		snprintf(msg, sizeof(msg), "this node is stale: epoch %llu, the replica has seen %llu",
+			 (unsigned long long)r->id.epoch, (unsigned long long)h->epoch);
+		r->hooks.stale(r, h->epoch);
+		link_refuse(l, FERR_EPOCH, msg);
+		return false;
+	}
+	return true;
 }
 
-static void ensure_log(struct node *n)
+/* Copies what the replica says it is, printable. */
+static void printable(char *dst, size_t cap, const char *src, uint32_t len)
 {
-	if (!n->log)
-		n->log = replog_new(n->db.offset + 1, (uint64_t)n->conf->log_capacity,
-				    (size_t)n->conf->log_max_mb << 20);
+	snprintf(dst, cap, "%.*s", (int)len, src);
+	for (size_t i = 0; dst[i]; i++)
+		if (dst[i] < 32 || dst[i] > 126)
+			dst[i] = '?';
+}
+
+static void start_partial(struct rlink *l, uint64_t from)
+{
+	struct repl *r = R(l);
+	uint64_t off = repl_offset(r);
+
+	repl_ensure_log(r);
+	frame_continue(&l->conn.out, r->id.replid, off, r->id.epoch);
+	l->next = from + 1;
+	link_set_state(l, MLINK_ONLINE);
+	r->st.partial_syncs++;
+	log_notice("replica %s (%s): partial resync from offset %llu, %llu operations to send",
+		   l->addr, l->peer, (unsigned long long)from, (unsigned long long)(off - from));
+	link_pump(l);
+}
+
+static void start_full(struct rlink *l, const struct hello *h, enum resync_kind why)
+{
+	struct repl *r = R(l);
+	uint64_t off = repl_offset(r);
+
+	if (why == RESYNC_FULL_NEW) {
+		log_notice("replica %s (%s): new replica, full sync", l->addr, l->peer);
+	} else {
+		r->st.partial_syncs_rejected++;
+		log_notice("replica %s (%s): partial resync refused (replid %.8s offset %llu, %s; this node "
+			   "%.8s offset %llu, log from %llu): full sync", l->addr, l->peer, h->replid,
+			   (unsigned long long)h->offset, resync_kind_name(why), r->id.replid,
+			   (unsigned long long)off,
+			   r->log ? (unsigned long long)replog_first(r->log) : (unsigned long long)off + 1);
+	}
+	repl_ensure_log(r);
+	link_set_state(l, MLINK_WAIT_SNAPSHOT);
+	l->acked = 0;
+	l->req = bgsave_socket(r->bgsave, l->conn.fd, l->agreed, &link_ops, l);
 }
 
 static void on_hello(struct rlink *l, const struct frame *f)
 {
-	struct node *n = N(l);
+	struct repl *r = R(l);
 	struct hello h;
 
-	if (frame_parse_hello(f, &h) < 0) {
-		link_refuse(l, FERR_MALFORMED, "malformed HELLO");
+	if (!hello_acceptable(l, f, &h))
 		return;
-	}
-	if (h.version != FRAME_VERSION) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), "protocol version %u not supported (this node speaks %d)",
-			 h.version, FRAME_VERSION);
-		link_refuse(l, FERR_VERSION, msg);
-		return;
-	}
-	if (n->conf->auth_token && !secret_equal(n->conf->auth_token, h.auth, h.auth_len)) {
-		link_refuse(l, FERR_AUTH, "invalid auth token");
-		return;
-	}
-	if (h.epoch > n->epoch) {
-		/* The replica has seen a newer failover: this node is stale. */
-		char msg[128];
-		snprintf(msg, sizeof(msg), "this node is stale: epoch %llu, the replica has seen %llu",
-			 (unsigned long long)n->epoch, (unsigned long long)h.epoch);
-		node_fence(n, h.epoch);
-		link_refuse(l, FERR_EPOCH, msg);
-		return;
-	}
-	snprintf(l->id, sizeof(l->id), "%.*s", (int)h.id_len, h.id);
-	snprintf(l->addr, sizeof(l->addr), "%.*s", (int)h.addr_len, h.addr);
-	for (size_t i = 0; l->addr[i]; i++)
-		if (l->addr[i] < 32 || l->addr[i] > 126)
-			l->addr[i] = '?';
-	for (size_t i = 0; l->id[i]; i++)
-		if (l->id[i] < 32 || l->id[i] > 126)
-			l->id[i] = '?';
+	printable(l->id, sizeof(l->id), h.id, h.id_len);
+	printable(l->addr, sizeof(l->addr), h.addr, h.addr_len);
 	/* The same replica back again replaces its disconnected record. */
 	for (struct rlink *o = l->m->links; o; o = o->next_link)
-		if (o != l && o->state == LINK_GONE && strcmp(o->addr, l->addr) == 0)
+		if (o != l && o->state == MLINK_GONE && strcmp(o->addr, l->addr) == 0)
 			o->gone_at = 0;
 	l->connected_at = time_ms() / 1000;
 	l->acked = h.offset;
 
-	uint64_t off = n->db.offset;
-	l->agreed = 0;
-	if (!replid_is_none(h.replid) && strcmp(h.replid, n->replid) == 0)
-		l->agreed = h.offset < off ? h.offset : off;
-	else if (!replid_is_none(h.replid) && strcmp(h.replid, n->replid2) == 0)
-		l->agreed = h.offset < n->second_offset ? h.offset : n->second_offset;
-	bool known = !replid_is_none(h.replid) &&
-		     (strcmp(h.replid, n->replid) == 0 ||
-		      (strcmp(h.replid, n->replid2) == 0 && h.offset <= n->second_offset));
-	bool held = h.offset == off || (n->log && h.offset < off && replog_covers_after(n->log, h.offset));
-	if (known && h.offset <= off && held) {
-		ensure_log(n);
-		frame_continue(&l->out, n->replid, off, n->epoch);
-		l->next = h.offset + 1;
-		l->state = LINK_ONLINE;
-		n->st.partial_syncs++;
-		log_notice("replica %s (%s): partial resync from offset %llu, %llu operations to send",
-			   l->addr, l->peer, (unsigned long long)h.offset, (unsigned long long)(off - h.offset));
-		link_pump(l);
+	uint64_t off = repl_offset(r);
+	struct resync rs = ident_resync(&r->id, off, r->log ? replog_first(r->log) : off + 1, h.replid, h.offset);
+	l->agreed = rs.agreed;
+	if (rs.kind == RESYNC_PARTIAL)
+		start_partial(l, h.offset);
+	else
+		start_full(l, &h, rs.kind);
+}
+
+/* ---- input ---- */
+
+static void on_ack(struct rlink *l, const struct frame *f)
+{
+	uint64_t applied, durable;
+
+	if (frame_parse_ack(f, &applied, &durable) < 0) {
+		link_refuse(l, FERR_MALFORMED, "malformed ACK");
 		return;
 	}
-	if (!replid_is_none(h.replid)) {
-		n->st.partial_syncs_rejected++;
-		log_notice("replica %s (%s): partial resync refused (replid %.8s offset %llu; this node "
-			   "%.8s offset %llu, log from %llu): full sync", l->addr, l->peer, h.replid,
-			   (unsigned long long)h.offset, n->replid, (unsigned long long)off,
-			   n->log ? (unsigned long long)replog_first(n->log) : (unsigned long long)off + 1);
-	} else {
-		log_notice("replica %s (%s): new replica, full sync", l->addr, l->peer);
-	}
-	ensure_log(n);
-	l->state = LINK_WAIT_SNAPSHOT;
-	l->acked = 0;
-	l->req = bgsave_socket(n, l->fd, l->agreed, &link_ops, l);
+	if (applied > l->acked)
+		l->acked = applied;
+	l->durable = durable;
+	l->last_ack = time_ms() / 1000;
+	l->last_ack_mono = mono_ms();
+	R(l)->acks_arrived = true;
 }
 
 static void on_frame(struct rlink *l, const struct frame *f)
 {
-	if (l->state == LINK_HANDSHAKE) {
+	if (l->state == MLINK_HANDSHAKE) {
 		if (f->type != FRAME_HELLO)
 			link_refuse(l, FERR_MALFORMED, "expected HELLO");
 		else
@@ -228,17 +281,7 @@ static void on_frame(struct rlink *l, const struct frame *f)
 		return;
 	}
 	if (f->type == FRAME_ACK) {
-		uint64_t applied, durable;
-		if (frame_parse_ack(f, &applied, &durable) < 0) {
-			link_refuse(l, FERR_MALFORMED, "malformed ACK");
-			return;
-		}
-		if (applied > l->acked)
-			l->acked = applied;
-		l->durable = durable;
-		l->last_ack = time_ms() / 1000;
-		l->last_ack_mono = mono_ms();
-		l->m->n->acks_arrived = true;
+		on_ack(l, f);
 	} else if (f->type == FRAME_ERROR) {
 		uint16_t code;
 		char text[256];
@@ -252,31 +295,17 @@ static void on_frame(struct rlink *l, const struct frame *f)
 	}
 }
 
-static void link_process(struct rlink *l);
-
-static void link_read(struct rlink *l)
-{
-	buf_reserve(&l->in, 16384);
-	ssize_t r = read(l->fd, buf_tail(&l->in), buf_avail(&l->in));
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (r <= 0) {
-		link_drop(l, r == 0 ? "the replica disconnected" : strerror(errno));
-		return;
-	}
-	l->in.len += (size_t)r;
-	link_process(l);
-}
-
 /* Runs every whole frame received so far. */
 static void link_process(struct rlink *l)
 {
-	l->last_rx = mono_ms();
+	struct buf *in = &l->conn.in;
 	size_t pos = 0;
-	while (l->state != LINK_GONE) {
+
+	l->last_rx = mono_ms();
+	while (l->state != MLINK_GONE) {
 		struct frame f;
 		size_t used;
-		int rc = frame_next((unsigned char *)l->in.data + pos, l->in.len - pos, MAX_INBOUND_FRAME, &f, &used);
+		int rc = frame_next((unsigned char *)in->data + pos, in->len - pos, MAX_INBOUND_FRAME, &f, &used);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -286,54 +315,88 @@ static void link_process(struct rlink *l)
 		on_frame(l, &f);
 		pos += used;
 	}
-	if (l->state != LINK_GONE)
-		buf_consume(&l->in, pos);
+	if (l->state != MLINK_GONE)
+		buf_consume(in, pos);
 }
+
+static void link_read(struct rlink *l)
+{
+	ssize_t r = conn_read(&l->conn, 16384);
+	if (r == 0)
+		return;
+	if (r < 0) {
+		link_drop(l, errno ? strerror(errno) : "the replica disconnected");
+		return;
+	}
+	link_process(l);
+}
+
+/* ---- output ---- */
 
 /* How far replicas may be sent: everything applied, except that with fsync
  * always they only get what is on disk, so a crash never leaves a replica
  * ahead of the recovered master. */
-static uint64_t stream_limit(struct node *n)
+static uint64_t stream_limit(struct repl *r)
 {
-	if (n->persist && n->conf->fsync == FSYNC_ALWAYS && n->role != ROLE_REPLICA)
-		return persist_durable(n->persist);
-	return n->db.offset;
+	if (r->persist && r->conf->fsync == FSYNC_ALWAYS && r->role != ROLE_REPLICA)
+		return persist_durable(r->persist);
+	return repl_offset(r);
 }
 
 static void link_getack(struct rlink *l)
 {
-	frame_getack(&l->out);
+	frame_getack(&l->conn.out);
 	l->getack = false;
 	l->asked = l->next - 1;
+}
+
+/* Puts the next run of operations from the log into one OPS frame. -1
+ * when the link was dropped (the log no longer holds them). */
+static int link_fill(struct rlink *l, uint64_t limit)
+{
+	struct repl *r = R(l);
+	struct buf *out = &l->conn.out;
+	const unsigned char *p;
+	size_t len;
+
+	if (!r->log || l->next < replog_first(r->log)) {
+		link_drop(l, "it fell behind the replication log (it will full sync)");
+		return -1;
+	}
+	uint32_t count = replog_peek(r->log, l->next, limit, (size_t)r->conf->buffer_size_kb * 1024, &p, &len);
+	if (count == 0) {
+		link_drop(l, "operations missing from the log");
+		return -1;
+	}
+	buf_reserve(out, FRAME_OPS_HEADER + len);
+	frame_ops_header((unsigned char *)out->data, len, l->next, count);
+	memcpy(out->data + FRAME_OPS_HEADER, p, len);
+	out->len = FRAME_OPS_HEADER + len;
+	l->next += count;
+	/* Replicas coalesce their ACKs. While clients use WAIT, the last ops of
+	 * a flush go with a GETACK in the same write, so the ACK is on its way
+	 * by the time the client's WAIT comes. */
+	if (l->next > limit && (l->getack || mono_ms() < l->m->wait_eager_until))
+		link_getack(l);
+	return 0;
 }
 
 /* Writes what is queued, then fills frames from the log while the socket
  * takes them. Returns -1 when the link was dropped. */
 static int link_pump(struct rlink *l)
 {
-	struct node *n = N(l);
-	size_t max = (size_t)n->conf->buffer_size_kb * 1024;
-	uint64_t limit = stream_limit(n);
+	uint64_t limit = stream_limit(R(l));
 
-	if (l->state == LINK_GONE || l->state == LINK_SNAPSHOT)
+	if (l->state == MLINK_GONE || l->state == MLINK_SNAPSHOT)
 		return 0;
 	for (;;) {
-		while (l->out_pos < l->out.len) {
-			ssize_t w = write(l->fd, l->out.data + l->out_pos, l->out.len - l->out_pos);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0 && errno == EAGAIN) {
-				loop_set_mask(n->loop, l->fd, LOOP_READ | LOOP_WRITE);
-				return 0;
-			}
-			if (w < 0) {
-				link_drop(l, strerror(errno));
-				return -1;
-			}
-			l->out_pos += (size_t)w;
+		if (conn_flush(&l->conn) < 0) {
+			link_drop(l, strerror(errno));
+			return -1;
 		}
-		l->out.len = l->out_pos = 0;
-		if (l->state != LINK_ONLINE)
+		if (conn_unsent(&l->conn) > 0)
+			return 0;       /* the socket is full: the loop calls again */
+		if (l->state != MLINK_ONLINE)
 			break;
 		if (l->next > limit) {
 			if (!l->getack)
@@ -341,30 +404,10 @@ static int link_pump(struct rlink *l)
 			link_getack(l);
 			continue;
 		}
-		if (!n->log || l->next < replog_first(n->log)) {
-			link_drop(l, "it fell behind the replication log (it will full sync)");
+		if (link_fill(l, limit) < 0)
 			return -1;
-		}
-		const unsigned char *p;
-		size_t len;
-		uint32_t count = replog_peek(n->log, l->next, limit, max, &p, &len);
-		if (count == 0) {
-			link_drop(l, "operations missing from the log");
-			return -1;
-		}
-		buf_reserve(&l->out, FRAME_OPS_HEADER + len);
-		frame_ops_header((unsigned char *)l->out.data, len, l->next, count);
-		memcpy(l->out.data + FRAME_OPS_HEADER, p, len);
-		l->out.len = FRAME_OPS_HEADER + len;
-		l->next += count;
-		/* Replicas coalesce their ACKs. While clients use WAIT, the last
-		 * ops of a flush go with a GETACK in the same write, so the ACK is
-		 * on its way by the time the client's WAIT comes. */
-		if (l->next > limit && (l->getack || mono_ms() < l->m->wait_eager_until))
-			link_getack(l);
 	}
-	buf_shrink(&l->out, 1 << 20);
-	loop_set_mask(n->loop, l->fd, LOOP_READ);
+	buf_shrink(&l->conn.out, 1 << 20);
 	return 0;
 }
 
@@ -379,6 +422,8 @@ static void link_event(struct loop *lp, int fd, void *arg, int mask)
 		link_read(l);
 }
 
+/* ---- connections ---- */
+
 /* A connection that will start with HELLO. */
 static struct rlink *link_new(struct master *m, int fd, const char *peer)
 {
@@ -387,11 +432,10 @@ static struct rlink *link_new(struct master *m, int fd, const char *peer)
 	net_nodelay(fd);
 	net_keepalive(fd, 60);
 	l->m = m;
-	l->fd = fd;
-	l->state = LINK_HANDSHAKE;
+	l->state = MLINK_HANDSHAKE;
 	l->last_rx = mono_ms();
 	snprintf(l->peer, sizeof(l->peer), "%s", peer);
-	if (loop_watch(m->n->loop, fd, LOOP_READ, link_event, l) < 0) {
+	if (conn_open(&l->conn, m->r->loop, fd, LOOP_READ, link_event, l) < 0) {
 		log_warn("replication: cannot watch %s: %s", peer, strerror(errno));
 		close(fd);
 		free(l);
@@ -423,38 +467,41 @@ static void on_accept(struct loop *lp, int lfd, void *arg, int mask)
 static bool link_ready(void *arg)
 {
 	struct rlink *l = arg;
-	return l->out_pos == l->out.len;
+	return conn_unsent(&l->conn) == 0;
 }
 
-static void link_snapshot_started(struct node *n, void *arg, uint64_t offset)
+static void link_snapshot_started(void *arg, uint64_t offset)
 {
 	struct rlink *l = arg;
+	struct repl *r = R(l);
+	UNUSED(offset);
+
 	/* The child owns the socket until it is done. */
-	loop_unwatch(n->loop, l->fd);
-	l->state = LINK_SNAPSHOT;
-	l->snap_offset = offset;
-	n->st.full_syncs++;
-	node_note_full_sync(n);
+	conn_detach(&l->conn);
+	link_set_state(l, MLINK_SNAPSHOT);
+	r->st.full_syncs++;
+	repl_note_full_sync(r);
 }
 
-static void link_snapshot_done(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)
+static void link_snapshot_done(void *arg, bool ok, uint64_t offset, const char *err)
 {
 	struct rlink *l = arg;
+	struct repl *r = R(l);
 
 	l->req = NULL;
 	l->last_rx = mono_ms();
-	l->state = LINK_ONLINE;        /* for link_drop's bookkeeping */
-	if (!ok || loop_watch(n->loop, l->fd, LOOP_READ, link_event, l) < 0) {
+	if (!ok || conn_attach(&l->conn, link_event, l) < 0) {
 		char why[300];
 		snprintf(why, sizeof(why), "the snapshot transfer failed: %s", err && *err ? err : "?");
 		link_drop(l, why);
 		return;
 	}
-	if (!n->log || !replog_covers_after(n->log, offset)) {
+	if (!r->log || !replog_covers_after(r->log, offset)) {
 		link_drop(l, "the log overflowed during the full sync (it will retry)");
 		return;
 	}
 	l->next = offset + 1;
+	link_set_state(l, MLINK_ONLINE);
 	log_notice("replica %s: snapshot at offset %llu sent, streaming", l->addr, (unsigned long long)offset);
 	link_pump(l);
 }
@@ -467,82 +514,87 @@ static const struct bgsave_ops link_ops = {
 
 /* ---- timers ---- */
 
+/* One link's turn of the heartbeat. */
+static void link_heartbeat(struct rlink *l, int64_t now)
+{
+	struct repl *r = R(l);
+	int64_t timeout = (int64_t)r->conf->replica_timeout_secs * 1000;
+	long long limit = r->conf->replica_output_limit_bytes;
+
+	if (l->state == MLINK_SNAPSHOT)
+		return;
+	if (now - l->last_rx > timeout) {
+		link_drop(l, "no ACK within replica_timeout_secs");
+		return;
+	}
+	/* Nothing is buffered per replica (it reads the shared log), but a
+	 * replica this far behind is not going to catch up. */
+	if (limit > 0 && l->state == MLINK_ONLINE && r->log &&
+	    replog_bytes_after(r->log, l->next - 1) > (size_t)limit) {
+		link_drop(l, "more than replica_output_limit_mb of operations behind");
+		return;
+	}
+	if (l->state == MLINK_HANDSHAKE)
+		return;
+	uint32_t age = 0;
+	if (l->acked < repl_offset(r) && r->log)
+		age = (uint32_t)replog_age_ms(r->log, l->acked + 1);
+	frame_ping(&l->conn.out, repl_offset(r), r->id.epoch, age);
+	link_pump(l);
+}
+
 static int64_t heartbeat(struct loop *lp, void *arg)
 {
 	struct master *m = arg;
-	struct node *n = m->n;
 	int64_t now = mono_ms(), now_s = time_ms() / 1000;
-	int64_t timeout = (int64_t)n->conf->replica_timeout_secs * 1000;
 	UNUSED(lp);
 
 	for (struct rlink *l = m->links, *next; l; l = next) {
 		next = l->next_link;
-		if (l->state == LINK_GONE) {
-			if (now_s - l->gone_at > GONE_KEEP_SECS || l->gone_at == 0)
-				link_free(l);
-			continue;
-		}
-		if (l->state == LINK_SNAPSHOT)
-			continue;
-		if (now - l->last_rx > timeout) {
-			link_drop(l, "no ACK within replica_timeout_secs");
-			continue;
-		}
-		/* Nothing is buffered per replica (it reads the shared log), but a
-		 * replica this far behind is not going to catch up. */
-		long long limit = n->conf->replica_output_limit_bytes;
-		if (limit > 0 && l->state == LINK_ONLINE && n->log &&
-		    replog_bytes_after(n->log, l->next - 1) > (size_t)limit) {
-			link_drop(l, "more than replica_output_limit_mb of operations behind");
-			continue;
-		}
-		if (l->state == LINK_HANDSHAKE)
-			continue;
-		uint32_t age = 0;
-		if (l->acked < n->db.offset && n->log)
-			age = (uint32_t)replog_age_ms(n->log, l->acked + 1);
-		frame_ping(&l->out, n->db.offset, n->epoch, age);
-		link_pump(l);
+		if (l->state != MLINK_GONE)
+			link_heartbeat(l, now);
+		else if (l->gone_at == 0 || now_s - l->gone_at > GONE_KEEP_SECS)
+			link_free(l);
 	}
-	return n->conf->heartbeat_interval_ms;
+	return m->r->conf->heartbeat_interval_ms;
 }
 
 /* ---- the public side ---- */
 
 /* The links' bookkeeping, listener or not (replicas may also come in on
  * the client port). */
-static struct master *state(struct node *n)
+static struct master *state(struct repl *r)
 {
-	if (!n->master) {
+	if (!r->master) {
 		struct master *m = xcalloc(1, sizeof(*m));
-		m->n = n;
+		m->r = r;
 		m->lfd = -1;
-		m->timer = loop_timer_add(n->loop, n->conf->heartbeat_interval_ms, heartbeat, m);
-		n->master = m;
+		m->timer = loop_timer_add(r->loop, r->conf->heartbeat_interval_ms, heartbeat, m);
+		r->master = m;
 	}
-	return n->master;
+	return r->master;
 }
 
-void master_adopt(struct node *n, int fd, const char *peer, const void *bytes, size_t len)
+void master_adopt(struct repl *r, int fd, const char *peer, const void *bytes, size_t len)
 {
-	struct rlink *l = link_new(state(n), fd, peer);
+	struct rlink *l = link_new(state(r), fd, peer);
 	if (!l)
 		return;
-	buf_append(&l->in, bytes, len);
+	buf_append(&l->conn.in, bytes, len);
 	link_process(l);
 }
 
-int master_start(struct node *n, const char *addr, char *err)
+int master_start(struct repl *r, const char *addr, char *err)
 {
 	char *host = NULL, nerr[NET_ERR_LEN];
 	int port;
 
-	if (n->master && n->master->lfd >= 0) {
-		snprintf(err, NODE_ERR_LEN, "already listening for replicas on %s", n->master->addr);
+	if (r->master && r->master->lfd >= 0) {
+		snprintf(err, REPL_ERR_LEN, "already listening for replicas on %s", r->master->addr);
 		return -1;
 	}
 	if (addr_split(addr, &host, &port) < 0) {
-		snprintf(err, NODE_ERR_LEN, "replica listen address '%s': expected host:port", addr);
+		snprintf(err, REPL_ERR_LEN, "replica listen address '%s': expected host:port", addr);
 		free(host);
 		return -1;
 	}
@@ -550,118 +602,114 @@ int master_start(struct node *n, const char *addr, char *err)
 	bool inuse = fd < 0 && errno == EADDRINUSE;
 	free(host);
 	if (fd < 0) {
-		snprintf(err, NODE_ERR_LEN, "replication port: %s", nerr);
-		return inuse ? NODE_EBUSY : -1;
+		snprintf(err, REPL_ERR_LEN, "replication port: %s", nerr);
+		return inuse ? REPL_EBUSY : -1;
 	}
-	struct master *m = state(n);
-	if (loop_watch(n->loop, fd, LOOP_READ, on_accept, m) < 0) {
-		snprintf(err, NODE_ERR_LEN, "replication port: %s", strerror(errno));
+	struct master *m = state(r);
+	if (loop_watch(r->loop, fd, LOOP_READ, on_accept, m) < 0) {
+		snprintf(err, REPL_ERR_LEN, "replication port: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	m->lfd = fd;
 	m->addr = xstrdup(addr);
-	n->master_addr = m->addr;
-	n->repl_lfd = fd;
 	return 0;
 }
 
-void master_drop_links(struct node *n, const char *why)
+const char *master_listen_address(const struct repl *r)
 {
-	if (!n->master)
+	return r->master && r->master->lfd >= 0 ? r->master->addr : NULL;
+}
+
+void master_drop_links(struct repl *r, const char *why)
+{
+	if (!r->master)
 		return;
-	for (struct rlink *l = n->master->links; l; l = l->next_link)
-		if (l->state != LINK_GONE && l->state != LINK_SNAPSHOT)
+	for (struct rlink *l = r->master->links; l; l = l->next_link)
+		if (l->state != MLINK_GONE && l->state != MLINK_SNAPSHOT)
 			link_drop(l, why);
 }
 
-void master_stop(struct node *n)
+void master_stop(struct repl *r)
 {
-	struct master *m = n->master;
+	struct master *m = r->master;
 
 	if (!m)
 		return;
 	while (m->links) {
 		struct rlink *l = m->links;
-		bgsave_cancel(n, l->req);
-		if (l->state != LINK_GONE) {
-			loop_unwatch(n->loop, l->fd);
-			close(l->fd);
-			buf_release(&l->in);
-			buf_release(&l->out);
-		}
+		bgsave_cancel(r->bgsave, l->req);
+		conn_close(&l->conn);
 		m->links = l->next_link;
 		free(l);
 	}
-	loop_timer_del(n->loop, m->timer);
+	loop_timer_del(r->loop, m->timer);
 	if (m->lfd >= 0) {
-		loop_unwatch(n->loop, m->lfd);
+		loop_unwatch(r->loop, m->lfd);
 		close(m->lfd);
 	}
 	free(m->addr);
 	free(m);
-	n->master = NULL;
-	n->master_addr = NULL;
-	n->repl_lfd = -1;
+	r->master = NULL;
 }
 
-void master_flush(struct node *n)
+void master_flush(struct repl *r)
 {
-	struct master *m = n->master;
+	struct master *m = r->master;
 
 	if (!m)
 		return;
-	uint64_t limit = stream_limit(n);
+	uint64_t limit = stream_limit(r);
 	for (struct rlink *l = m->links; l; l = l->next_link)
-		if (l->state == LINK_ONLINE && (l->next <= limit || l->getack) && l->out_pos == l->out.len)
+		if (l->state == MLINK_ONLINE && (l->next <= limit || l->getack) && conn_unsent(&l->conn) == 0)
 			link_pump(l);
 }
 
-void master_ask_acks(struct node *n, uint64_t offset)
+void master_ask_acks(struct repl *r, uint64_t offset)
 {
-	struct master *m = n->master;
+	struct master *m = r->master;
 
 	if (!m)
 		return;
 	m->wait_eager_until = mono_ms() + WAIT_EAGER_MS;
 	for (struct rlink *l = m->links; l; l = l->next_link)
-		if (l->state == LINK_ONLINE && l->acked < offset && l->asked < offset)
+		if (l->state == MLINK_ONLINE && l->acked < offset && l->asked < offset)
 			l->getack = true;
 }
 
-int master_online_replicas(const struct node *n)
+int master_online_replicas(const struct repl *r)
 {
 	int c = 0;
-	if (n->master)
-		for (struct rlink *l = n->master->links; l; l = l->next_link)
-			c += l->state == LINK_ONLINE;
+	if (r->master)
+		for (struct rlink *l = r->master->links; l; l = l->next_link)
+			c += l->state == MLINK_ONLINE;
 	return c;
 }
 
-int master_acked_count(const struct node *n, uint64_t offset)
+int master_acked_count(const struct repl *r, uint64_t offset)
 {
 	int c = 0;
-	if (n->master)
-		for (struct rlink *l = n->master->links; l; l = l->next_link)
-			c += l->state == LINK_ONLINE && l->acked >= offset;
+	if (r->master)
+		for (struct rlink *l = r->master->links; l; l = l->next_link)
+			c += l->state == MLINK_ONLINE && l->acked >= offset;
 	return c;
 }
 
-int master_good_replicas(const struct node *n, int64_t max_lag_ms)
+int master_good_replicas(const struct repl *r, int64_t max_lag_ms)
 {
 	int c = 0;
 	int64_t now = mono_ms();
-	if (n->master)
-		for (struct rlink *l = n->master->links; l; l = l->next_link)
-			c += l->state == LINK_ONLINE && now - l->last_ack_mono <= max_lag_ms;
+	if (r->master)
+		for (struct rlink *l = r->master->links; l; l = l->next_link)
+			c += l->state == MLINK_ONLINE && now - l->last_ack_mono <= max_lag_ms;
 	return c;
 }
 
-static int64_t link_lag_ms(struct node *n, struct rlink *l)
+static int64_t link_lag_ms(const struct repl *r, const struct rlink *l)
 {
-	if (l->acked >= n->db.offset || l->state != LINK_ONLINE)
+	if (l->acked >= repl_offset(r) || l->state != MLINK_ONLINE)
 		return 0;
-	return n->log ? replog_age_ms(n->log, l->acked + 1) : 0;
+	return r->log ? replog_age_ms(r->log, l->acked + 1) : 0;
 }
 
 /* Splits the replica's "host:port" for INFO and ROLE. */
@@ -677,26 +725,27 @@ static void host_port(const struct rlink *l, char *host, size_t hlen, int *port)
 	free(h);
 }
 
-void master_replicas(struct node *n, master_view_fn *fn, void *arg)
+void master_replicas(const struct repl *r, master_view_fn *fn, void *arg)
 {
-	if (!n->master)
+	if (!r->master)
 		return;
-	for (struct rlink *l = n->master->links; l; l = l->next_link) {
-		if (l->state == LINK_HANDSHAKE || (l->state == LINK_GONE && l->gone_at == 0))
+	uint64_t off = repl_offset(r);
+	for (struct rlink *l = r->master->links; l; l = l->next_link) {
+		if (l->state == MLINK_HANDSHAKE || (l->state == MLINK_GONE && l->gone_at == 0))
 			continue;       /* has not (or never) said who it is: not a replica yet */
 		struct replica_view v = {
 			.id = l->id,
-			.address = l->addr[0] ? l->addr : l->peer,
+			.address = who(l),
 			.peer = l->peer,
-			.state = state_name(l->state),
-			.info_state = l->state == LINK_ONLINE ? "online" :
-				      l->state == LINK_SNAPSHOT ? "send_bulk" : "wait_bgsave",
-			.online = l->state == LINK_ONLINE,
-			.syncing = l->state != LINK_GONE && l->state != LINK_HANDSHAKE,
+			.state = public_state(l->state),
+			.info_state = l->state == MLINK_ONLINE ? "online" :
+				      l->state == MLINK_SNAPSHOT ? "send_bulk" : "wait_bgsave",
+			.online = l->state == MLINK_ONLINE,
+			.syncing = l->state != MLINK_GONE,
 			.offset = l->acked,
 			.durable = l->durable,
-			.lag_ops = l->acked < n->db.offset ? n->db.offset - l->acked : 0,
-			.lag_ms = link_lag_ms(n, l),
+			.lag_ops = l->acked < off ? off - l->acked : 0,
+			.lag_ms = link_lag_ms(r, l),
 			.connected_at = l->connected_at,
 			.last_ack = l->last_ack,
 		};

@@ -1,39 +1,69 @@
 /* master.h - serving replicas: the replication listener, one link per
  * replica (handshake, full or partial sync, live stream from the shared
- * log, heartbeats, acks, timeouts) and the snapshot child of full syncs.
- * A replica node runs this too when it serves sub-replicas. */
+ * log, heartbeats, acks, timeouts). A replica node runs this too when it
+ * serves sub-replicas.
+ *
+ * A link's states, changed only by one function that logs each change and
+ * refuses any other:
+ *
+ *   handshake --HELLO: full sync--> wait_snapshot --the child took it--> snapshot
+ *       |                                                                   |
+ *       +--HELLO: partial resync--> online <--------the snapshot was sent---+
+ *
+ *   handshake, wait_snapshot, snapshot, online --closed--> gone
+ *
+ * "closed" is a refusal, the replica leaving, a failed transfer, a timeout,
+ * a replica past the output limit or the log, or this node's history
+ * changing under it. A gone link stays listed (disconnected) for an hour or
+ * until the same replica returns. */
 #ifndef SYNAP_MASTER_H
 #define SYNAP_MASTER_H
 
 #include "core/buf.h"
 
-struct node;
+struct repl;
 
-/* Starts listening for replicas on addr ("host:port"). */
-int master_start(struct node *n, const char *addr, char *err);
+enum mlink_state {
+	MLINK_HANDSHAKE,        /* connected, waiting for HELLO */
+	MLINK_WAIT_SNAPSHOT,    /* full sync queued for the snapshot child */
+	MLINK_SNAPSHOT,         /* the child writes the snapshot on the socket */
+	MLINK_ONLINE,           /* streaming from the log */
+	MLINK_GONE,             /* closed, still listed */
+	MLINK_NSTATES
+};
+
+/* The transition table, for the unit test. */
+bool master_link_can(enum mlink_state from, enum mlink_state to);
+const char *master_link_state_name(enum mlink_state s);
+
+/* Starts listening for replicas on addr ("host:port"). -1 with err
+ * (REPL_ERR_LEN), REPL_EBUSY when the port is taken. */
+int master_start(struct repl *r, const char *addr, char *err);
+/* Where it listens for replicas, or NULL (replicas use the client port). */
+const char *master_listen_address(const struct repl *r);
 /* Takes over a connection accepted on the client port whose first bytes
  * (already read: bytes, len) are a replication frame. */
-void master_adopt(struct node *n, int fd, const char *peer, const void *bytes, size_t len);
+void master_adopt(struct repl *r, int fd, const char *peer, const void *bytes, size_t len);
 /* Closes the listener and every link. */
-void master_stop(struct node *n);
+void master_stop(struct repl *r);
 /* Sends pending operations to every link (before the loop sleeps). */
-void master_flush(struct node *n);
+void master_flush(struct repl *r);
 /* A client waits for offset (WAIT): the next flush asks each online replica
  * that has not acknowledged it for an ACK (GETACK), and for WAIT_EAGER_MS
  * the last operations of every flush go with such a request. Replicas
  * otherwise coalesce their ACKs (ACK_COALESCE_MS in replica.c). */
 #define WAIT_EAGER_MS 1000
-void master_ask_acks(struct node *n, uint64_t offset);
-/* Drops every link (after this node's own history changed: a full sync
- * of a replica node); they reconnect and resynchronise. */
-void master_drop_links(struct node *n, const char *why);
+void master_ask_acks(struct repl *r, uint64_t offset);
+/* Drops every link (this node's own history changed: a promotion, a full
+ * sync of a replica node); they reconnect and resynchronise. */
+void master_drop_links(struct repl *r, const char *why);
 
 /* Number of replicas connected and online. */
-int master_online_replicas(const struct node *n);
+int master_online_replicas(const struct repl *r);
 /* Online replicas that acknowledged offset or later (WAIT). */
-int master_acked_count(const struct node *n, uint64_t offset);
+int master_acked_count(const struct repl *r, uint64_t offset);
 /* Online replicas that acknowledged within max_lag_ms (min_replicas_to_write). */
-int master_good_replicas(const struct node *n, int64_t max_lag_ms);
+int master_good_replicas(const struct repl *r, int64_t max_lag_ms);
 /* What stats, INFO and ROLE show of one replica of this node. */
 struct replica_view {
 	const char *id;
@@ -54,6 +84,6 @@ struct replica_view {
 };
 typedef void master_view_fn(const struct replica_view *v, void *arg);
 /* Calls fn for each replica worth listing (disconnected ones included). */
-void master_replicas(struct node *n, master_view_fn *fn, void *arg);
+void master_replicas(const struct repl *r, master_view_fn *fn, void *arg);
 
 #endif

@@ -5,44 +5,41 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server/client.h"
-#include "server/command.h"
-#include "proto/http.h"
-#include "server/httpapi.h"
 #include "core/log.h"
-#include "repl/master.h"
-#include "server/pubsub.h"
-#include "node.h"
+#include "core/net.h"
+#include "data/store.h"
+#include "proto/http.h"
+#include "server/client.h"
 
 #define READ_CHUNK (16 * 1024)
 #define ACCEPTS_PER_EVENT 1000
 
 static void client_event(struct loop *l, int fd, void *arg, int mask);
 
-static struct client *client_new(struct node *n, int fd, const char *peer)
+static struct client *client_new(struct server *s, const char *peer)
 {
 	struct client *c = xcalloc(1, sizeof(*c));
 
-	c->node = n;
-	c->fd = fd;
-	c->id = ++n->next_client_id;
-	c->reply = &c->out;
+	c->srv = s;
+	c->conn.fd = -1;
+	c->id = ++s->next_client_id;
+	c->reply = &c->conn.out;
 	c->created_ms = c->last_ms = time_ms();
 	snprintf(c->addr, sizeof(c->addr), "%s", peer);
-	resp_parser_init(&c->rp, n->conf->max_bulk_bytes);
-	if (!n->conf->requirepass)
+	resp_parser_init(&c->rp, s->conf->max_bulk_bytes);
+	if (!s->conf->requirepass)
 		c->flags |= CLIENT_AUTHED;
-	c->next = n->clients;
-	if (n->clients)
-		n->clients->prev = c;
-	n->clients = c;
-	n->nclients++;
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
+	s->nclients++;
 	return c;
 }
 
-void client_accept(struct loop *l, int lfd, void *arg, int mask)
+static void client_accept(struct loop *l, int lfd, void *arg, int mask)
 {
-	struct node *n = arg;
+	struct server *s = arg;
 	char peer[64];
 	UNUSED(mask);
 
@@ -53,31 +50,50 @@ void client_accept(struct loop *l, int lfd, void *arg, int mask)
 				log_warn("accept on client port: %s", strerror(errno));
 			return;
 		}
-		n->st.connections++;
-		if (n->nclients >= (size_t)n->conf->max_clients) {
+		s->st.connections++;
+		if (s->nclients >= (size_t)s->conf->max_clients) {
 			static const char msg[] = "-ERR max number of clients reached\r\n";
 			ssize_t w = write(fd, msg, sizeof(msg) - 1);
 			(void)w;
 			close(fd);
-			n->st.rejected_connections++;
+			s->st.rejected_connections++;
 			continue;
 		}
 		net_nodelay(fd);
-		struct client *c = client_new(n, fd, peer);
-		if (loop_watch(l, fd, LOOP_READ, client_event, c) < 0) {
+		struct client *c = client_new(s, peer);
+		if (conn_open(&c->conn, l, fd, LOOP_READ, client_event, c) < 0) {
 			log_warn("cannot watch client %s: %s", peer, strerror(errno));
+			close(fd);
 			client_free(c);
 		}
 	}
 }
 
+int clients_listen(struct server *s, char *err, size_t errlen)
+{
+	char nerr[NET_ERR_LEN];
+
+	s->lfd = net_tcp_listen(s->conf->host, s->conf->port, 511, nerr);
+	if (s->lfd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "client port: %s", nerr);
+		errno = e;
+		return -1;
+	}
+	if (loop_watch(s->loop, s->lfd, LOOP_READ, client_accept, s) < 0) {
+		snprintf(err, errlen, "client port: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void pending_remove(struct client *c)
 {
-	struct node *n = c->node;
+	struct server *s = c->srv;
 
 	if (!(c->flags & CLIENT_PENDING))
 		return;
-	for (struct client **pp = &n->pending; *pp; pp = &(*pp)->pnext) {
+	for (struct client **pp = &s->pending; *pp; pp = &(*pp)->pnext) {
 		if (*pp == c) {
 			*pp = c->pnext;
 			break;
@@ -88,78 +104,84 @@ static void pending_remove(struct client *c)
 
 static void blocked_remove(struct client *c)
 {
-	struct node *n = c->node;
+	struct server *s = c->srv;
 
-	for (struct client **pp = &n->blocked; *pp; pp = &(*pp)->bnext) {
+	for (struct client **pp = &s->blocked; *pp; pp = &(*pp)->bnext) {
 		if (*pp == c) {
 			*pp = c->bnext;
 			break;
 		}
 	}
 	if (c->block_timer)
-		loop_timer_del(n->loop, c->block_timer);
+		loop_timer_del(s->loop, c->block_timer);
 	c->block_timer = 0;
 	c->block = BLOCK_NONE;
 	c->flags &= ~CLIENT_BLOCKED;
+	s->nblocked--;
+}
+
+static void writers_remove(struct client *c)
+{
+	for (struct client **pp = &c->srv->writers; *pp; pp = &(*pp)->wnext) {
+		if (*pp == c) {
+			*pp = c->wnext;
+			break;
+		}
+	}
+	c->wrote = false;
 }
 
 void client_free(struct client *c)
 {
-	struct node *n = c->node;
+	struct server *s = c->srv;
 
 	if (c->flags & CLIENT_BLOCKED)
 		blocked_remove(c);
-	pubsub_forget(n, c);
-	command_discard(c);
-	if (c->wrote) {
-		for (struct client **pp = &n->writers; *pp; pp = &(*pp)->wnext) {
-			if (*pp == c) {
-				*pp = c->wnext;
-				break;
-			}
-		}
-	}
+	s->ops->closed(c);
+	if (c->wrote)
+		writers_remove(c);
 	pending_remove(c);
-	if (c->fd >= 0) {
-		loop_unwatch(n->loop, c->fd);
-		close(c->fd);
-	}
+	conn_close(&c->conn);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		n->clients = c->next;
+		s->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	n->nclients--;
-	buf_release(&c->in);
-	buf_release(&c->out);
+	s->nclients--;
 	resp_parser_release(&c->rp);
 	free(c->argv);
 	free(c->name);
 	free(c);
 }
 
+static void pending_add(struct client *c)
+{
+	c->flags |= CLIENT_PENDING;
+	c->pnext = c->srv->pending;
+	c->srv->pending = c;
+}
+
 void client_close_async(struct client *c)
 {
 	c->flags |= CLIENT_CLOSE_ASAP;
 	/* The flush pass frees it; make sure it is on the list. */
-	if (!(c->flags & CLIENT_PENDING)) {
-		c->flags |= CLIENT_PENDING;
-		c->pnext = c->node->pending;
-		c->node->pending = c;
-	}
+	if (!(c->flags & CLIENT_PENDING))
+		pending_add(c);
 }
 
 void client_queue_reply(struct client *c)
 {
-	if ((c->flags & CLIENT_PENDING) || c->out.len == c->out_pos)
-		return;
 	/* A client already waiting for writability is flushed by the loop. */
-	if (loop_get_mask(c->node->loop, c->fd) & LOOP_WRITE)
+	if ((c->flags & CLIENT_PENDING) || conn_unsent(&c->conn) == 0 || c->conn.writing)
 		return;
-	c->flags |= CLIENT_PENDING;
-	c->pnext = c->node->pending;
-	c->node->pending = c;
+	pending_add(c);
+}
+
+/* Reads only while the client may send commands. */
+static void update_reading(struct client *c)
+{
+	conn_set_reading(&c->conn, !(c->flags & (CLIENT_THROTTLED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)));
 }
 
 static void set_args(struct client *c, char *base)
@@ -210,17 +232,11 @@ static bool process_resp(struct client *c, char *p, size_t len)
 		return false;
 	}
 	set_args(c, p);
-	if (c->node->write_paused && c->argc > 0) {
-		struct command *cmd = command_find(c->argv[0].p, c->argv[0].len);
-		if (cmd && (cmd->flags & CMD_WRITE)) {
-			/* Held, parsed, until writes resume: it waits, it does not fail. */
-			client_block(c, BLOCK_PAUSE, 0);
-			return false;
-		}
-	}
+	/* A command held back (paused writes) stays parsed in the input and
+	 * runs again once the client is unblocked. */
+	if (c->argc > 0 && !c->srv->ops->dispatch(c))
+		return false;
 	c->in_pos += c->rp.pos;
-	if (c->argc > 0)
-		command_dispatch(c);
 	resp_parser_reset(&c->rp);
 	c->argc = 0;
 	return true;
@@ -232,22 +248,10 @@ static bool process_resp(struct client *c, char *p, size_t len)
  * and tools like Sentinel alike. */
 static void hand_to_replication(struct client *c, const char *p, size_t len)
 {
-	int fd = c->fd;
-	loop_unwatch(c->node->loop, fd);
-	c->fd = -1;
-	master_adopt(c->node, fd, c->addr, p, len);
-	c->in.len = c->in_pos = 0;
+	int fd = conn_take_fd(&c->conn);
+	c->srv->ops->replication(c->srv->repl, fd, c->addr, p, len);
+	c->conn.in.len = c->in_pos = 0;
 	client_close_async(c);
-}
-
-/* Reads only while the client may send commands; writes while replies wait. */
-static void set_events(struct client *c, bool want_write)
-{
-	int mask = want_write ? LOOP_WRITE : 0;
-
-	if (!(c->flags & (CLIENT_THROTTLED | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)))
-		mask |= LOOP_READ;
-	loop_set_mask(c->node->loop, c->fd, mask);
 }
 
 /* Pipelined commands: the keys of the next few whole commands in the input
@@ -259,9 +263,9 @@ static void set_events(struct client *c, bool want_write)
 
 static unsigned prefetch_pipeline(struct client *c)
 {
-	struct store *s = c->node->db.store;
-	const char *p = c->in.data + c->in_pos, *key[PREFETCH_BATCH];
-	size_t len = c->in.len - c->in_pos, klen[PREFETCH_BATCH];
+	struct store *s = c->srv->db->store;
+	const char *p = c->conn.in.data + c->in_pos, *key[PREFETCH_BATCH];
+	size_t len = c->conn.in.len - c->in_pos, klen[PREFETCH_BATCH];
 	uint64_t h[PREFETCH_BATCH];
 	unsigned seen = 0, n = 0;
 
@@ -286,20 +290,22 @@ static unsigned prefetch_pipeline(struct client *c)
 	return seen;
 }
 
-static void process_input(struct client *c)
+/* Runs the whole commands (or HTTP requests) in the input, in order. */
+static void run_input(struct client *c)
 {
 	const unsigned stop = CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED;
+	struct buf *in = &c->conn.in;
 	unsigned prefetched = 0;
 
-	while (!(c->flags & stop) && c->in_pos < c->in.len) {
-		if (c->out.len - c->out_pos > CLIENT_THROTTLE_BYTES) {
+	while (!(c->flags & stop) && c->in_pos < in->len) {
+		if (conn_unsent(&c->conn) > CLIENT_THROTTLE_BYTES) {
 			/* Stop taking commands until the client reads its replies:
 			 * memory stays bounded and TCP pushes back on the sender. */
 			c->flags |= CLIENT_THROTTLED;
 			break;
 		}
-		char *p = c->in.data + c->in_pos;
-		size_t len = c->in.len - c->in_pos;
+		char *p = in->data + c->in_pos;
+		size_t len = in->len - c->in_pos;
 		if (c->proto == PROTO_UNKNOWN && p[0] == '\0') {
 			hand_to_replication(c, p, len);
 			return;
@@ -314,62 +320,75 @@ static void process_input(struct client *c)
 			if (!process_resp(c, p, len))
 				break;
 		} else {
-			long used = httpapi_handle(c, p, len);
+			long used = c->srv->ops->http(c, p, len);
 			if (used <= 0)
 				break;
 			c->in_pos += (size_t)used;
 		}
 	}
-	if (c->in_pos == c->in.len) {
-		c->in.len = c->in_pos = 0;
-		buf_shrink(&c->in, 64 * 1024);
+}
+
+/* Unparsed input beyond one maximal bulk is a client that will not stop;
+ * unread output beyond the limit one that does not read. True when c was
+ * told to close. */
+static bool over_limits(struct client *c)
+{
+	struct server *s = c->srv;
+
+	if (c->conn.in.len > (size_t)s->conf->max_bulk_bytes + (1u << 20)) {
+		log_warn("client %s: closed, %zu bytes of unprocessed input", c->addr, c->conn.in.len);
+		client_close_async(c);
+		return true;
+	}
+	if (conn_unsent(&c->conn) > (size_t)s->conf->client_output_limit_bytes) {
+		log_warn("client %s: closed, output buffer %zu bytes over the limit", c->addr, conn_unsent(&c->conn));
+		s->st.output_limit_closes++;
+		client_close_async(c);
+		return true;
+	}
+	return false;
+}
+
+static void process_input(struct client *c)
+{
+	struct buf *in = &c->conn.in;
+
+	run_input(c);
+	if (c->conn.fd < 0)
+		return;         /* handed to replication */
+	if (c->in_pos == in->len) {
+		in->len = c->in_pos = 0;
+		buf_shrink(in, 64 * 1024);
 	} else if (c->in_pos > 0) {
-		buf_consume(&c->in, c->in_pos);
+		buf_consume(in, c->in_pos);
 		c->in_pos = 0;
 	}
 	if (c->flags & (CLIENT_THROTTLED | CLIENT_CLOSE_AFTER_REPLY))
-		set_events(c, loop_get_mask(c->node->loop, c->fd) & LOOP_WRITE);
-	/* Unparsed input beyond one maximal bulk is a client that will not stop. */
-	if (c->in.len > (size_t)c->node->conf->max_bulk_bytes + (1u << 20)) {
-		log_warn("client %s: closed, %zu bytes of unprocessed input", c->addr, c->in.len);
-		client_close_async(c);
-		return;
-	}
-	if (c->out.len - c->out_pos > (size_t)c->node->conf->client_output_limit_bytes) {
-		log_warn("client %s: closed, output buffer %zu bytes over the limit",
-			 c->addr, c->out.len - c->out_pos);
-		c->node->st.output_limit_closes++;
-		client_close_async(c);
-		return;
-	}
-	client_queue_reply(c);
+		update_reading(c);
+	if (!over_limits(c))
+		client_queue_reply(c);
 }
 
 static void client_read(struct client *c)
 {
 	size_t want = READ_CHUNK;
-	size_t have = c->in.len - c->in_pos;
+	size_t have = c->conn.in.len - c->in_pos;
 
 	/* Inside a big bulk, read straight up to its end. */
 	if (c->rp.need > have && c->rp.need - have > want)
 		want = c->rp.need - have;
 	if (want > (64u << 20))
 		want = 64u << 20;
-	buf_reserve(&c->in, want);
-	ssize_t r = read(c->fd, buf_tail(&c->in), buf_avail(&c->in));
+	ssize_t r = conn_read(&c->conn, want);
+	if (r == 0)
+		return;
 	if (r < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return;
-		log_debug("client %s: read: %s", c->addr, strerror(errno));
+		if (errno)
+			log_debug("client %s: read: %s", c->addr, strerror(errno));
 		client_close_async(c);
 		return;
 	}
-	if (r == 0) {
-		client_close_async(c);
-		return;
-	}
-	c->in.len += (size_t)r;
-	c->node->st.net_in += (uint64_t)r;
+	c->srv->st.net_in += (uint64_t)r;
 	c->last_ms = time_ms();
 	process_input(c);
 }
@@ -377,38 +396,25 @@ static void client_read(struct client *c)
 /* Writes what it can. Returns -1 when the client was freed. */
 static int client_write(struct client *c)
 {
-	struct node *n = c->node;
+	ssize_t w = conn_flush(&c->conn);
 
-	while (c->out_pos < c->out.len) {
-		ssize_t w = write(c->fd, c->out.data + c->out_pos, c->out.len - c->out_pos);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			log_debug("client %s: write: %s", c->addr, strerror(errno));
-			client_free(c);
-			return -1;
-		}
-		c->out_pos += (size_t)w;
-		n->st.net_out += (uint64_t)w;
+	if (w < 0) {
+		log_debug("client %s: write: %s", c->addr, strerror(errno));
+		client_free(c);
+		return -1;
 	}
-	if (c->out_pos < c->out.len) {
-		set_events(c, true);
+	c->srv->st.net_out += (uint64_t)w;
+	if (conn_unsent(&c->conn) > 0)
 		return 0;
-	}
-	c->out.len = c->out_pos = 0;
-	buf_shrink(&c->out, 64 * 1024);
+	buf_shrink(&c->conn.out, 64 * 1024);
 	if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
 		client_free(c);
 		return -1;
 	}
 	if (c->flags & CLIENT_THROTTLED) {
 		c->flags &= ~CLIENT_THROTTLED;
-		set_events(c, false);
+		update_reading(c);
 		process_input(c);
-	} else {
-		set_events(c, false);
 	}
 	return 0;
 }
@@ -431,20 +437,21 @@ static int64_t block_timeout(struct loop *l, void *arg)
 	struct client *c = arg;
 	UNUSED(l);
 	c->block_timer = 0;     /* this one-shot timer is done */
-	command_block_timeout(c);
+	c->srv->ops->block_timeout(c);
 	return -1;
 }
 
 void client_block(struct client *c, enum block_kind kind, int64_t timeout_ms)
 {
-	struct node *n = c->node;
+	struct server *s = c->srv;
 
 	c->flags |= CLIENT_BLOCKED;
 	c->block = kind;
-	c->bnext = n->blocked;
-	n->blocked = c;
+	c->bnext = s->blocked;
+	s->blocked = c;
+	s->nblocked++;
 	if (timeout_ms > 0)
-		c->block_timer = loop_timer_add(n->loop, timeout_ms, block_timeout, c);
+		c->block_timer = loop_timer_add(s->loop, timeout_ms, block_timeout, c);
 }
 
 void client_unblock(struct client *c)
@@ -457,11 +464,42 @@ void client_unblock(struct client *c)
 	process_input(c);
 }
 
-void clients_flush(struct node *n)
+void clients_resume_paused(struct server *s)
 {
-	while (n->pending) {
-		struct client *c = n->pending;
-		n->pending = c->pnext;
+	for (struct client *c = s->blocked, *next; c; c = next) {
+		next = c->bnext;
+		if (c->block == BLOCK_PAUSE)
+			client_unblock(c);
+	}
+}
+
+void clients_writes_settled(struct server *s, bool failed, const char *why)
+{
+	while (s->writers) {
+		struct client *c = s->writers;
+		s->writers = c->wnext;
+		c->wrote = false;
+		if (!failed)
+			continue;
+		struct buf *out = &c->conn.out;
+		out->len = c->write_mark > c->conn.out_pos ? c->write_mark : c->conn.out_pos;
+		if (c->proto == PROTO_HTTP) {
+			char msg[300];
+			snprintf(msg, sizeof(msg), "errors writing to disk: %s", why);
+			http_respond_error(out, 503, msg, false);
+		} else {
+			resp_error(out, "MISCONF Errors writing to disk: %s", why);
+		}
+		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+		client_queue_reply(c);
+	}
+}
+
+void clients_flush(struct server *s)
+{
+	while (s->pending) {
+		struct client *c = s->pending;
+		s->pending = c->pnext;
 		c->flags &= ~CLIENT_PENDING;
 		if (c->flags & CLIENT_CLOSE_ASAP) {
 			client_free(c);
@@ -471,8 +509,13 @@ void clients_flush(struct node *n)
 	}
 }
 
-void clients_free_all(struct node *n)
+void clients_close(struct server *s)
 {
-	while (n->clients)
-		client_free(n->clients);
+	while (s->clients)
+		client_free(s->clients);
+	if (s->lfd >= 0) {
+		loop_unwatch(s->loop, s->lfd);
+		close(s->lfd);
+		s->lfd = -1;
+	}
 }

@@ -1,18 +1,18 @@
-/* client.h - connections on the client port: read, choose RESP or HTTP by
- * the first line, run commands, buffer replies, flush them before the loop
- * sleeps, enforce input and output limits. */
+/* client.h - connections on the client port (the transport): accept, read,
+ * choose RESP or HTTP by the first line, hand whole commands to the
+ * command layer (server->ops), buffer replies, flush them before the loop
+ * sleeps, enforce input and output limits, hold blocked clients. It knows
+ * nothing of commands. */
 #ifndef SYNAP_CLIENT_H
 #define SYNAP_CLIENT_H
 
-#include "core/buf.h"
+#include "core/conn.h"
 #include "proto/resp.h"
-
-struct node;
-struct loop;
+#include "server/server.h"
 
 #define CLIENT_CLOSE_AFTER_REPLY (1u << 0)  /* flush, then close */
 #define CLIENT_CLOSE_ASAP        (1u << 1)  /* close without flushing */
-#define CLIENT_PENDING           (1u << 2)  /* on node->pending */
+#define CLIENT_PENDING           (1u << 2)  /* on server->pending */
 #define CLIENT_AUTHED            (1u << 3)
 #define CLIENT_THROTTLED         (1u << 4)  /* input paused: too much unread output */
 #define CLIENT_BLOCKED           (1u << 5)  /* waiting (WAIT), input paused */
@@ -41,8 +41,8 @@ struct queued {
 };
 
 struct client {
-	struct node *node;
-	int fd;
+	struct server *srv;
+	struct conn conn;               /* the socket and its buffers */
 	uint64_t id;
 	unsigned flags;
 	enum proto proto;
@@ -51,13 +51,9 @@ struct client {
 	int64_t created_ms;
 	int64_t last_ms;
 
-	struct buf in;                  /* received, not yet run */
-	size_t in_pos;                  /* start of the command in progress */
+	size_t in_pos;                  /* start of the command in progress in conn.in */
 	struct resp_parser rp;
-
-	struct buf out;                 /* replies not yet written */
-	size_t out_pos;
-	struct buf *reply;              /* where commands write: &out, or a scratch for HTTP */
+	struct buf *reply;              /* where commands write: &conn.out, or a scratch for HTTP */
 
 	int argc;
 	struct arg *argv;
@@ -75,31 +71,39 @@ struct client {
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
 	long long wait_replicas;        /* WAIT's numreplicas */
 
-	struct client *prev, *next;     /* node->clients */
-	struct client *pnext;           /* node->pending */
-	struct client *bnext;           /* node->blocked */
-	struct client *wnext;           /* node->writers */
+	struct client *prev, *next;     /* server->clients */
+	struct client *pnext;           /* server->pending */
+	struct client *bnext;           /* server->blocked */
+	struct client *wnext;           /* server->writers */
 	size_t write_mark;              /* out.len before its first write reply this iteration */
-	bool wrote;                     /* on node->writers */
+	bool wrote;                     /* on server->writers */
 };
 
-/* The accept handler of the client port. */
-void client_accept(struct loop *l, int fd, void *arg, int mask);
+/* Binds the client port (conf host and port) and accepts on it. -1 with
+ * err (of errlen bytes); errno EADDRINUSE when the port is taken. */
+int clients_listen(struct server *s, char *err, size_t errlen);
 /* Frees a client now (closing its socket). */
 void client_free(struct client *c);
 /* Closes a client after the current command (never frees under a caller). */
 void client_close_async(struct client *c);
 /* Writes pending replies of every client; called before the loop sleeps. */
-void clients_flush(struct node *n);
-/* Frees all clients (shutdown). */
-void clients_free_all(struct node *n);
+void clients_flush(struct server *s);
+/* Frees all clients and closes the port (shutdown). */
+void clients_close(struct server *s);
 /* Queues c for flushing if it has replies. */
 void client_queue_reply(struct client *c);
 
 /* Stops running c's commands until client_unblock(); after timeout_ms (0:
- * never) the command module's command_block_timeout() answers for it. */
+ * never) ops->block_timeout answers for it. */
 void client_block(struct client *c, enum block_kind kind, int64_t timeout_ms);
 /* Resumes c: its pending input runs again. */
 void client_unblock(struct client *c);
+/* Resumes every client held by paused writes. */
+void clients_resume_paused(struct server *s);
+/* After this iteration's writes were handed to persistence: when they
+ * could not be made durable (failed), each writer's replies since its
+ * first write are replaced by an error and it is disconnected, so nothing
+ * unacknowledged looks acknowledged. The writers list is emptied. */
+void clients_writes_settled(struct server *s, bool failed, const char *why);
 
 #endif

@@ -1,11 +1,14 @@
-/* command.h - the command table and the commands of the client port. */
+/* command.h - running commands: finding one in the table, the checks every
+ * command passes (arity, auth, pub/sub mode, role, durability, paused
+ * writes), queueing inside MULTI, per-command counts; and the small kit
+ * every command family (cmd_*.c) writes its commands with.
+ *
+ * The table itself (table.c) lists the families' functions and sits above
+ * them; this file only knows the rows it is given. */
 #ifndef SYNAP_COMMAND_H
 #define SYNAP_COMMAND_H
 
-#include "core/util.h"
-
-struct client;
-struct node;
+#include "server/client.h"
 
 #define CMD_WRITE   (1u << 0)   /* changes data: refused on replicas */
 #define CMD_READ    (1u << 1)
@@ -25,19 +28,47 @@ struct command {
 	uint64_t calls;         /* INFO commandstats */
 };
 
+/* The table to run commands from: count rows sorted by name (table.c). */
+void command_use_table(struct command *rows, size_t count);
+/* The whole table, for COMMAND. */
+struct command *command_table(size_t *count);
 /* Finds a command by name, case-insensitively; NULL when unknown. */
 struct command *command_find(const char *name, size_t len);
-/* Runs c->argv[0..argc): checks name, arity, auth and role, then calls it.
- * The reply goes to c->reply. */
-void command_dispatch(struct client *c);
-/* Drops a client's MULTI queue. */
-void command_discard(struct client *c);
-/* A blocked client's timeout passed (WAIT answers what it has). */
-void command_block_timeout(struct client *c);
-/* Replicas acknowledged more: answers the WAITs now satisfied. */
-void command_wait_check(struct node *n);
 
-/* The whole table, for COMMAND and INFO commandstats. */
-struct command *command_table(size_t *count);
+/* The transport's dispatch hook (client_ops): runs c->argv[0..argc) after
+ * the checks, or queues it inside MULTI. False when it must wait because
+ * writes are paused (c is blocked; it runs when unblocked). The reply goes
+ * to c->reply. */
+bool command_dispatch(struct client *c);
+/* Runs cmd for c->argv past the role and durability checks (EXEC). */
+void command_execute(struct client *c, struct command *cmd);
+/* Runs the commands MULTI queued, then forgets them (EXEC). */
+void command_exec_queue(struct client *c);
+/* Forgets the MULTI state and queue (DISCARD, EXEC, a closed client). */
+void command_discard(struct client *c);
+
+/* INFO commandstats, and CONFIG RESETSTAT of its counts. */
+void command_stats_info(struct buf *out);
+void command_stats_reset(void);
+
+/* ---- the kit of the command families ---- */
+
+#define ERR_INT      "ERR value is not an integer or out of range"
+#define ERR_SYNTAX   "ERR syntax error"
+#define ERR_OVERFLOW "ERR increment or decrement would overflow"
+#define ERR_BIG      "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+
+/* Inside a command's function, whose client is c: its reply buffer, its
+ * i-th argument (0 is the name), the dataset. */
+#define R (c->reply)
+#define A(i) (c->argv[i])
+#define DB (c->srv->db)
+
+bool arg_is(const struct client *c, int i, const char *lit);
+/* Argument i as an integer; replies ERR_INT and returns -1 when it is not. */
+int arg_ll(struct client *c, int i, long long *v);
+void reply_arity(struct client *c, const char *name);
+/* Writes an array of count elements already rendered in tmp. */
+void reply_rendered_array(struct client *c, long long count, const struct buf *tmp);
 
 #endif

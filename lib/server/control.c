@@ -8,20 +8,20 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "persist/bgsave.h"
-#include "server/control.h"
+#include "core/conn.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "node.h"
+#include "core/net.h"
+#include "data/store.h"
+#include "persist/bgsave.h"
+#include "repl/role.h"
+#include "server/control.h"
 #include "server/stats.h"
 
 struct ctlconn {
-	struct node *node;
+	struct server *srv;
 	uint64_t id;            /* for replies that come later (SNAPSHOT) */
-	int fd;
-	struct buf in;
-	struct buf out;
-	size_t out_pos;
+	struct conn conn;
 	bool close_after;
 	struct ctlconn *next;
 };
@@ -34,7 +34,7 @@ struct verb_args {
 	uint64_t conn;          /* the connection asking, 0 for none (HTTP) */
 };
 
-static int conn_flush(struct ctlconn *cc);
+static int ctl_flush(struct ctlconn *cc);
 
 static void reply_error(struct buf *out, const char *fmt, ...) ATTR_PRINTF(2, 3);
 static void reply_error(struct buf *out, const char *fmt, ...)
@@ -66,12 +66,12 @@ static void reply_end(struct json *j)
 	buf_putc(j->b, '\n');
 }
 
-static void verb_stats(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_stats(struct server *s, struct verb_args *a, struct buf *out)
 {
 	struct buf tmp;
 	UNUSED(a);
 	buf_init(&tmp);
-	stats_json(n, &tmp);
+	stats_json(s, &tmp);
 	/* {"ok":true, then the stats object's members */
 	buf_puts(out, "{\"ok\":true,");
 	buf_append(out, tmp.data + 1, tmp.len - 1);
@@ -79,31 +79,31 @@ static void verb_stats(struct node *n, struct verb_args *a, struct buf *out)
 	buf_release(&tmp);
 }
 
-static void verb_metrics(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_metrics(struct server *s, struct verb_args *a, struct buf *out)
 {
 	struct buf tmp;
 	UNUSED(a);
 	buf_init(&tmp);
-	stats_prometheus(n, &tmp);
+	stats_prometheus(s, &tmp);
 	buf_puts(out, "{\"ok\":true,\"text\":");
 	json_escape(out, tmp.data, tmp.len);
 	buf_puts(out, "}\n");
 	buf_release(&tmp);
 }
 
-static void verb_digest(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_digest(struct server *s, struct verb_args *a, struct buf *out)
 {
 	char hex[41];
 	UNUSED(a);
-	store_digest(n->db.store, hex);
+	store_digest(s->db->store, hex);
 	buf_printf(out, "{\"ok\":true,\"digest\":\"%s\",\"offset\":%llu,\"keys\":%zu}\n",
-		   hex, (unsigned long long)n->db.offset, store_count(n->db.store));
+		   hex, (unsigned long long)s->db->offset, store_count(s->db->store));
 }
 
-static void verb_loglevel(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_loglevel(struct server *s, struct verb_args *a, struct buf *out)
 {
 	enum log_level l;
-	UNUSED(n);
+	UNUSED(s);
 	if (a->argc == 1) {
 		buf_printf(out, "{\"ok\":true,\"level\":\"%s\"}\n", log_level_name(log_get_level()));
 		return;
@@ -117,71 +117,63 @@ static void verb_loglevel(struct node *n, struct verb_args *a, struct buf *out)
 	buf_printf(out, "{\"ok\":true,\"level\":\"%s\"}\n", log_level_name(l));
 }
 
-static void verb_shutdown(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_shutdown(struct server *s, struct verb_args *a, struct buf *out)
 {
 	UNUSED(a);
 	log_notice("shutdown requested on the control socket");
 	buf_puts(out, "{\"ok\":true}\n");
-	node_stop(n);
+	s->stopping = true;
+	loop_stop(s->loop);
 }
 
-static void verb_ping(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_ping(struct server *s, struct verb_args *a, struct buf *out)
 {
 	UNUSED(a);
-	buf_printf(out, "{\"ok\":true,\"role\":\"%s\",\"pid\":%d}\n", role_name(n->role), (int)getpid());
+	buf_printf(out, "{\"ok\":true,\"role\":\"%s\",\"pid\":%d}\n", role_name(s->repl->role), (int)getpid());
 }
 
-static void verb_follow(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_follow(struct server *s, struct verb_args *a, struct buf *out)
 {
-	char err[NODE_ERR_LEN];
+	char err[REPL_ERR_LEN];
 
 	if (a->argc != 2) {
 		reply_error(out, "usage: FOLLOW host:port");
 		return;
 	}
-	const char *was = role_name(n->role);
-	if (node_follow(n, a->argv[1], err) < 0) {
+	const char *was = role_name(s->repl->role);
+	if (role_follow(s->repl, a->argv[1], err) < 0) {
 		reply_error(out, "%s", err);
 		return;
 	}
 	struct json j;
 	reply_begin(&j, out);
-	json_kstr(&j, "role", role_name(n->role));
+	json_kstr(&j, "role", role_name(s->repl->role));
 	json_kstr(&j, "was", was);
 	json_kstr(&j, "master_address", a->argv[1]);
-	json_kuint(&j, "offset", n->db.offset);
-	json_kuint(&j, "epoch", n->epoch);
+	json_kuint(&j, "offset", s->db->offset);
+	json_kuint(&j, "epoch", s->repl->id.epoch);
 	reply_end(&j);
 }
 
-static void verb_promote(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_promote(struct server *s, struct verb_args *a, struct buf *out)
 {
-	char err[NODE_ERR_LEN];
+	char err[REPL_ERR_LEN];
 
 	if (a->argc > 2) {
 		reply_error(out, "usage: PROMOTE [listen-address]");
 		return;
 	}
-	if (node_promote(n, a->argc == 2 ? a->argv[1] : NULL, err) < 0) {
+	if (role_promote(s->repl, a->argc == 2 ? a->argv[1] : NULL, err) < 0) {
 		reply_error(out, "%s", err);
 		return;
 	}
 	struct json j;
 	reply_begin(&j, out);
-	json_kstr(&j, "role", role_name(n->role));
-	json_kstr(&j, "replid", n->replid);
-	json_kstr(&j, "replid2", n->replid2);
-	json_kuint(&j, "second_offset", n->second_offset);
-	json_kuint(&j, "offset", n->db.offset);
-	json_kuint(&j, "epoch", n->epoch);
-	char client_addr[300];
-	snprintf(client_addr, sizeof(client_addr), "%s:%d", n->conf->host, n->conf->port);
-	/* Replicas follow the replica port when one is bound, else the client port. */
-	json_kstr(&j, "replica_listen_address", n->master_addr ? n->master_addr : client_addr);
+	stats_promoted(s, &j);
 	reply_end(&j);
 }
 
-static void verb_pause(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_pause(struct server *s, struct verb_args *a, struct buf *out)
 {
 	long long ms = 10000;
 
@@ -189,48 +181,50 @@ static void verb_pause(struct node *n, struct verb_args *a, struct buf *out)
 		reply_error(out, "usage: PAUSE [timeout-ms]");
 		return;
 	}
-	if (n->role == ROLE_REPLICA) {
+	if (s->repl->role == ROLE_REPLICA) {
 		reply_error(out, "a replica takes no writes to pause");
 		return;
 	}
-	node_pause_writes(n, ms);
+	role_pause_writes(s->repl, ms);
 	buf_printf(out, "{\"ok\":true,\"paused\":true,\"offset\":%llu,\"timeout_ms\":%lld}\n",
-		   (unsigned long long)n->db.offset, ms);
+		   (unsigned long long)s->db->offset, ms);
 }
 
-static void verb_unpause(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_unpause(struct server *s, struct verb_args *a, struct buf *out)
 {
 	UNUSED(a);
-	node_resume_writes(n);
-	buf_printf(out, "{\"ok\":true,\"paused\":false,\"offset\":%llu}\n", (unsigned long long)n->db.offset);
+	role_resume_writes(s->repl);
+	buf_printf(out, "{\"ok\":true,\"paused\":false,\"offset\":%llu}\n", (unsigned long long)s->db->offset);
 }
 
 /* SNAPSHOT answers when the child has written the file: the reply goes to
  * the connection that asked, if it is still there. */
 struct snapshot_wait {
+	struct server *srv;
 	uint64_t conn;
 	char *path;
 	int64_t started;
 };
 
-static void snapshot_reply(struct node *n, void *arg, bool ok, uint64_t offset, const char *err)
+static void snapshot_reply(void *arg, bool ok, uint64_t offset, const char *err)
 {
 	struct snapshot_wait *w = arg;
-	for (struct ctlconn *cc = n->ctlconns; cc; cc = cc->next) {
+	struct server *s = w->srv;
+	for (struct ctlconn *cc = s->ctlconns; cc; cc = cc->next) {
 		if (cc->id != w->conn)
 			continue;
 		if (ok) {
 			struct json j;
-			reply_begin(&j, &cc->out);
+			reply_begin(&j, &cc->conn.out);
 			json_kstr(&j, "path", w->path);
 			json_kuint(&j, "offset", offset);
-			json_kstr(&j, "replid", n->replid);
+			json_kstr(&j, "replid", s->repl->id.replid);
 			json_kint(&j, "ms", mono_ms() - w->started);
 			reply_end(&j);
 		} else {
-			reply_error(&cc->out, "snapshot failed: %s", err);
+			reply_error(&cc->conn.out, "snapshot failed: %s", err);
 		}
-		conn_flush(cc);
+		ctl_flush(cc);
 		break;
 	}
 	if (ok)
@@ -241,7 +235,7 @@ static void snapshot_reply(struct node *n, void *arg, bool ok, uint64_t offset, 
 
 static const struct bgsave_ops snapshot_ops = { .done = snapshot_reply };
 
-static void verb_snapshot(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_snapshot(struct server *s, struct verb_args *a, struct buf *out)
 {
 	bool compress = a->argc == 3 && strcasecmp(a->argv[2], "compress") == 0;
 	if (a->argc < 2 || a->argc > 3 || (a->argc == 3 && !compress) || a->argv[1][0] != '/') {
@@ -253,38 +247,39 @@ static void verb_snapshot(struct node *n, struct verb_args *a, struct buf *out)
 		return;
 	}
 	struct snapshot_wait *w = xcalloc(1, sizeof(*w));
+	w->srv = s;
 	w->conn = a->conn;
 	w->path = xstrdup(a->argv[1]);
 	w->started = mono_ms();
-	bgsave_file(n, w->path, compress, &snapshot_ops, w);
+	bgsave_file(s->repl->bgsave, w->path, compress, &snapshot_ops, w);
 	/* No reply now: snapshot_reply() answers. */
 }
 
-static void verb_load(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_load(struct server *s, struct verb_args *a, struct buf *out)
 {
-	char err[NODE_ERR_LEN];
+	char err[REPL_ERR_LEN];
 	if (a->argc != 2 || a->argv[1][0] != '/') {
 		reply_error(out, "usage: LOAD /absolute/path");
 		return;
 	}
-	if (node_load(n, a->argv[1], err) < 0) {
+	if (role_load(s->repl, a->argv[1], err) < 0) {
 		reply_error(out, "%s", err);
 		return;
 	}
 	struct json j;
 	reply_begin(&j, out);
-	json_kuint(&j, "keys", store_count(n->db.store));
-	json_kuint(&j, "offset", n->db.offset);
-	json_kstr(&j, "replid", n->replid);
+	json_kuint(&j, "keys", store_count(s->db->store));
+	json_kuint(&j, "offset", s->db->offset);
+	json_kstr(&j, "replid", s->repl->id.replid);
 	reply_end(&j);
 }
 
-static void verb_help(struct node *n, struct verb_args *a, struct buf *out);
+static void verb_help(struct server *s, struct verb_args *a, struct buf *out);
 
 static const struct verb {
 	const char *name;
 	const char *usage;
-	void (*fn)(struct node *n, struct verb_args *a, struct buf *out);
+	void (*fn)(struct server *s, struct verb_args *a, struct buf *out);
 } verbs[] = {
 	{ "STATS", "STATS", verb_stats },
 	{ "METRICS", "METRICS", verb_metrics },
@@ -301,10 +296,10 @@ static const struct verb {
 	{ "HELP", "HELP", verb_help },
 };
 
-static void verb_help(struct node *n, struct verb_args *a, struct buf *out)
+static void verb_help(struct server *s, struct verb_args *a, struct buf *out)
 {
 	struct json j;
-	UNUSED(n); UNUSED(a);
+	UNUSED(s); UNUSED(a);
 	reply_begin(&j, out);
 	json_key(&j, "verbs");
 	json_arr(&j);
@@ -314,7 +309,7 @@ static void verb_help(struct node *n, struct verb_args *a, struct buf *out)
 	reply_end(&j);
 }
 
-static void execute(struct node *n, uint64_t conn, const char *line, size_t len, struct buf *out)
+static void execute(struct server *s, uint64_t conn, const char *line, size_t len, struct buf *out)
 {
 	char *copy = xstrndup(line, len);
 	struct verb_args a = { .conn = conn };
@@ -333,7 +328,7 @@ static void execute(struct node *n, uint64_t conn, const char *line, size_t len,
 	}
 	for (size_t i = 0; i < ARRAY_LEN(verbs); i++) {
 		if (strcasecmp(a.argv[0], verbs[i].name) == 0) {
-			verbs[i].fn(n, &a, out);
+			verbs[i].fn(s, &a, out);
 			goto out;
 		}
 	}
@@ -342,53 +337,34 @@ out:
 	free(copy);
 }
 
-void control_execute(struct node *n, const char *line, size_t len, struct buf *out)
+void control_execute(struct server *s, const char *line, size_t len, struct buf *out)
 {
-	execute(n, 0, line, len, out);
+	execute(s, 0, line, len, out);
 }
 
 /* ---- connections ---- */
 
-static void conn_free(struct ctlconn *cc)
+static void ctl_free(struct ctlconn *cc)
 {
-	struct node *n = cc->node;
+	struct server *s = cc->srv;
 
-	for (struct ctlconn **pp = &n->ctlconns; *pp; pp = &(*pp)->next) {
+	for (struct ctlconn **pp = &s->ctlconns; *pp; pp = &(*pp)->next) {
 		if (*pp == cc) {
 			*pp = cc->next;
 			break;
 		}
 	}
-	loop_unwatch(n->loop, cc->fd);
-	close(cc->fd);
-	buf_release(&cc->in);
-	buf_release(&cc->out);
+	conn_close(&cc->conn);
 	free(cc);
 }
 
-/* Returns -1 when the connection was freed. */
-static int conn_flush(struct ctlconn *cc)
+/* Sends the replies; returns -1 when the connection was freed. */
+static int ctl_flush(struct ctlconn *cc)
 {
-	while (cc->out_pos < cc->out.len) {
-		ssize_t w = write(cc->fd, cc->out.data + cc->out_pos, cc->out.len - cc->out_pos);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			loop_set_mask(cc->node->loop, cc->fd, LOOP_READ | LOOP_WRITE);
-			return 0;
-		}
-		if (w < 0) {
-			conn_free(cc);
-			return -1;
-		}
-		cc->out_pos += (size_t)w;
-	}
-	cc->out.len = cc->out_pos = 0;
-	if (cc->close_after) {
-		conn_free(cc);
+	if (conn_flush(&cc->conn) < 0 || (cc->close_after && conn_unsent(&cc->conn) == 0)) {
+		ctl_free(cc);
 		return -1;
 	}
-	loop_set_mask(cc->node->loop, cc->fd, LOOP_READ);
 	return 0;
 }
 
@@ -397,40 +373,41 @@ static void conn_event(struct loop *l, int fd, void *arg, int mask)
 	struct ctlconn *cc = arg;
 	UNUSED(l);
 
-	if ((mask & LOOP_WRITE) && conn_flush(cc) < 0)
+	UNUSED(fd);
+	if ((mask & LOOP_WRITE) && ctl_flush(cc) < 0)
 		return;
 	if (!(mask & LOOP_READ) || cc->close_after)
 		return;
-	buf_reserve(&cc->in, 4096);
-	ssize_t r = read(fd, buf_tail(&cc->in), buf_avail(&cc->in));
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+	ssize_t r = conn_read(&cc->conn, 4096);
+	if (r == 0)
 		return;
-	if (r <= 0) {
-		conn_free(cc);
+	if (r < 0) {
+		ctl_free(cc);
 		return;
 	}
-	cc->in.len += (size_t)r;
+	struct buf *in = &cc->conn.in;
 	size_t start = 0;
 	for (;;) {
-		char *nl = memchr(cc->in.data + start, '\n', cc->in.len - start);
+		char *nl = memchr(in->data + start, '\n', in->len - start);
 		if (!nl)
 			break;
-		size_t len = (size_t)(nl - (cc->in.data + start));
-		execute(cc->node, cc->id, cc->in.data + start, len, &cc->out);
+		size_t len = (size_t)(nl - (in->data + start));
+		execute(cc->srv, cc->id, in->data + start, len, &cc->conn.out);
 		start += len + 1;
 	}
-	buf_consume(&cc->in, start);
-	if (cc->in.len > CONTROL_MAX_LINE) {
+	buf_consume(in, start);
+	if (in->len > CONTROL_MAX_LINE) {
 		log_warn("control: request line over %d bytes, connection closed", CONTROL_MAX_LINE);
-		reply_error(&cc->out, "request line too long");
+		reply_error(&cc->conn.out, "request line too long");
 		cc->close_after = true;
+		conn_set_reading(&cc->conn, false);
 	}
-	conn_flush(cc);
+	ctl_flush(cc);
 }
 
 static void control_accept(struct loop *l, int lfd, void *arg, int mask)
 {
-	struct node *n = arg;
+	struct server *s = arg;
 	UNUSED(mask);
 
 	for (;;) {
@@ -447,20 +424,19 @@ static void control_accept(struct loop *l, int lfd, void *arg, int mask)
 		}
 		static uint64_t next_id;
 		struct ctlconn *cc = xcalloc(1, sizeof(*cc));
-		cc->node = n;
+		cc->srv = s;
 		cc->id = ++next_id;
-		cc->fd = fd;
-		if (loop_watch(l, fd, LOOP_READ, conn_event, cc) < 0) {
+		if (conn_open(&cc->conn, l, fd, LOOP_READ, conn_event, cc) < 0) {
 			close(fd);
 			free(cc);
 			continue;
 		}
-		cc->next = n->ctlconns;
-		n->ctlconns = cc;
+		cc->next = s->ctlconns;
+		s->ctlconns = cc;
 	}
 }
 
-int control_listen(struct node *n, const char *path, char *err, bool *busy)
+int control_listen(struct server *s, const char *path, char *err, bool *busy)
 {
 	struct stat st;
 	char nerr[NET_ERR_LEN];
@@ -468,13 +444,13 @@ int control_listen(struct node *n, const char *path, char *err, bool *busy)
 	*busy = false;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, NODE_ERR_LEN, "control socket %s: exists and is not a socket", path);
+			snprintf(err, CONTROL_ERR_LEN, "control socket %s: exists and is not a socket", path);
 			return -1;
 		}
 		int fd = net_unix_connect(path, nerr);
 		if (fd >= 0) {
 			close(fd);
-			snprintf(err, NODE_ERR_LEN, "control socket %s: another daemon is running there", path);
+			snprintf(err, CONTROL_ERR_LEN, "control socket %s: another daemon is running there", path);
 			*busy = true;
 			return -1;
 		}
@@ -486,38 +462,38 @@ int control_listen(struct node *n, const char *path, char *err, bool *busy)
 	int fd = net_unix_listen(path, nerr);
 	umask(old);
 	if (fd < 0) {
-		snprintf(err, NODE_ERR_LEN, "control socket: %s", nerr);
+		snprintf(err, CONTROL_ERR_LEN, "control socket: %s", nerr);
 		return -1;
 	}
 	if (chmod(path, 0600) < 0 || stat(path, &st) < 0 || (st.st_mode & 0077)) {
-		snprintf(err, NODE_ERR_LEN, "control socket %s: cannot restrict its mode to 0600", path);
+		snprintf(err, CONTROL_ERR_LEN, "control socket %s: cannot restrict its mode to 0600", path);
 		close(fd);
 		unlink(path);
 		return -1;
 	}
-	if (loop_watch(n->loop, fd, LOOP_READ, control_accept, n) < 0) {
-		snprintf(err, NODE_ERR_LEN, "control socket: %s", strerror(errno));
+	if (loop_watch(s->loop, fd, LOOP_READ, control_accept, s) < 0) {
+		snprintf(err, CONTROL_ERR_LEN, "control socket: %s", strerror(errno));
 		close(fd);
 		unlink(path);
 		return -1;
 	}
-	n->control_lfd = fd;
-	n->control_path = xstrdup(path);
+	s->control_lfd = fd;
+	s->control_path = xstrdup(path);
 	return 0;
 }
 
-void control_close(struct node *n)
+void control_close(struct server *s)
 {
-	while (n->ctlconns)
-		conn_free(n->ctlconns);
-	if (n->control_lfd >= 0) {
-		loop_unwatch(n->loop, n->control_lfd);
-		close(n->control_lfd);
-		n->control_lfd = -1;
+	while (s->ctlconns)
+		ctl_free(s->ctlconns);
+	if (s->control_lfd >= 0) {
+		loop_unwatch(s->loop, s->control_lfd);
+		close(s->control_lfd);
+		s->control_lfd = -1;
 	}
-	if (n->control_path) {
-		unlink(n->control_path);
-		free(n->control_path);
-		n->control_path = NULL;
+	if (s->control_path) {
+		unlink(s->control_path);
+		free(s->control_path);
+		s->control_path = NULL;
 	}
 }

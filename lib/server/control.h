@@ -6,20 +6,19 @@
 #ifndef SYNAP_CONTROL_H
 #define SYNAP_CONTROL_H
 
-#include "core/buf.h"
-
-struct node;
+#include "server/server.h"
 
 #define CONTROL_MAX_LINE (64 * 1024)
+#define CONTROL_ERR_LEN 512
 
-/* Binds the socket at path. On error writes why into err (NODE_ERR_LEN)
+/* Binds the socket at path. On error writes why into err (CONTROL_ERR_LEN)
  * and returns -1; *busy is set when another live daemon owns the path. */
-int control_listen(struct node *n, const char *path, char *err, bool *busy);
+int control_listen(struct server *s, const char *path, char *err, bool *busy);
 /* Closes the socket and its connections and removes the path. */
-void control_close(struct node *n);
+void control_close(struct server *s);
 
-/* Runs one request line and appends the JSON reply line (with '\n') to out.
- * Exposed for tests and for the HTTP promote route. */
-void control_execute(struct node *n, const char *line, size_t len, struct buf *out);
+/* Runs one request line and appends the JSON reply line (with '\n') to out
+ * (for tests and the fuzzer; a connection's requests come here too). */
+void control_execute(struct server *s, const char *line, size_t len, struct buf *out);
 
 #endif

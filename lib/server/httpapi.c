@@ -10,13 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/client.h"
-#include "server/command.h"
-#include "server/control.h"
-#include "proto/http.h"
-#include "server/httpapi.h"
 #include "core/json.h"
-#include "node.h"
+#include "data/store.h"
+#include "proto/http.h"
+#include "repl/role.h"
+#include "server/command.h"
+#include "server/httpapi.h"
 #include "server/stats.h"
 
 #define JSON_TYPE "application/json"
@@ -26,6 +25,7 @@ struct route_ctx {
 	struct http_request *req;
 	struct buf *out;
 	bool keep;
+	bool held;              /* a write waits for paused writes to resume */
 };
 
 static void respond_json(struct route_ctx *r, int status, struct buf *body)
@@ -54,7 +54,7 @@ static bool from_loopback(const struct client *c)
 /* Bearer token check; with no requirepass, anyone is authorized. */
 static bool authorized(struct route_ctx *r)
 {
-	const char *pass = r->c->node->conf->requirepass;
+	const char *pass = r->c->srv->conf->requirepass;
 	const struct http_request *q = r->req;
 
 	if (!pass)
@@ -64,9 +64,11 @@ static bool authorized(struct route_ctx *r)
 	return secret_equal(pass, q->auth + 7, q->auth_len - 7);
 }
 
-/* Runs a command through the table and returns its RESP reply in scratch. */
-static void run_command(struct client *c, struct arg *argv, int argc, struct buf *scratch)
+/* Runs a command through the table and returns its RESP reply in scratch.
+ * False when it was held back (paused writes): the request runs again. */
+static bool run_command(struct route_ctx *r, struct arg *argv, int argc, struct buf *scratch)
 {
+	struct client *c = r->c;
 	struct arg *saved_argv = c->argv;
 	int saved_argc = c->argc;
 	unsigned saved_flags = c->flags;
@@ -76,11 +78,12 @@ static void run_command(struct client *c, struct arg *argv, int argc, struct buf
 	c->reply = scratch;
 	/* HTTP authenticated by its own header already. */
 	c->flags |= CLIENT_AUTHED;
-	command_dispatch(c);
+	r->held = !command_dispatch(c);
 	c->flags = (c->flags & ~CLIENT_AUTHED) | (saved_flags & CLIENT_AUTHED);
-	c->reply = &c->out;
+	c->reply = &c->conn.out;
 	c->argv = saved_argv;
 	c->argc = saved_argc;
+	return !r->held;
 }
 
 /* Turns a RESP error reply into an HTTP status. */
@@ -114,8 +117,8 @@ static void route_kv(struct route_ctx *r, const char *key, size_t klen)
 	buf_init(&reply);
 	buf_init(&body);
 	if (q->method == HTTP_GET || q->method == HTTP_HEAD) {
-		struct entry *e = db_read(&c->node->db, key, klen);
-		c->node->st.commands++;
+		struct entry *e = db_read(c->srv->db, key, klen);
+		c->srv->st.commands++;
 		if (e)
 			http_respond(r->out, 200, "application/octet-stream", entry_val(e), e->vlen, r->keep);
 		else
@@ -141,7 +144,8 @@ static void route_kv(struct route_ctx *r, const char *key, size_t klen)
 			argv[4] = (struct arg){ (char *)ttl, tlen };
 			argc = 5;
 		}
-		run_command(c, argv, argc, &reply);
+		if (!run_command(r, argv, argc, &reply))
+			goto out;
 		if (reply.data[0] == '-') {
 			respond_resp_error(r, &reply);
 		} else {
@@ -154,7 +158,8 @@ static void route_kv(struct route_ctx *r, const char *key, size_t klen)
 		}
 	} else if (q->method == HTTP_DELETE) {
 		struct arg argv[2] = { { "DEL", 3 }, { (char *)key, klen } };
-		run_command(c, argv, 2, &reply);
+		if (!run_command(r, argv, 2, &reply))
+			goto out;
 		if (reply.data[0] == '-') {
 			respond_resp_error(r, &reply);
 		} else if (reply.len >= 2 && memcmp(reply.data, ":0", 2) == 0) {
@@ -180,21 +185,31 @@ out:
 static void route_promote(struct route_ctx *r)
 {
 	struct client *c = r->c;
-	struct buf reply;
+	char err[REPL_ERR_LEN];
+	struct buf body;
+	struct json j;
+
 	if (r->req->method != HTTP_POST) {
 		not_allowed(r, "POST");
 		return;
 	}
-	bool bearer = c->node->conf->requirepass && r->req->auth && authorized(r);
+	bool bearer = c->srv->conf->requirepass && r->req->auth && authorized(r);
 	if (!from_loopback(c) && !bearer) {
 		respond_error(r, 403, "promotion is allowed from loopback or with Authorization: Bearer <requirepass>");
 		return;
 	}
-	buf_init(&reply);
-	control_execute(c->node, "PROMOTE", 7, &reply);
-	bool ok = reply.len > 10 && memcmp(reply.data, "{\"ok\":true", 10) == 0;
-	http_respond(r->out, ok ? 200 : 409, JSON_TYPE, reply.data, reply.len, r->keep);
-	buf_release(&reply);
+	bool ok = role_promote(c->srv->repl, NULL, err) == 0;
+	buf_init(&body);
+	json_init(&j, &body);
+	json_obj(&j);
+	json_kbool(&j, "ok", ok);
+	if (ok)
+		stats_promoted(c->srv, &j);
+	else
+		json_kstr(&j, "error", err);
+	json_obj_end(&j);
+	respond_json(r, ok ? 200 : 409, &body);
+	buf_release(&body);
 }
 
 static bool path_is(const struct http_request *q, const char *lit)
@@ -205,7 +220,7 @@ static bool path_is(const struct http_request *q, const char *lit)
 static void route(struct route_ctx *r)
 {
 	struct client *c = r->c;
-	struct node *n = c->node;
+	struct server *n = c->srv;
 	struct http_request *q = r->req;
 	bool get = q->method == HTTP_GET || q->method == HTTP_HEAD;
 	struct buf body;
@@ -219,8 +234,8 @@ static void route(struct route_ctx *r)
 			json_init(&j, &body);
 			json_obj(&j);
 			json_kstr(&j, "status", "ok");
-			json_kstr(&j, "role", role_name(n->role));
-			json_kuint(&j, "offset", n->db.offset);
+			json_kstr(&j, "role", role_name(n->repl->role));
+			json_kuint(&j, "offset", n->db->offset);
 			json_obj_end(&j);
 			respond_json(r, 200, &body);
 		}
@@ -269,28 +284,31 @@ static void strip_body(struct buf *out, size_t from)
 
 long httpapi_handle(struct client *c, char *p, size_t len)
 {
+	struct server *s = c->srv;
+	struct buf *out = &c->conn.out;
 	struct http_request req;
-	int rc = http_parse(p, len, (size_t)c->node->conf->max_bulk_bytes, &req);
+	int rc = http_parse(p, len, (size_t)s->conf->max_bulk_bytes, &req);
 
 	if (rc == HTTP_PARSE_AGAIN)
 		return 0;
-	c->node->st.http_requests++;
+	s->st.http_requests++;
 	if (rc == HTTP_PARSE_ERR) {
-		http_respond_error(&c->out, req.err_status, req.err, false);
+		http_respond_error(out, req.err_status, req.err, false);
 		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 		return -1;
 	}
-	if (c->node->write_paused && (req.method == HTTP_PUT || req.method == HTTP_DELETE)) {
-		/* Writes wait while paused; the request is parsed again after. */
-		c->node->st.http_requests--;
-		client_block(c, BLOCK_PAUSE, 0);
+	struct route_ctx r = { .c = c, .req = &req, .out = out, .keep = req.keep_alive };
+	size_t start = out->len;
+	route(&r);
+	if (r.held) {
+		/* A write waits while writes are paused; the request is parsed
+		 * and routed again when the client is unblocked. */
+		out->len = start;
+		s->st.http_requests--;
 		return 0;
 	}
-	struct route_ctx r = { .c = c, .req = &req, .out = &c->out, .keep = req.keep_alive };
-	size_t start = c->out.len;
-	route(&r);
 	if (req.method == HTTP_HEAD)
-		strip_body(&c->out, start);
+		strip_body(out, start);
 	if (!req.keep_alive)
 		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 	return (long)req.total_len;

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/client.h"
-#include "node.h"
-#include "server/pubsub.h"
 #include "proto/resp.h"
+#include "server/client.h"
+#include "server/pubsub.h"
 
 struct channel {
 	char *name;
@@ -23,11 +22,11 @@ struct pubsub {
 	size_t n, cap;
 };
 
-static struct pubsub *ps(struct node *n)
+static struct pubsub *ps(struct server *s)
 {
-	if (!n->pubsub)
-		n->pubsub = xcalloc(1, sizeof(struct pubsub));
-	return n->pubsub;
+	if (!s->pubsub)
+		s->pubsub = xcalloc(1, sizeof(struct pubsub));
+	return s->pubsub;
 }
 
 static struct channel *find(struct pubsub *p, const char *name, size_t len, bool pattern)
@@ -45,9 +44,9 @@ static void remove_channel(struct pubsub *p, struct channel *c)
 	*c = p->ch[--p->n];
 }
 
-void pubsub_free(struct node *n)
+void pubsub_free(struct server *s)
 {
-	struct pubsub *p = n->pubsub;
+	struct pubsub *p = s->pubsub;
 
 	if (!p)
 		return;
@@ -55,12 +54,12 @@ void pubsub_free(struct node *n)
 		remove_channel(p, &p->ch[p->n - 1]);
 	free(p->ch);
 	free(p);
-	n->pubsub = NULL;
+	s->pubsub = NULL;
 }
 
-int pubsub_subscribe(struct node *n, struct client *c, const char *name, size_t len, bool pattern)
+int pubsub_subscribe(struct server *s, struct client *c, const char *name, size_t len, bool pattern)
 {
-	struct pubsub *p = ps(n);
+	struct pubsub *p = ps(s);
 	struct channel *ch = find(p, name, len, pattern);
 
 	if (!ch) {
@@ -82,9 +81,9 @@ int pubsub_subscribe(struct node *n, struct client *c, const char *name, size_t 
 	return ++c->subscriptions;
 }
 
-int pubsub_unsubscribe(struct node *n, struct client *c, const char *name, size_t len, bool pattern)
+int pubsub_unsubscribe(struct server *s, struct client *c, const char *name, size_t len, bool pattern)
 {
-	struct pubsub *p = ps(n);
+	struct pubsub *p = ps(s);
 	struct channel *ch = find(p, name, len, pattern);
 
 	if (!ch)
@@ -101,10 +100,10 @@ int pubsub_unsubscribe(struct node *n, struct client *c, const char *name, size_
 	return c->subscriptions;
 }
 
-void pubsub_unsubscribe_all(struct node *n, struct client *c, bool pattern,
-			    void (*fn)(struct client *c, const char *ch, size_t len, int left))
+void pubsub_unsubscribe_all(struct server *s, struct client *c, bool pattern,
+			    void (*fn)(struct client *c, bool pattern, const char *ch, size_t len, int left))
 {
-	struct pubsub *p = ps(n);
+	struct pubsub *p = ps(s);
 	for (size_t i = 0; i < p->n;) {
 		struct channel *ch = &p->ch[i];
 		bool has = false;
@@ -116,25 +115,25 @@ void pubsub_unsubscribe_all(struct node *n, struct client *c, bool pattern,
 		}
 		char *name = xstrndup(ch->name, ch->len);
 		size_t len = ch->len;
-		int left = pubsub_unsubscribe(n, c, name, len, pattern);
+		int left = pubsub_unsubscribe(s, c, name, len, pattern);
 		if (fn)
-			fn(c, name, len, left);
+			fn(c, pattern, name, len, left);
 		free(name);
 		/* The channel at i may have been replaced by the last one: look again. */
 	}
 }
 
-void pubsub_forget(struct node *n, struct client *c)
+void pubsub_forget(struct server *s, struct client *c)
 {
-	if (!c->subscriptions || !n->pubsub)
+	if (!c->subscriptions || !s->pubsub)
 		return;
-	pubsub_unsubscribe_all(n, c, false, NULL);
-	pubsub_unsubscribe_all(n, c, true, NULL);
+	pubsub_unsubscribe_all(s, c, false, NULL);
+	pubsub_unsubscribe_all(s, c, true, NULL);
 }
 
-long long pubsub_deliver(struct node *n, const char *name, size_t len, const char *msg, size_t mlen)
+long long pubsub_deliver(struct server *s, const char *name, size_t len, const char *msg, size_t mlen)
 {
-	struct pubsub *p = n->pubsub;
+	struct pubsub *p = s->pubsub;
 	long long count = 0;
 
 	if (!p)
@@ -148,15 +147,15 @@ long long pubsub_deliver(struct node *n, const char *name, size_t len, const cha
 		for (size_t k = 0; k < ch->nsubs; k++) {
 			struct client *c = ch->subs[k];
 			if (ch->pattern) {
-				resp_array(&c->out, 4);
-				resp_bulk_str(&c->out, "pmessage");
-				resp_bulk(&c->out, ch->name, ch->len);
+				resp_array(&c->conn.out, 4);
+				resp_bulk_str(&c->conn.out, "pmessage");
+				resp_bulk(&c->conn.out, ch->name, ch->len);
 			} else {
-				resp_array(&c->out, 3);
-				resp_bulk_str(&c->out, "message");
+				resp_array(&c->conn.out, 3);
+				resp_bulk_str(&c->conn.out, "message");
 			}
-			resp_bulk(&c->out, name, len);
-			resp_bulk(&c->out, msg, mlen);
+			resp_bulk(&c->conn.out, name, len);
+			resp_bulk(&c->conn.out, msg, mlen);
 			client_queue_reply(c);
 			count++;
 		}
@@ -164,9 +163,9 @@ long long pubsub_deliver(struct node *n, const char *name, size_t len, const cha
 	return count;
 }
 
-void pubsub_counts(const struct node *n, size_t *channels, size_t *patterns)
+void pubsub_counts(const struct server *s, size_t *channels, size_t *patterns)
 {
-	const struct pubsub *p = n->pubsub;
+	const struct pubsub *p = s->pubsub;
 	*channels = *patterns = 0;
 	for (size_t i = 0; p && i < p->n; i++) {
 		if (p->ch[i].pattern)

@@ -7,24 +7,24 @@
 
 #include "core/util.h"
 
-struct node;
 struct client;
+struct server;
 
 /* Returns the client's subscription count after the change; the reply
  * element ("subscribe", channel, count) is written by the caller. */
-int pubsub_subscribe(struct node *n, struct client *c, const char *ch, size_t len, bool pattern);
-int pubsub_unsubscribe(struct node *n, struct client *c, const char *ch, size_t len, bool pattern);
+int pubsub_subscribe(struct server *s, struct client *c, const char *ch, size_t len, bool pattern);
+int pubsub_unsubscribe(struct server *s, struct client *c, const char *ch, size_t len, bool pattern);
 /* Every channel (or pattern) the client has, for an UNSUBSCRIBE with no
  * arguments: calls fn for each, removing it. */
-void pubsub_unsubscribe_all(struct node *n, struct client *c, bool pattern,
-			    void (*fn)(struct client *c, const char *ch, size_t len, int left));
+void pubsub_unsubscribe_all(struct server *s, struct client *c, bool pattern,
+			    void (*fn)(struct client *c, bool pattern, const char *ch, size_t len, int left));
 /* Drops every subscription of a client that goes away. */
-void pubsub_forget(struct node *n, struct client *c);
+void pubsub_forget(struct server *s, struct client *c);
 /* Delivers msg to the subscribers of ch; returns how many got it. */
-long long pubsub_deliver(struct node *n, const char *ch, size_t chlen, const char *msg, size_t mlen);
+long long pubsub_deliver(struct server *s, const char *ch, size_t chlen, const char *msg, size_t mlen);
 /* Frees the channels and their lists, once the clients are gone. */
-void pubsub_free(struct node *n);
+void pubsub_free(struct server *s);
 /* Channel and pattern counts (INFO). */
-void pubsub_counts(const struct node *n, size_t *channels, size_t *patterns);
+void pubsub_counts(const struct server *s, size_t *channels, size_t *patterns);
 
 #endif

@@ -1,5 +1,7 @@
 /* stats.c - the node's numbers as stats JSON, Prometheus text and INFO.
- * Each figure is read in one place (the node), formatted three ways. */
+ * Each figure is read in one place (the server, the replication state and
+ * its views of the links), formatted three ways. Commandstats are the
+ * command layer's to render; INFO places the text it is given. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,17 +10,14 @@
 #include <sys/resource.h>
 #include <sys/utsname.h>
 
-#include "persist/bgsave.h"
-#include "server/client.h"
-#include "server/command.h"
 #include "core/json.h"
-#include "core/log.h"
-#include "repl/master.h"
-#include "node.h"
-#include "persist/persist.h"
-#include "repl/replica.h"
 #include "data/replog.h"
+#include "persist/bgsave.h"
+#include "persist/persist.h"
 #include "proto/resp.h"
+#include "repl/master.h"
+#include "repl/replica.h"
+#include "repl/role.h"
 #include "server/stats.h"
 
 size_t stats_rss(void)
@@ -34,10 +33,10 @@ size_t stats_rss(void)
 	return rss * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-void stats_sample(struct node *n)
+void stats_sample(struct server *s)
 {
 	int64_t now = mono_ms();
-	struct node_stats *st = &n->st;
+	struct server_stats *st = &s->st;
 
 	if (st->ops_last_ms) {
 		int64_t dt = now - st->ops_last_ms;
@@ -49,33 +48,33 @@ void stats_sample(struct node *n)
 	st->ops_last_commands = st->commands;
 }
 
-static uint64_t ops_per_sec(const struct node *n)
+static uint64_t ops_per_sec(const struct server *s)
 {
 	uint64_t sum = 0;
-	for (size_t i = 0; i < ARRAY_LEN(n->st.ops_samples); i++)
-		sum += n->st.ops_samples[i];
-	return sum / ARRAY_LEN(n->st.ops_samples);
+	for (size_t i = 0; i < ARRAY_LEN(s->st.ops_samples); i++)
+		sum += s->st.ops_samples[i];
+	return sum / ARRAY_LEN(s->st.ops_samples);
 }
 
-static const char *role_word(const struct node *n)
+static const char *role_word(const struct server *s)
 {
-	return role_name(n->role);
+	return role_name(s->repl->role);
 }
 
-static int64_t uptime_secs(const struct node *n)
+static int64_t uptime_secs(const struct server *s)
 {
-	return (time_ms() - n->started_ms) / 1000;
+	return (time_ms() - s->started_ms) / 1000;
 }
 
 /* First offset still in the replication log; with no log yet, the next one. */
-static uint64_t log_first_offset(const struct node *n)
+static uint64_t log_first_offset(const struct server *s)
 {
-	return n->log ? replog_first(n->log) : n->db.offset + 1;
+	return s->repl->log ? replog_first(s->repl->log) : s->db->offset + 1;
 }
 
-static size_t used_memory(const struct node *n)
+static size_t used_memory(const struct server *s)
 {
-	return store_memory(n->db.store) + (n->log ? replog_bytes(n->log) : 0);
+	return store_memory(s->db->store) + (s->repl->log ? replog_bytes(s->repl->log) : 0);
 }
 
 static void replica_json(const struct replica_view *v, void *arg)
@@ -95,23 +94,23 @@ static void replica_json(const struct replica_view *v, void *arg)
 	json_obj_end(j);
 }
 
-void stats_json(struct node *n, struct buf *out)
+void stats_json(struct server *s, struct buf *out)
 {
 	struct json j;
-	struct store *s = n->db.store;
+	struct store *store = s->db->store;
 
 	json_init(&j, out);
 	json_obj(&j);
-	json_kstr(&j, "role", role_word(n));
-	json_kuint(&j, "epoch", n->epoch);
-	json_kstr(&j, "replid", n->replid);
-	json_kstr(&j, "replid2", n->replid2);
-	json_kuint(&j, "second_offset", n->second_offset);
+	json_kstr(&j, "role", role_word(s));
+	json_kuint(&j, "epoch", s->repl->id.epoch);
+	json_kstr(&j, "replid", s->repl->id.replid);
+	json_kstr(&j, "replid2", s->repl->id.replid2);
+	json_kuint(&j, "second_offset", s->repl->id.second_offset);
 	struct link_view lv;
-	if (n->role == ROLE_REPLICA && replica_view(n, &lv)) {
+	if (s->repl->role == ROLE_REPLICA && replica_view(s->repl, &lv)) {
 		json_kstr(&j, "master_address", lv.master_address);
 		json_kstr(&j, "sync_state", lv.state);
-		json_kuint(&j, "replica_offset", n->db.offset);
+		json_kuint(&j, "replica_offset", s->db->offset);
 		json_kuint(&j, "master_offset", lv.master_offset);
 		json_kuint(&j, "lag_operations", lv.lag_ops);
 		json_kint(&j, "lag_ms", lv.lag_ms);
@@ -123,45 +122,45 @@ void stats_json(struct node *n, struct buf *out)
 		json_kint(&j, "link_down_since", lv.down_since);
 		json_kstr(&j, "last_error", lv.last_error);
 	} else {
-		json_kuint(&j, "master_offset", n->db.offset);
+		json_kuint(&j, "master_offset", s->db->offset);
 	}
-	json_kuint(&j, "log_first_offset", log_first_offset(n));
-	json_kint(&j, "log_capacity", n->conf->log_capacity);
-	json_kint(&j, "max_lag_ms", n->conf->max_lag_ms);
-	json_kuint(&j, "keys", store_count(s));
+	json_kuint(&j, "log_first_offset", log_first_offset(s));
+	json_kint(&j, "log_capacity", s->conf->log_capacity);
+	json_kint(&j, "max_lag_ms", s->conf->max_lag_ms);
+	json_kuint(&j, "keys", store_count(store));
 	/* A master counts the syncs it served, a replica the ones it did. */
-	bool replica = n->role == ROLE_REPLICA;
-	json_kuint(&j, "full_syncs", replica ? n->st.full_syncs_done : n->st.full_syncs);
-	json_kuint(&j, "partial_syncs", replica ? n->st.partial_syncs_done : n->st.partial_syncs);
-	json_kuint(&j, "partial_syncs_rejected", n->st.partial_syncs_rejected);
-	json_kuint(&j, "full_syncs_last_hour", node_full_syncs_last_hour(n));
+	bool replica = s->repl->role == ROLE_REPLICA;
+	json_kuint(&j, "full_syncs", replica ? s->repl->st.full_syncs_done : s->repl->st.full_syncs);
+	json_kuint(&j, "partial_syncs", replica ? s->repl->st.partial_syncs_done : s->repl->st.partial_syncs);
+	json_kuint(&j, "partial_syncs_rejected", s->repl->st.partial_syncs_rejected);
+	json_kuint(&j, "full_syncs_last_hour", repl_full_syncs_last_hour(s->repl));
 	if (replica) {
-		json_kuint(&j, "served_full_syncs", n->st.full_syncs);
-		json_kuint(&j, "served_partial_syncs", n->st.partial_syncs);
+		json_kuint(&j, "served_full_syncs", s->repl->st.full_syncs);
+		json_kuint(&j, "served_partial_syncs", s->repl->st.partial_syncs);
 	}
 	json_key(&j, "replicas");
 	json_arr(&j);
-	master_replicas(n, replica_json, &j);
+	master_replicas(s->repl, replica_json, &j);
 	json_arr_end(&j);
 	json_kstr(&j, "version", SYNAP_VERSION);
-	json_kstr(&j, "run_id", n->run_id);
+	json_kstr(&j, "run_id", s->repl->run_id);
 	json_kint(&j, "pid", getpid());
-	json_kint(&j, "port", n->conf->port);
-	json_kint(&j, "uptime_secs", uptime_secs(n));
-	json_kuint(&j, "connected_clients", n->nclients);
-	json_kuint(&j, "used_memory", used_memory(n));
-	json_kuint(&j, "log_bytes", n->log ? replog_bytes(n->log) : 0);
+	json_kint(&j, "port", s->conf->port);
+	json_kint(&j, "uptime_secs", uptime_secs(s));
+	json_kuint(&j, "connected_clients", s->nclients);
+	json_kuint(&j, "used_memory", used_memory(s));
+	json_kuint(&j, "log_bytes", s->repl->log ? replog_bytes(s->repl->log) : 0);
 	json_kuint(&j, "used_memory_rss", stats_rss());
-	json_kuint(&j, "expiring_keys", store_volatile_count(s));
-	json_kuint(&j, "commands_processed", n->st.commands);
-	json_kuint(&j, "ops_per_sec", ops_per_sec(n));
-	json_kuint(&j, "expired_keys", n->db.expired_keys);
-	json_kuint(&j, "keyspace_hits", n->db.hits);
-	json_kuint(&j, "keyspace_misses", n->db.misses);
-	json_kint(&j, "replica_priority", n->conf->replica_priority);
-	json_kbool(&j, "fenced", n->fenced);
-	json_kbool(&j, "writes_paused", n->write_paused);
-	json_kuint(&j, "discarded_operations", n->discarded_ops);
+	json_kuint(&j, "expiring_keys", store_volatile_count(store));
+	json_kuint(&j, "commands_processed", s->st.commands);
+	json_kuint(&j, "ops_per_sec", ops_per_sec(s));
+	json_kuint(&j, "expired_keys", s->db->expired_keys);
+	json_kuint(&j, "keyspace_hits", s->db->hits);
+	json_kuint(&j, "keyspace_misses", s->db->misses);
+	json_kint(&j, "replica_priority", s->conf->replica_priority);
+	json_kbool(&j, "fenced", s->repl->fenced);
+	json_kbool(&j, "writes_paused", s->repl->write_paused);
+	json_kuint(&j, "discarded_operations", s->repl->discarded_ops);
 	json_obj_end(&j);
 }
 
@@ -222,10 +221,10 @@ static void replica_metric(const struct replica_view *v, void *arg)
 }
 
 /* A replica's view of its own link. */
-static void replica_metrics(struct node *n, struct buf *b)
+static void replica_metrics(struct server *s, struct buf *b)
 {
 	struct link_view v;
-	if (!replica_view(n, &v))
+	if (!replica_view(s->repl, &v))
 		return;
 	buf_printf(b, "# HELP synap_master_link_up 1 when this replica is online with its master.\n"
 		      "# TYPE synap_master_link_up gauge\nsynap_master_link_up %d\n"
@@ -241,56 +240,56 @@ static void replica_metrics(struct node *n, struct buf *b)
 		   (unsigned long long)v.total_ops, (unsigned long long)v.total_bytes);
 }
 
-void stats_prometheus(struct node *n, struct buf *b)
+void stats_prometheus(struct server *s, struct buf *b)
 {
-	struct store *s = n->db.store;
+	struct store *store = s->db->store;
 
 	buf_printf(b, "# HELP synap_info Build and identity of the node; the value is always 1.\n"
 		      "# TYPE synap_info gauge\n"
 		      "synap_info{version=\"%s\",role=\"%s\",replid=\"%s\",run_id=\"%s\"} 1\n",
-		   SYNAP_VERSION, role_word(n), n->replid, n->run_id);
+		   SYNAP_VERSION, role_word(s), s->repl->id.replid, s->repl->run_id);
 	buf_printf(b, "# HELP synap_role Role of the node (1 for the current role).\n"
 		      "# TYPE synap_role gauge\n");
 	for (int r = ROLE_STANDALONE; r <= ROLE_REPLICA; r++)
-		buf_printf(b, "synap_role{role=\"%s\"} %d\n", role_name((enum role)r), n->role == (enum role)r);
-	metric(b, "synap_start_time_seconds", "gauge", "When the node started, unix seconds.", (unsigned long long)(n->started_ms / 1000));
-	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", n->epoch);
-	metric(b, "synap_fenced", "gauge", "1 when a newer epoch exists and this master refuses writes.", n->fenced);
-	metric(b, "synap_discarded_operations_total", "counter", "Operations dropped when a new master's history diverged.", n->discarded_ops);
-	metric(b, "synap_offset", "gauge", "Replication offset of the last operation this node applied.", n->db.offset);
+		buf_printf(b, "synap_role{role=\"%s\"} %d\n", role_name((enum role)r), s->repl->role == (enum role)r);
+	metric(b, "synap_start_time_seconds", "gauge", "When the node started, unix seconds.", (unsigned long long)(s->started_ms / 1000));
+	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", s->repl->id.epoch);
+	metric(b, "synap_fenced", "gauge", "1 when a newer epoch exists and this master refuses writes.", s->repl->fenced);
+	metric(b, "synap_discarded_operations_total", "counter", "Operations dropped when a new master's history diverged.", s->repl->discarded_ops);
+	metric(b, "synap_offset", "gauge", "Replication offset of the last operation this node applied.", s->db->offset);
 	struct link_view lv;
 	metric(b, "synap_master_offset", "gauge", "The master's offset: this node's own on a master, the last heard on a replica.",
-	       n->role == ROLE_REPLICA && replica_view(n, &lv) ? lv.master_offset : n->db.offset);
-	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(n));
-	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(s));
-	metric(b, "synap_expiring_keys", "gauge", "Keys with a time to live.", store_volatile_count(s));
-	metric(b, "synap_memory_used_bytes", "gauge", "Bytes allocated for the dataset and the replication log.", used_memory(n));
-	metric(b, "synap_log_bytes", "gauge", "Bytes held by the replication log.", n->log ? replog_bytes(n->log) : 0);
+	       s->repl->role == ROLE_REPLICA && replica_view(s->repl, &lv) ? lv.master_offset : s->db->offset);
+	metric(b, "synap_log_first_offset", "gauge", "First offset held by the replication log.", log_first_offset(s));
+	metric(b, "synap_keys", "gauge", "Keys in the dataset.", store_count(store));
+	metric(b, "synap_expiring_keys", "gauge", "Keys with a time to live.", store_volatile_count(store));
+	metric(b, "synap_memory_used_bytes", "gauge", "Bytes allocated for the dataset and the replication log.", used_memory(s));
+	metric(b, "synap_log_bytes", "gauge", "Bytes held by the replication log.", s->repl->log ? replog_bytes(s->repl->log) : 0);
 	metric(b, "synap_memory_rss_bytes", "gauge", "Resident set size of the process.", stats_rss());
-	metric(b, "synap_connected_clients", "gauge", "Client connections open.", n->nclients);
-	metric(b, "synap_connected_replicas", "gauge", "Replicas online with this node.", (unsigned long long)master_online_replicas(n));
-	metric(b, "synap_commands_processed_total", "counter", "Commands run.", n->st.commands);
-	metric(b, "synap_connections_received_total", "counter", "Connections accepted on the client port.", n->st.connections);
-	metric(b, "synap_rejected_connections_total", "counter", "Connections refused over max_clients.", n->st.rejected_connections);
-	metric(b, "synap_error_replies_total", "counter", "Error replies sent.", n->st.error_replies);
-	metric(b, "synap_http_requests_total", "counter", "HTTP requests served.", n->st.http_requests);
-	metric(b, "synap_net_input_bytes_total", "counter", "Bytes read from clients.", n->st.net_in);
-	metric(b, "synap_net_output_bytes_total", "counter", "Bytes written to clients.", n->st.net_out);
-	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", n->db.hits);
-	metric(b, "synap_keyspace_misses_total", "counter", "Reads that did not find their key.", n->db.misses);
-	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", n->db.expired_keys);
-	metric(b, "synap_full_syncs_last_hour", "gauge", "Full synchronisations (served or done) in the last hour.", node_full_syncs_last_hour(n));
-	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations served to replicas.", n->st.full_syncs);
-	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations served to replicas.", n->st.partial_syncs);
-	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", n->st.full_syncs_done);
-	metric(b, "synap_partial_syncs_done_total", "counter", "Partial resynchronisations this node did as a replica.", n->st.partial_syncs_done);
-	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", n->st.partial_syncs_rejected);
-	replica_metrics(n, b);
+	metric(b, "synap_connected_clients", "gauge", "Client connections open.", s->nclients);
+	metric(b, "synap_connected_replicas", "gauge", "Replicas online with this node.", (unsigned long long)master_online_replicas(s->repl));
+	metric(b, "synap_commands_processed_total", "counter", "Commands run.", s->st.commands);
+	metric(b, "synap_connections_received_total", "counter", "Connections accepted on the client port.", s->st.connections);
+	metric(b, "synap_rejected_connections_total", "counter", "Connections refused over max_clients.", s->st.rejected_connections);
+	metric(b, "synap_error_replies_total", "counter", "Error replies sent.", s->st.error_replies);
+	metric(b, "synap_http_requests_total", "counter", "HTTP requests served.", s->st.http_requests);
+	metric(b, "synap_net_input_bytes_total", "counter", "Bytes read from clients.", s->st.net_in);
+	metric(b, "synap_net_output_bytes_total", "counter", "Bytes written to clients.", s->st.net_out);
+	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", s->db->hits);
+	metric(b, "synap_keyspace_misses_total", "counter", "Reads that did not find their key.", s->db->misses);
+	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", s->db->expired_keys);
+	metric(b, "synap_full_syncs_last_hour", "gauge", "Full synchronisations (served or done) in the last hour.", repl_full_syncs_last_hour(s->repl));
+	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations served to replicas.", s->repl->st.full_syncs);
+	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations served to replicas.", s->repl->st.partial_syncs);
+	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", s->repl->st.full_syncs_done);
+	metric(b, "synap_partial_syncs_done_total", "counter", "Partial resynchronisations this node did as a replica.", s->repl->st.partial_syncs_done);
+	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", s->repl->st.partial_syncs_rejected);
+	replica_metrics(s, b);
 	for (size_t k = 0; k < ARRAY_LEN(per_replica); k++) {
 		struct prom_ctx pc = { b, k };
 		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", per_replica[k].name, per_replica[k].help,
 			   per_replica[k].name);
-		master_replicas(n, replica_metric, &pc);
+		master_replicas(s->repl, replica_metric, &pc);
 	}
 }
 
@@ -310,11 +309,11 @@ static void human(char *out, size_t len, double bytes)
 		snprintf(out, len, "%.2f%c", bytes, units[i]);
 }
 
-static void info_server(struct node *n, struct buf *b)
+static void info_server(struct server *s, struct buf *b)
 {
 	struct utsname u;
 	uname(&u);
-	int64_t up = uptime_secs(n);
+	int64_t up = uptime_secs(s);
 	buf_printf(b, "# Server\r\n"
 		      "redis_version:7.0.0\r\n"
 		      "synap_version:%s\r\n"
@@ -332,23 +331,20 @@ static void info_server(struct node *n, struct buf *b)
 		      "executable:%s\r\n"
 		      "config_file:%s\r\n\r\n",
 		   SYNAP_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
-		   (int)getpid(), n->run_id, n->conf->port, (long long)time_ms() * 1000,
-		   (long long)up, (long long)up / 86400, 1000 / NODE_CRON_MS, n->prog,
-		   n->conf->file ? n->conf->file : "");
+		   (int)getpid(), s->repl->run_id, s->conf->port, (long long)time_ms() * 1000,
+		   (long long)up, (long long)up / 86400, s->cron_hz, s->prog,
+		   s->conf->file ? s->conf->file : "");
 }
 
-static void info_clients(struct node *n, struct buf *b)
+static void info_clients(struct server *s, struct buf *b)
 {
-	size_t blocked = 0;
-	for (struct client *c = n->clients; c; c = c->next)
-		blocked += (c->flags & CLIENT_BLOCKED) != 0;
 	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n\r\n",
-		   n->nclients, n->conf->max_clients, blocked);
+		   s->nclients, s->conf->max_clients, s->nblocked);
 }
 
-static void info_memory(struct node *n, struct buf *b)
+static void info_memory(struct server *s, struct buf *b)
 {
-	size_t used = used_memory(n), rss = stats_rss();
+	size_t used = used_memory(s), rss = stats_rss();
 	char hu[32], hr[32];
 	human(hu, sizeof(hu), (double)used);
 	human(hr, sizeof(hr), (double)rss);
@@ -356,26 +352,26 @@ static void info_memory(struct node *n, struct buf *b)
 		      "used_memory_rss_human:%s\r\nused_memory_dataset:%zu\r\nmem_replication_backlog:%zu\r\nmaxmemory:0\r\n"
 		      "maxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
 		      "mem_allocator:libc\r\n\r\n",
-		   used, hu, rss, hr, store_memory(n->db.store), n->log ? replog_bytes(n->log) : 0,
+		   used, hu, rss, hr, store_memory(s->db->store), s->repl->log ? replog_bytes(s->repl->log) : 0,
 		   used ? (double)rss / (double)used : 0.0);
 }
 
-static void info_persistence(struct node *n, struct buf *b)
+static void info_persistence(struct server *s, struct buf *b)
 {
 	char why[200] = "";
-	bool failing = n->persist && persist_failing(n->persist, why, sizeof(why));
+	bool failing = s->repl->persist && persist_failing(s->repl->persist, why, sizeof(why));
 	buf_printf(b, "# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:%d\r\n"
 		      "aof_enabled:%d\r\nsynap_persistence:%s\r\nsynap_fsync:%s\r\n"
 		      "synap_durable_offset:%llu\r\nsynap_logged_since_snapshot:%llu\r\n"
 		      "synap_persistence_status:%s\r\n\r\n",
-		   bgsave_running(n), n->persist != NULL, n->persist ? "sqlite" : "off",
-		   fsync_name(n->conf->fsync),
-		   n->persist ? (unsigned long long)persist_durable(n->persist) : 0ULL,
-		   n->persist ? (unsigned long long)persist_logged(n->persist) : 0ULL,
+		   bgsave_running(s->repl->bgsave), s->repl->persist != NULL, s->repl->persist ? "sqlite" : "off",
+		   fsync_name(s->conf->fsync),
+		   s->repl->persist ? (unsigned long long)persist_durable(s->repl->persist) : 0ULL,
+		   s->repl->persist ? (unsigned long long)persist_logged(s->repl->persist) : 0ULL,
 		   failing ? "failing" : "ok");
 }
 
-static void info_stats(struct node *n, struct buf *b)
+static void info_stats(struct server *s, struct buf *b)
 {
 	buf_printf(b, "# Stats\r\n"
 		      "total_connections_received:%llu\r\n"
@@ -394,15 +390,15 @@ static void info_stats(struct node *n, struct buf *b)
 		      "total_error_replies:%llu\r\n"
 		      "client_output_limit_disconnections:%llu\r\n"
 		      "http_requests:%llu\r\n\r\n",
-		   (unsigned long long)n->st.connections, (unsigned long long)n->st.commands,
-		   (unsigned long long)ops_per_sec(n), (unsigned long long)n->st.net_in,
-		   (unsigned long long)n->st.net_out, (unsigned long long)n->st.rejected_connections,
-		   (unsigned long long)n->st.full_syncs, (unsigned long long)n->st.partial_syncs,
-		   (unsigned long long)n->st.partial_syncs_rejected,
-		   (unsigned long long)n->db.expired_keys, (unsigned long long)n->db.hits,
-		   (unsigned long long)n->db.misses, (unsigned long long)n->st.error_replies,
-		   (unsigned long long)n->st.output_limit_closes,
-		   (unsigned long long)n->st.http_requests);
+		   (unsigned long long)s->st.connections, (unsigned long long)s->st.commands,
+		   (unsigned long long)ops_per_sec(s), (unsigned long long)s->st.net_in,
+		   (unsigned long long)s->st.net_out, (unsigned long long)s->st.rejected_connections,
+		   (unsigned long long)s->repl->st.full_syncs, (unsigned long long)s->repl->st.partial_syncs,
+		   (unsigned long long)s->repl->st.partial_syncs_rejected,
+		   (unsigned long long)s->db->expired_keys, (unsigned long long)s->db->hits,
+		   (unsigned long long)s->db->misses, (unsigned long long)s->st.error_replies,
+		   (unsigned long long)s->st.output_limit_closes,
+		   (unsigned long long)s->st.http_requests);
 }
 
 struct info_ctx {
@@ -441,52 +437,52 @@ static void count_online(const struct replica_view *v, void *arg)
 	*(int *)arg += v->online;
 }
 
-void stats_role(struct node *n, struct buf *b)
+void stats_role(struct server *s, struct buf *b)
 {
 	struct link_view lv;
-	if (n->role == ROLE_REPLICA) {
-		bool following = replica_view(n, &lv);
+	if (s->repl->role == ROLE_REPLICA) {
+		bool following = replica_view(s->repl, &lv);
 		resp_array(b, 5);
 		resp_bulk_str(b, "slave");
 		resp_bulk_str(b, following ? lv.host : "");
 		resp_int(b, following ? lv.port : 0);
 		resp_bulk_str(b, following ? lv.role_state : "connect");
-		resp_int(b, (long long)n->db.offset);
+		resp_int(b, (long long)s->db->offset);
 		return;
 	}
 	int online = 0;
-	master_replicas(n, count_online, &online);
+	master_replicas(s->repl, count_online, &online);
 	resp_array(b, 3);
 	resp_bulk_str(b, "master");
-	resp_int(b, (long long)n->db.offset);
+	resp_int(b, (long long)s->db->offset);
 	resp_array(b, online);
-	master_replicas(n, role_line, b);
+	master_replicas(s->repl, role_line, b);
 }
 
-static void info_replication(struct node *n, struct buf *b)
+static void info_replication(struct server *s, struct buf *b)
 {
-	buf_printf(b, "# Replication\r\nrole:%s\r\n", n->role == ROLE_REPLICA ? "slave" : "master");
+	buf_printf(b, "# Replication\r\nrole:%s\r\n", s->repl->role == ROLE_REPLICA ? "slave" : "master");
 	struct link_view lv;
-	if (n->role == ROLE_REPLICA && replica_view(n, &lv)) {
+	if (s->repl->role == ROLE_REPLICA && replica_view(s->repl, &lv)) {
 		int64_t now = time_ms() / 1000;
 		buf_printf(b, "master_host:%s\r\nmaster_port:%d\r\nmaster_link_status:%s\r\n"
 			      "master_last_io_seconds_ago:%lld\r\nmaster_sync_in_progress:%d\r\n"
 			      "slave_read_repl_offset:%llu\r\nslave_repl_offset:%llu\r\n",
 			   lv.host, lv.port, lv.connected ? "up" : "down",
 			   lv.last_heartbeat ? (long long)(now - lv.last_heartbeat) : -1LL, lv.full_sync,
-			   (unsigned long long)n->db.offset, (unsigned long long)n->db.offset);
+			   (unsigned long long)s->db->offset, (unsigned long long)s->db->offset);
 		if (lv.full_sync)
 			buf_printf(b, "master_sync_total_bytes:-1\r\nmaster_sync_read_bytes:%llu\r\n",
 				   (unsigned long long)lv.sync_read_bytes);
 		if (!lv.connected)
 			buf_printf(b, "master_link_down_since_seconds:%lld\r\n", (long long)(now - lv.down_since));
 		buf_printf(b, "slave_priority:%d\r\nslave_read_only:1\r\nreplica_announced:1\r\n",
-			   n->conf->replica_priority);
+			   s->conf->replica_priority);
 	}
 	struct info_ctx ic = { b, 0, 0, time_ms() / 1000 };
-	master_replicas(n, count_syncing, &ic);
+	master_replicas(s->repl, count_syncing, &ic);
 	buf_printf(b, "connected_slaves:%d\r\n", ic.count);
-	master_replicas(n, slave_line, &ic);
+	master_replicas(s->repl, slave_line, &ic);
 	buf_printf(b, "master_failover_state:no-failover\r\n"
 		      "master_replid:%s\r\n"
 		      "master_replid2:%s\r\n"
@@ -496,10 +492,10 @@ static void info_replication(struct node *n, struct buf *b)
 		      "repl_backlog_size:%lld\r\n"
 		      "repl_backlog_first_byte_offset:%llu\r\n"
 		      "repl_backlog_histlen:%llu\r\n\r\n",
-		   n->replid, n->replid2, (unsigned long long)n->db.offset,
-		   n->second_offset ? (long long)n->second_offset + 1 : -1LL, n->log != NULL,
-		   n->conf->log_capacity, (unsigned long long)log_first_offset(n),
-		   n->log ? (unsigned long long)replog_count(n->log) : 0ULL);
+		   s->repl->id.replid, s->repl->id.replid2, (unsigned long long)s->db->offset,
+		   s->repl->id.second_offset ? (long long)s->repl->id.second_offset + 1 : -1LL, s->repl->log != NULL,
+		   s->conf->log_capacity, (unsigned long long)log_first_offset(s),
+		   s->repl->log ? (unsigned long long)replog_count(s->repl->log) : 0ULL);
 }
 
 static void info_cpu(struct buf *b)
@@ -511,50 +507,55 @@ static void info_cpu(struct buf *b)
 		   (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec);
 }
 
-static void info_commandstats(struct buf *b)
+static void info_keyspace(struct server *s, struct buf *b)
 {
-	size_t count;
-	struct command *t = command_table(&count);
-	buf_puts(b, "# Commandstats\r\n");
-	for (size_t i = 0; i < count; i++)
-		if (t[i].calls)
-			buf_printf(b, "cmdstat_%s:calls=%llu\r\n", t[i].name, (unsigned long long)t[i].calls);
-	buf_puts(b, "\r\n");
-}
-
-static void info_keyspace(struct node *n, struct buf *b)
-{
-	size_t keys = store_count(n->db.store);
+	size_t keys = store_count(s->db->store);
 	buf_puts(b, "# Keyspace\r\n");
 	if (keys)
 		buf_printf(b, "db0:keys=%zu,expires=%zu,avg_ttl=0\r\n", keys,
-			   store_volatile_count(n->db.store));
+			   store_volatile_count(s->db->store));
 	buf_puts(b, "\r\n");
 }
 
-void stats_info(struct node *n, const char *section, struct buf *b)
+void stats_info(struct server *s, const char *section, const struct buf *commandstats, struct buf *b)
 {
 	bool all = strcasecmp(section, "all") == 0 || strcasecmp(section, "everything") == 0;
 	bool dflt = all || strcasecmp(section, "default") == 0;
 #define WANT(name) (dflt || strcasecmp(section, name) == 0)
 
 	if (WANT("server"))
-		info_server(n, b);
+		info_server(s, b);
 	if (WANT("clients"))
-		info_clients(n, b);
+		info_clients(s, b);
 	if (WANT("memory"))
-		info_memory(n, b);
+		info_memory(s, b);
 	if (WANT("persistence"))
-		info_persistence(n, b);
+		info_persistence(s, b);
 	if (WANT("stats"))
-		info_stats(n, b);
+		info_stats(s, b);
 	if (WANT("replication"))
-		info_replication(n, b);
+		info_replication(s, b);
 	if (WANT("cpu"))
 		info_cpu(b);
-	if (all || strcasecmp(section, "commandstats") == 0)
-		info_commandstats(b);
+	if (commandstats && (all || strcasecmp(section, "commandstats") == 0))
+		buf_append(b, commandstats->data, commandstats->len);
 	if (WANT("keyspace"))
-		info_keyspace(n, b);
+		info_keyspace(s, b);
 #undef WANT
+}
+
+void stats_promoted(struct server *s, struct json *j)
+{
+	const struct repl *r = s->repl;
+	char addr[300];
+
+	json_kstr(j, "role", role_name(r->role));
+	json_kstr(j, "replid", r->id.replid);
+	json_kstr(j, "replid2", r->id.replid2);
+	json_kuint(j, "second_offset", r->id.second_offset);
+	json_kuint(j, "offset", repl_offset(r));
+	json_kuint(j, "epoch", r->id.epoch);
+	/* Replicas follow the replica port when one is bound, else the client port. */
+	role_replica_address(r, addr, sizeof(addr));
+	json_kstr(j, "replica_listen_address", addr);
 }

@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		if (i == size || data[i] == '\n') {
 			/* LOAD would read files the input names: not this target's business. */
 			if (!(i - start >= 4 && strncasecmp((const char *)data + start, "LOAD", 4) == 0))
-				control_execute(&node, (const char *)data + start, i - start, &out);
+				control_execute(&node.srv, (const char *)data + start, i - start, &out);
 			start = i + 1;
 		}
 	}

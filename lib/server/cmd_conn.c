@@ -1,0 +1,242 @@
+/* cmd_conn.c - the connection: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repl/repl.h"
+#include "server/command.h"
+#include "server/cmd_conn.h"
+
+void cmd_ping(struct client *c)
+{
+	if (c->argc > 2) {
+		reply_arity(c, "ping");
+	} else if (c->subscriptions) {
+		/* In pub/sub mode PING answers as a message-shaped array. */
+		resp_array(R, 2);
+		resp_bulk_str(R, "pong");
+		resp_bulk(R, c->argc == 2 ? A(1).p : "", c->argc == 2 ? A(1).len : 0);
+	} else if (c->argc == 2) {
+		resp_bulk(R, A(1).p, A(1).len);
+	} else {
+		resp_simple(R, "PONG");
+	}
+}
+
+
+void cmd_echo(struct client *c)
+{
+	resp_bulk(R, A(1).p, A(1).len);
+}
+
+void cmd_quit(struct client *c)
+{
+	resp_ok(R);
+	c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+void cmd_select(struct client *c)
+{
+	long long db;
+	if (arg_ll(c, 1, &db) < 0)
+		return;
+	if (db != 0)
+		resp_error(R, "ERR DB index is out of range");
+	else
+		resp_ok(R);
+}
+
+static bool check_password(struct client *c, int user_arg, int pass_arg)
+{
+	struct arg *p = &A(pass_arg);
+
+	if (user_arg >= 0 && !arg_is(c, user_arg, "default"))
+		return false;
+	return secret_equal(c->srv->conf->requirepass, p->p, p->len);
+}
+
+void cmd_auth(struct client *c)
+{
+	if (c->argc > 3) {
+		resp_error(R, ERR_SYNTAX);
+		return;
+	}
+	if (!c->srv->conf->requirepass) {
+		if (c->argc == 2) {
+			resp_error(R, "ERR AUTH <password> called without any password configured "
+				   "for the default user. Are you sure your configuration is correct?");
+			return;
+		}
+	}
+	if (!c->srv->conf->requirepass ? arg_is(c, 1, "default")
+					: check_password(c, c->argc == 3 ? 1 : -1, c->argc - 1)) {
+		c->flags |= CLIENT_AUTHED;
+		resp_ok(R);
+		return;
+	}
+	resp_error(R, "WRONGPASS invalid username-password pair or user is disabled.");
+}
+
+static void hello_reply(struct client *c)
+{
+	resp_array(R, 14);
+	resp_bulk_str(R, "server");
+	resp_bulk_str(R, "synap");
+	resp_bulk_str(R, "version");
+	resp_bulk_str(R, SYNAP_VERSION);
+	resp_bulk_str(R, "proto");
+	resp_int(R, 2);
+	resp_bulk_str(R, "id");
+	resp_int(R, (long long)c->id);
+	resp_bulk_str(R, "mode");
+	resp_bulk_str(R, "standalone");
+	resp_bulk_str(R, "role");
+	resp_bulk_str(R, c->srv->repl->role == ROLE_REPLICA ? "replica" : "master");
+	resp_bulk_str(R, "modules");
+	resp_array(R, 0);
+}
+
+void cmd_hello(struct client *c)
+{
+	int i = 1;
+	if (c->argc >= 2) {
+		long long ver;
+		if (parse_ll(A(1).p, A(1).len, &ver) < 0) {
+			resp_error(R, "ERR Protocol version is not an integer or out of range");
+			return;
+		}
+		if (ver != 2) {
+			resp_error(R, "NOPROTO unsupported protocol version");
+			return;
+		}
+		i = 2;
+	}
+	for (; i < c->argc; i++) {
+		if (arg_is(c, i, "AUTH") && i + 2 < c->argc) {
+			if (c->srv->conf->requirepass && !check_password(c, i + 1, i + 2)) {
+				resp_error(R, "WRONGPASS invalid username-password pair or user is disabled.");
+				return;
+			}
+			c->flags |= CLIENT_AUTHED;
+			i += 2;
+		} else if (arg_is(c, i, "SETNAME") && i + 1 < c->argc) {
+			free(c->name);
+			c->name = xstrndup(A(i + 1).p, A(i + 1).len);
+			i++;
+		} else {
+			resp_error(R, "ERR Syntax error in HELLO option '%.*s'", (int)A(i).len, A(i).p);
+			return;
+		}
+	}
+	if (!(c->flags & CLIENT_AUTHED)) {
+		resp_error(R, "NOAUTH HELLO must be called with the client already authenticated, "
+			   "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+			   "authenticate the client and select the RESP protocol version at the same time");
+		return;
+	}
+	hello_reply(c);
+}
+
+static void client_line(struct buf *b, struct client *x)
+{
+	int64_t now = time_ms();
+	buf_printf(b, "id=%llu addr=%s laddr=? fd=%d name=%s age=%lld idle=%lld flags=N db=0 "
+		   "qbuf=%zu obl=%zu cmd=%s proto=%s\n",
+		   (unsigned long long)x->id, x->addr, x->conn.fd, x->name ? x->name : "",
+		   (long long)(now - x->created_ms) / 1000, (long long)(now - x->last_ms) / 1000,
+		   x->conn.in.len, conn_unsent(&x->conn), x->last_cmd ? x->last_cmd : "NULL",
+		   x->proto == PROTO_HTTP ? "http" : "resp");
+}
+
+/* Whether x passes CLIENT KILL's filters (pairs from argument 2). */
+static bool kill_matches(struct client *c, const struct client *x)
+{
+	bool match = true;
+	for (int i = 2; i + 1 < c->argc; i += 2) {
+		const struct arg *v = &A(i + 1);
+		if (arg_is(c, i, "ID")) {
+			long long id;
+			match &= parse_ll(v->p, v->len, &id) == 0 && (uint64_t)id == x->id;
+		} else if (arg_is(c, i, "ADDR")) {
+			match &= strlen(x->addr) == v->len && memcmp(x->addr, v->p, v->len) == 0;
+		} else if (arg_is(c, i, "TYPE")) {
+			/* Replication links and control connections are not
+			 * clients: TYPE master/replica/slave match none. */
+			match &= eq_nocase(v->p, v->len, "pubsub") ? x->subscriptions > 0 :
+				 eq_nocase(v->p, v->len, "normal") ? x->subscriptions == 0 : false;
+		}
+	}
+	return match;
+}
+
+/* CLIENT KILL addr (the old form), or CLIENT KILL filter value ... */
+static void client_kill(struct client *c)
+{
+	bool old_style = c->argc == 3;
+	bool skipme = !old_style;       /* the filter form spares the caller unless SKIPME no */
+	long long killed = 0;
+
+	for (int i = 2; !old_style && i < c->argc; i += 2) {
+		if (i + 1 >= c->argc || !(arg_is(c, i, "ID") || arg_is(c, i, "ADDR") || arg_is(c, i, "TYPE") ||
+					  arg_is(c, i, "SKIPME"))) {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+		if (arg_is(c, i, "SKIPME"))
+			skipme = !arg_is(c, i + 1, "no");
+	}
+	for (struct client *x = c->srv->clients; x; x = x->next) {
+		bool match = old_style ? strlen(x->addr) == A(2).len && memcmp(x->addr, A(2).p, A(2).len) == 0
+				       : !(skipme && x == c) && kill_matches(c, x);
+		if (match) {
+			client_close_async(x);
+			killed++;
+		}
+	}
+	if (old_style && killed == 0)
+		resp_error(R, "ERR No such client");
+	else if (old_style)
+		resp_ok(R);
+	else
+		resp_int(R, killed);
+}
+
+void cmd_client(struct client *c)
+{
+	if (arg_is(c, 1, "ID") && c->argc == 2) {
+		resp_int(R, (long long)c->id);
+	} else if (arg_is(c, 1, "SETNAME") && c->argc == 3) {
+		for (size_t i = 0; i < A(2).len; i++) {
+			if (A(2).p[i] <= ' ' || A(2).p[i] > '~') {
+				resp_error(R, "ERR Client names cannot contain spaces, newlines or special characters.");
+				return;
+			}
+		}
+		free(c->name);
+		c->name = A(2).len ? xstrndup(A(2).p, A(2).len) : NULL;
+		resp_ok(R);
+	} else if (arg_is(c, 1, "GETNAME") && c->argc == 2) {
+		if (c->name)
+			resp_bulk_str(R, c->name);
+		else
+			resp_nil(R);
+	} else if ((arg_is(c, 1, "LIST") || arg_is(c, 1, "INFO")) ) {
+		struct buf tmp;
+		buf_init(&tmp);
+		if (arg_is(c, 1, "INFO"))
+			client_line(&tmp, c);
+		else
+			for (struct client *x = c->srv->clients; x; x = x->next)
+				client_line(&tmp, x);
+		resp_bulk(R, tmp.data, tmp.len);
+		buf_release(&tmp);
+	} else if (arg_is(c, 1, "KILL") && c->argc >= 3) {
+		client_kill(c);
+	} else if ((arg_is(c, 1, "SETINFO") && c->argc == 4) || arg_is(c, 1, "NO-EVICT") ||
+		   arg_is(c, 1, "NO-TOUCH")) {
+		resp_ok(R);
+	} else {
+		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
+			   (int)A(1).len, A(1).p);
+	}
+}

@@ -1,0 +1,275 @@
+/* cmd_keys.c - keys whatever their value: DEL, EXISTS, expiry, TYPE, RENAME, KEYS, SCAN, DBSIZE, FLUSHALL. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server/command.h"
+#include "server/cmd_keys.h"
+
+void cmd_del(struct client *c)
+{
+	long long n = 0;
+	for (int i = 1; i < c->argc; i++) {
+		if (db_lookup(DB, A(i).p, A(i).len)) {
+			db_del(DB, A(i).p, A(i).len);
+			n++;
+		}
+	}
+	resp_int(R, n);
+}
+
+void cmd_exists(struct client *c)
+{
+	long long n = 0;
+	for (int i = 1; i < c->argc; i++)
+		if (db_lookup(DB, A(i).p, A(i).len))
+			n++;
+	resp_int(R, n);
+}
+
+
+/* ---- keys and expiry ---- */
+
+#define EXP_NX (1 << 0)
+#define EXP_XX (1 << 1)
+#define EXP_GT (1 << 2)
+#define EXP_LT (1 << 3)
+
+static void expire_generic(struct client *c, const char *name, int64_t unit, bool absolute)
+{
+	long long v;
+	int flags = 0;
+
+	if (arg_ll(c, 2, &v) < 0)
+		return;
+	for (int i = 3; i < c->argc; i++) {
+		if (arg_is(c, i, "NX")) flags |= EXP_NX;
+		else if (arg_is(c, i, "XX")) flags |= EXP_XX;
+		else if (arg_is(c, i, "GT")) flags |= EXP_GT;
+		else if (arg_is(c, i, "LT")) flags |= EXP_LT;
+		else {
+			resp_error(R, "ERR Unsupported option %.*s", (int)A(i).len, A(i).p);
+			return;
+		}
+	}
+	if ((flags & EXP_NX) && (flags & (EXP_XX | EXP_GT | EXP_LT))) {
+		resp_error(R, "ERR NX and XX, GT or LT options at the same time are not compatible");
+		return;
+	}
+	if ((flags & EXP_GT) && (flags & EXP_LT)) {
+		resp_error(R, "ERR GT and LT options at the same time are not compatible");
+		return;
+	}
+	/* Overflow checks as Redis: the amount in ms, then plus now. */
+	if (v > LLONG_MAX / unit || v < LLONG_MIN / unit) {
+		resp_error(R, "ERR invalid expire time in '%s' command", name);
+		return;
+	}
+	long long at = v * unit;
+	if (!absolute) {
+		int64_t now = time_ms();
+		if (at > LLONG_MAX - now) {
+			resp_error(R, "ERR invalid expire time in '%s' command", name);
+			return;
+		}
+		at += now;
+	}
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	if (!e) {
+		resp_int(R, 0);
+		return;
+	}
+	/* A key without a TTL counts as an infinite one for GT and LT. */
+	bool has = e->expire_at != 0;
+	if (((flags & EXP_NX) && has) || ((flags & EXP_XX) && !has) ||
+	    ((flags & EXP_GT) && (!has || at <= e->expire_at)) ||
+	    ((flags & EXP_LT) && has && at >= e->expire_at)) {
+		resp_int(R, 0);
+		return;
+	}
+	if (at <= time_ms()) {
+		db_del(DB, A(1).p, A(1).len);
+	} else {
+		struct op op = { .type = OP_EXPIRE, .key = A(1).p, .klen = (uint32_t)A(1).len, .at_ms = at };
+		db_write(DB, &op);
+	}
+	resp_int(R, 1);
+}
+
+void cmd_expire(struct client *c) { expire_generic(c, "expire", 1000, false); }
+void cmd_pexpire(struct client *c) { expire_generic(c, "pexpire", 1, false); }
+void cmd_expireat(struct client *c) { expire_generic(c, "expireat", 1000, true); }
+void cmd_pexpireat(struct client *c) { expire_generic(c, "pexpireat", 1, true); }
+
+static void ttl_generic(struct client *c, bool ms, bool absolute)
+{
+	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	if (!e) {
+		resp_int(R, -2);
+	} else if (!e->expire_at) {
+		resp_int(R, -1);
+	} else if (absolute) {
+		resp_int(R, ms ? e->expire_at : e->expire_at / 1000);
+	} else {
+		int64_t left = e->expire_at - time_ms();
+		if (left < 0)
+			left = 0;
+		resp_int(R, ms ? left : (left + 500) / 1000);
+	}
+}
+
+void cmd_ttl(struct client *c) { ttl_generic(c, false, false); }
+void cmd_pttl(struct client *c) { ttl_generic(c, true, false); }
+void cmd_expiretime(struct client *c) { ttl_generic(c, false, true); }
+void cmd_pexpiretime(struct client *c) { ttl_generic(c, true, true); }
+
+void cmd_persist(struct client *c)
+{
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	if (!e || !e->expire_at) {
+		resp_int(R, 0);
+		return;
+	}
+	struct op op = { .type = OP_PERSIST, .key = A(1).p, .klen = (uint32_t)A(1).len };
+	db_write(DB, &op);
+	resp_int(R, 1);
+}
+
+void cmd_type(struct client *c)
+{
+	resp_simple(R, db_lookup(DB, A(1).p, A(1).len) ? "string" : "none");
+}
+
+static void rename_generic(struct client *c, bool nx)
+{
+	if (!db_lookup(DB, A(1).p, A(1).len)) {
+		resp_error(R, "ERR no such key");
+		return;
+	}
+	bool same = A(1).len == A(2).len && memcmp(A(1).p, A(2).p, A(1).len) == 0;
+	if (nx && (same || db_lookup(DB, A(2).p, A(2).len))) {
+		resp_int(R, 0);
+		return;
+	}
+	if (!same) {
+		struct op op = { .type = OP_RENAME, .key = A(1).p, .klen = (uint32_t)A(1).len,
+				 .val = A(2).p, .vlen = (uint32_t)A(2).len };
+		db_write(DB, &op);
+	}
+	if (nx)
+		resp_int(R, 1);
+	else
+		resp_ok(R);
+}
+
+void cmd_rename(struct client *c) { rename_generic(c, false); }
+void cmd_renamenx(struct client *c) { rename_generic(c, true); }
+
+struct keys_ctx {
+	struct client *c;
+	const char *pat;
+	size_t plen;
+	bool all;
+	int64_t now;
+	long long count;
+	struct buf *tmp;
+};
+
+static bool keys_visit(struct entry *e, void *arg)
+{
+	struct keys_ctx *k = arg;
+	if (entry_expired(e, k->now))
+		return true;
+	if (!k->all && !glob_match(k->pat, k->plen, entry_key(e), e->klen, false))
+		return true;
+	resp_bulk(k->tmp, entry_key(e), e->klen);
+	k->count++;
+	return true;
+}
+
+/* Writes an array of count elements already rendered in tmp. */
+
+void cmd_keys(struct client *c)
+{
+	struct buf tmp;
+	buf_init(&tmp);
+	struct keys_ctx k = { .c = c, .pat = A(1).p, .plen = A(1).len, .now = time_ms(), .tmp = &tmp };
+	k.all = A(1).len == 1 && A(1).p[0] == '*';
+	store_foreach(DB->store, keys_visit, &k);
+	reply_rendered_array(c, k.count, &tmp);
+	buf_release(&tmp);
+}
+
+void cmd_scan(struct client *c)
+{
+	unsigned long long cursor;
+	long long count = 10;
+	struct arg *match = NULL;
+	bool type_none = false;
+
+	if (parse_ull(A(1).p, A(1).len, &cursor) < 0) {
+		resp_error(R, "ERR invalid cursor");
+		return;
+	}
+	for (int i = 2; i < c->argc; i++) {
+		if (i + 1 >= c->argc) {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+		if (arg_is(c, i, "COUNT")) {
+			if (arg_ll(c, i + 1, &count) < 0)
+				return;
+			if (count < 1) {
+				resp_error(R, ERR_SYNTAX);
+				return;
+			}
+		} else if (arg_is(c, i, "MATCH")) {
+			match = &A(i + 1);
+		} else if (arg_is(c, i, "TYPE")) {
+			type_none = !arg_is(c, i + 1, "string");
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+		i++;
+	}
+	struct buf tmp;
+	buf_init(&tmp);
+	struct keys_ctx k = { .c = c, .now = time_ms(), .tmp = &tmp, .all = !match };
+	if (match) {
+		k.pat = match->p;
+		k.plen = match->len;
+		k.all = match->len == 1 && match->p[0] == '*';
+	}
+	/* Bounded work per call even when few keys match. */
+	long long steps = count * 10;
+	do {
+		if (type_none)
+			k.all = false, k.pat = "", k.plen = 0;
+		cursor = store_scan(DB->store, cursor, keys_visit, &k);
+	} while (cursor && k.count < count && --steps > 0);
+	if (type_none) {
+		k.count = 0;
+		tmp.len = 0;
+	}
+	resp_array(R, 2);
+	resp_bulk_ll(R, (long long)cursor);
+	reply_rendered_array(c, k.count, &tmp);
+	buf_release(&tmp);
+}
+
+void cmd_dbsize(struct client *c)
+{
+	resp_int(R, (long long)store_count(DB->store));
+}
+
+void cmd_flushall(struct client *c)
+{
+	if (c->argc > 2 || (c->argc == 2 && !arg_is(c, 1, "ASYNC") && !arg_is(c, 1, "SYNC"))) {
+		resp_error(R, ERR_SYNTAX);
+		return;
+	}
+	struct op op = { .type = OP_FLUSHALL };
+	db_write(DB, &op);
+	resp_ok(R);
+}

@@ -1,0 +1,101 @@
+/* cmd_repl.c - replication: REPLICAOF (SLAVEOF), ROLE, WAIT. */
+#include <stdio.h>
+#include <string.h>
+
+#include "repl/master.h"
+#include "repl/role.h"
+#include "server/command.h"
+#include "server/cmd_repl.h"
+#include "server/stats.h"
+
+/* REPLICAOF host port: follow that node (its client port takes the
+ * replication handshake); REPLICAOF NO ONE: promotion. */
+void cmd_replicaof(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+	char err[REPL_ERR_LEN], addr[300];
+
+	if (arg_is(c, 1, "NO") && arg_is(c, 2, "ONE")) {
+		if (r->role != ROLE_REPLICA) {
+			resp_simple(R, "OK Already master");
+			return;
+		}
+		if (role_promote(r, NULL, err) < 0) {
+			resp_error(R, "ERR %s", err);
+			return;
+		}
+		resp_ok(R);
+		return;
+	}
+	long long port;
+	if (parse_ll(A(2).p, A(2).len, &port) < 0 || port < 1 || port > 65535) {
+		resp_error(R, "ERR Invalid master port");
+		return;
+	}
+	bool v6 = memchr(A(1).p, ':', A(1).len) != NULL;
+	snprintf(addr, sizeof(addr), v6 ? "[%.*s]:%lld" : "%.*s:%lld", (int)(A(1).len > 255 ? 255 : A(1).len),
+		 A(1).p, port);
+	if (r->role == ROLE_STANDALONE) {
+		resp_error(R, "ERR a standalone node does not replicate");
+		return;
+	}
+	if (role_following(r, addr)) {
+		resp_simple(R, "OK Already connected to specified master");
+		return;
+	}
+	if (role_follow(r, addr, err) < 0) {
+		resp_error(R, "ERR %s", err);
+		return;
+	}
+	resp_ok(R);
+}
+
+void cmd_role(struct client *c)
+{
+	stats_role(c->srv, R);
+}
+
+void cmd_wait(struct client *c)
+{
+	long long num, timeout;
+	if (arg_ll(c, 1, &num) < 0 || arg_ll(c, 2, &timeout) < 0)
+		return;
+	if (timeout < 0) {
+		resp_error(R, "ERR timeout is negative");
+		return;
+	}
+	if (c->srv->repl->role == ROLE_REPLICA) {
+		resp_error(R, "ERR WAIT cannot be used with replica instances.");
+		return;
+	}
+	int acked = master_acked_count(c->srv->repl, c->woff);
+	master_ask_acks(c->srv->repl, c->woff);
+	if (acked >= num || c->in_exec) {
+		resp_int(R, acked);
+		return;
+	}
+	/* Blocks (no polling): acknowledgements or the timeout wake it. */
+	c->wait_replicas = num;
+	client_block(c, BLOCK_WAIT, timeout);
+}
+
+void cmd_wait_check(struct server *s)
+{
+	for (struct client *c = s->blocked, *next; c; c = next) {
+		next = c->bnext;
+		if (c->block != BLOCK_WAIT)
+			continue;
+		int acked = master_acked_count(s->repl, c->woff);
+		if (acked >= c->wait_replicas) {
+			resp_int(c->reply, acked);
+			client_unblock(c);
+		}
+	}
+}
+
+void cmd_wait_timeout(struct client *c)
+{
+	if (c->block == BLOCK_WAIT)
+		resp_int(c->reply, master_acked_count(c->srv->repl, c->woff));
+	client_unblock(c);
+}

@@ -1,0 +1,376 @@
+/* cmd_string.c - strings: GET SET and their relatives, counters, APPEND, ranges. */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/command.h"
+#include "server/cmd_string.h"
+
+static void reply_value(struct client *c, struct entry *e)
+{
+	if (e)
+		resp_bulk(R, entry_val(e), e->vlen);
+	else
+		resp_nil(R);
+}
+
+/* ---- strings ---- */
+
+void cmd_get(struct client *c)
+{
+	reply_value(c, db_read(DB, A(1).p, A(1).len));
+}
+
+#define SET_NX      (1 << 0)
+#define SET_XX      (1 << 1)
+#define SET_GET     (1 << 2)
+#define SET_KEEPTTL (1 << 3)
+#define SET_EXPIRE  (1 << 4)
+
+/* Turns EX/PX/EXAT/PXAT amounts into an absolute unix ms time. */
+static int expire_at(struct client *c, const char *cmd, long long v, int64_t unit_ms, bool absolute, int64_t *at)
+{
+	if (v <= 0 || v > LLONG_MAX / unit_ms) {
+		resp_error(R, "ERR invalid expire time in '%s' command", cmd);
+		return -1;
+	}
+	long long ms = v * unit_ms;
+	if (!absolute) {
+		int64_t now = time_ms();
+		if (ms > LLONG_MAX - now) {
+			resp_error(R, "ERR invalid expire time in '%s' command", cmd);
+			return -1;
+		}
+		ms += now;
+	}
+	*at = ms;
+	return 0;
+}
+
+/* The write half of SET and its relatives: key, value, flags, expiry. */
+static void set_generic(struct client *c, struct arg *k, struct arg *v, int flags, int64_t at,
+			bool reply_ok_nil)
+{
+	struct entry *old = db_lookup(DB, k->p, k->len);
+
+	if (flags & SET_GET) {
+		reply_value(c, old);
+		if (old)
+			DB->hits++;
+		else
+			DB->misses++;
+	}
+	if (((flags & SET_NX) && old) || ((flags & SET_XX) && !old)) {
+		if (reply_ok_nil && !(flags & SET_GET))
+			resp_nil(R);
+		return;
+	}
+	if ((flags & SET_KEEPTTL) && old)
+		at = old->expire_at;
+	if (at && at <= time_ms()) {
+		/* Already expired (EXAT in the past): the key just goes away. */
+		if (old)
+			db_del(DB, k->p, k->len);
+	} else {
+		db_set(DB, k->p, k->len, v->p, v->len, at);
+	}
+	if (reply_ok_nil && !(flags & SET_GET))
+		resp_ok(R);
+}
+
+void cmd_set(struct client *c)
+{
+	int flags = 0;
+	int64_t at = 0;
+
+	for (int i = 3; i < c->argc; i++) {
+		bool has_next = i + 1 < c->argc;
+		if (arg_is(c, i, "NX") && !(flags & SET_XX)) {
+			flags |= SET_NX;
+		} else if (arg_is(c, i, "XX") && !(flags & SET_NX)) {
+			flags |= SET_XX;
+		} else if (arg_is(c, i, "GET")) {
+			flags |= SET_GET;
+		} else if (arg_is(c, i, "KEEPTTL") && !(flags & SET_EXPIRE)) {
+			flags |= SET_KEEPTTL;
+		} else if (has_next && !(flags & (SET_EXPIRE | SET_KEEPTTL)) &&
+			   (arg_is(c, i, "EX") || arg_is(c, i, "PX") ||
+			    arg_is(c, i, "EXAT") || arg_is(c, i, "PXAT"))) {
+			bool secs = arg_is(c, i, "EX") || arg_is(c, i, "EXAT");
+			bool absolute = arg_is(c, i, "EXAT") || arg_is(c, i, "PXAT");
+			long long v;
+			if (arg_ll(c, i + 1, &v) < 0)
+				return;
+			if (expire_at(c, "set", v, secs ? 1000 : 1, absolute, &at) < 0)
+				return;
+			flags |= SET_EXPIRE;
+			i++;
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+	}
+	set_generic(c, &A(1), &A(2), flags, at, true);
+}
+
+void cmd_setnx(struct client *c)
+{
+	bool exists = db_lookup(DB, A(1).p, A(1).len) != NULL;
+	if (!exists)
+		db_set(DB, A(1).p, A(1).len, A(2).p, A(2).len, 0);
+	resp_int(R, !exists);
+}
+
+static void setex_generic(struct client *c, const char *name, int64_t unit)
+{
+	long long v;
+	int64_t at;
+	if (arg_ll(c, 2, &v) < 0 || expire_at(c, name, v, unit, false, &at) < 0)
+		return;
+	set_generic(c, &A(1), &A(3), 0, at, true);
+}
+
+void cmd_setex(struct client *c) { setex_generic(c, "setex", 1000); }
+void cmd_psetex(struct client *c) { setex_generic(c, "psetex", 1); }
+
+void cmd_getset(struct client *c)
+{
+	set_generic(c, &A(1), &A(2), SET_GET, 0, true);
+}
+
+void cmd_getdel(struct client *c)
+{
+	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	reply_value(c, e);
+	if (e)
+		db_del(DB, A(1).p, A(1).len);
+}
+
+void cmd_getex(struct client *c)
+{
+	int64_t at = 0;
+	bool persist = false, set_ttl = false;
+
+	for (int i = 2; i < c->argc; i++) {
+		if (arg_is(c, i, "PERSIST") && !set_ttl && !persist) {
+			persist = true;
+		} else if (i + 1 < c->argc && !set_ttl && !persist &&
+			   (arg_is(c, i, "EX") || arg_is(c, i, "PX") ||
+			    arg_is(c, i, "EXAT") || arg_is(c, i, "PXAT"))) {
+			bool secs = arg_is(c, i, "EX") || arg_is(c, i, "EXAT");
+			bool absolute = arg_is(c, i, "EXAT") || arg_is(c, i, "PXAT");
+			long long v;
+			if (arg_ll(c, i + 1, &v) < 0 || expire_at(c, "getex", v, secs ? 1000 : 1, absolute, &at) < 0)
+				return;
+			set_ttl = true;
+			i++;
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+	}
+	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	reply_value(c, e);
+	if (!e)
+		return;
+	if (set_ttl && at <= time_ms()) {
+		db_del(DB, A(1).p, A(1).len);
+	} else if (set_ttl) {
+		struct op op = { .type = OP_EXPIRE, .key = A(1).p, .klen = (uint32_t)A(1).len, .at_ms = at };
+		db_write(DB, &op);
+	} else if (persist && e->expire_at) {
+		struct op op = { .type = OP_PERSIST, .key = A(1).p, .klen = (uint32_t)A(1).len };
+		db_write(DB, &op);
+	}
+}
+
+void cmd_mset(struct client *c)
+{
+	if (c->argc % 2 == 0) {
+		reply_arity(c, c->argv[0].len == 6 ? "msetnx" : "mset");
+		return;
+	}
+	for (int i = 1; i < c->argc; i += 2)
+		db_set(DB, A(i).p, A(i).len, A(i + 1).p, A(i + 1).len, 0);
+	resp_ok(R);
+}
+
+void cmd_msetnx(struct client *c)
+{
+	if (c->argc % 2 == 0) {
+		reply_arity(c, "msetnx");
+		return;
+	}
+	for (int i = 1; i < c->argc; i += 2) {
+		if (db_lookup(DB, A(i).p, A(i).len)) {
+			resp_int(R, 0);
+			return;
+		}
+	}
+	for (int i = 1; i < c->argc; i += 2)
+		db_set(DB, A(i).p, A(i).len, A(i + 1).p, A(i + 1).len, 0);
+	resp_int(R, 1);
+}
+
+void cmd_mget(struct client *c)
+{
+	resp_array(R, c->argc - 1);
+	for (int i = 1; i < c->argc; i++)
+		reply_value(c, db_read(DB, A(i).p, A(i).len));
+}
+
+
+static void incr_generic(struct client *c, long long by)
+{
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	long long v = 0;
+
+	if (e && (e->vlen > 20 || parse_ll(entry_val(e), e->vlen, &v) < 0)) {
+		resp_error(R, ERR_INT);
+		return;
+	}
+	if ((by > 0 && v > LLONG_MAX - by) || (by < 0 && v < LLONG_MIN - by)) {
+		resp_error(R, ERR_OVERFLOW);
+		return;
+	}
+	v += by;
+	char tmp[24];
+	int len = fmt_ll(tmp, v);
+	/* INCR replicates its result: the op is a SET keeping the TTL. */
+	db_set(DB, A(1).p, A(1).len, tmp, (size_t)len, e ? e->expire_at : 0);
+	resp_int(R, v);
+}
+
+void cmd_incr(struct client *c) { incr_generic(c, 1); }
+void cmd_decr(struct client *c) { incr_generic(c, -1); }
+
+void cmd_incrby(struct client *c)
+{
+	long long by;
+	if (arg_ll(c, 2, &by) == 0)
+		incr_generic(c, by);
+}
+
+void cmd_decrby(struct client *c)
+{
+	long long by;
+	if (arg_ll(c, 2, &by) < 0)
+		return;
+	if (by == LLONG_MIN) {
+		resp_error(R, "ERR decrement would overflow");
+		return;
+	}
+	incr_generic(c, -by);
+}
+
+void cmd_incrbyfloat(struct client *c)
+{
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	double v = 0, by;
+
+	if (parse_double(A(2).p, A(2).len, &by) < 0 || isinf(by)) {
+		resp_error(R, "ERR value is not a valid float");
+		return;
+	}
+	if (e && (parse_double(entry_val(e), e->vlen, &v) < 0 || isinf(v))) {
+		resp_error(R, "ERR value is not a valid float");
+		return;
+	}
+	long double r = (long double)v + by;
+	if (isnan(r) || isinf(r)) {
+		resp_error(R, "ERR increment would produce NaN or Infinity");
+		return;
+	}
+	char tmp[64];
+	int len = snprintf(tmp, sizeof(tmp), "%.17Lg", r);
+	/* Trim trailing zeros of a fractional part, as Redis prints it. */
+	if (strchr(tmp, '.') && !strchr(tmp, 'e')) {
+		while (len > 0 && tmp[len - 1] == '0')
+			len--;
+		if (len > 0 && tmp[len - 1] == '.')
+			len--;
+	}
+	db_set(DB, A(1).p, A(1).len, tmp, (size_t)len, e ? e->expire_at : 0);
+	resp_bulk(R, tmp, (size_t)len);
+}
+
+void cmd_append(struct client *c)
+{
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	size_t len = (e ? e->vlen : 0) + A(2).len;
+
+	if (len > (size_t)c->srv->conf->max_bulk_bytes) {
+		resp_error(R, ERR_BIG);
+		return;
+	}
+	struct op op = { .type = OP_APPEND, .key = A(1).p, .klen = (uint32_t)A(1).len,
+			 .val = A(2).p, .vlen = (uint32_t)A(2).len };
+	db_write(DB, &op);
+	resp_int(R, (long long)len);
+}
+
+void cmd_strlen(struct client *c)
+{
+	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	resp_int(R, e ? e->vlen : 0);
+}
+
+/* Clamps Redis-style start/end (negative from the end) to [0, len). */
+static bool range_clamp(long long len, long long *start, long long *end)
+{
+	if (*start < 0)
+		*start = len + *start;
+	if (*end < 0)
+		*end = len + *end;
+	if (*start < 0)
+		*start = 0;
+	if (*end < 0)
+		*end = 0;
+	if (*end >= len)
+		*end = len - 1;
+	return len > 0 && *start <= *end;
+}
+
+void cmd_getrange(struct client *c)
+{
+	long long start, end;
+	if (arg_ll(c, 2, &start) < 0 || arg_ll(c, 3, &end) < 0)
+		return;
+	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	if (!e || (start < 0 && end < 0 && start > end) || !range_clamp(e->vlen, &start, &end)) {
+		resp_bulk(R, "", 0);
+		return;
+	}
+	resp_bulk(R, entry_val(e) + start, (size_t)(end - start + 1));
+}
+
+void cmd_setrange(struct client *c)
+{
+	long long off;
+	if (arg_ll(c, 2, &off) < 0)
+		return;
+	if (off < 0) {
+		resp_error(R, "ERR offset is out of range");
+		return;
+	}
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	size_t cur = e ? e->vlen : 0;
+	if (A(3).len == 0) {
+		resp_int(R, (long long)cur);
+		return;
+	}
+	if ((unsigned long long)off + A(3).len > (unsigned long long)c->srv->conf->max_bulk_bytes) {
+		resp_error(R, ERR_BIG);
+		return;
+	}
+	size_t len = (size_t)off + A(3).len > cur ? (size_t)off + A(3).len : cur;
+	char *v = xcalloc(1, len);
+	if (e)
+		memcpy(v, entry_val(e), cur);
+	memcpy(v + off, A(3).p, A(3).len);
+	db_set(DB, A(1).p, A(1).len, v, len, e ? e->expire_at : 0);
+	free(v);
+	resp_int(R, (long long)len);
+}

@@ -1,0 +1,79 @@
+/* server.h - the client port of a node: its connections and their lists,
+ * the numbers INFO shows of them, the control socket, pub/sub, and the
+ * table of hooks through which the transport (client.c) hands work to the
+ * command layer without knowing it. One per node; the node fills in ops. */
+#ifndef SYNAP_SERVER_H
+#define SYNAP_SERVER_H
+
+#include "core/conf.h"
+#include "core/loop.h"
+#include "data/db.h"
+
+struct client;
+struct ctlconn;
+struct pubsub;
+struct repl;
+
+/* What the transport asks of the layers it does not know. */
+struct client_ops {
+	/* c->argv holds a whole command: run it. False when it must wait
+	 * (writes are paused): it was not run, and the transport keeps its
+	 * input to run it again after client_unblock(). */
+	bool (*dispatch)(struct client *c);
+	/* An HTTP request in p: as httpapi_handle(). */
+	long (*http)(struct client *c, char *p, size_t len);
+	/* A blocked client's timeout passed: answer for it. */
+	void (*block_timeout)(struct client *c);
+	/* The client goes away: drop what the layers above keep for it. */
+	void (*closed)(struct client *c);
+	/* A replica's HELLO arrived on the client port: the connection (fd,
+	 * with the bytes already read) becomes a replication link. */
+	void (*replication)(struct repl *r, int fd, const char *peer, const void *bytes, size_t len);
+};
+
+struct server_stats {
+	uint64_t connections;           /* accepted on the client port */
+	uint64_t rejected_connections;  /* over max_clients */
+	uint64_t commands;              /* commands run (RESP and HTTP) */
+	uint64_t error_replies;
+	uint64_t http_requests;
+	uint64_t net_in;
+	uint64_t net_out;
+	uint64_t output_limit_closes;
+	/* instantaneous_ops_per_sec: 16 samples, one per cron tick */
+	uint64_t ops_samples[16];
+	int ops_idx;
+	uint64_t ops_last_commands;
+	int64_t ops_last_ms;
+};
+
+struct server {
+	const char *prog;               /* "synap-master", ... for INFO */
+	struct loop *loop;
+	const struct conf *conf;
+	struct db *db;
+	struct repl *repl;
+	const struct client_ops *ops;
+	int64_t started_ms;             /* wall clock */
+	int cron_hz;                    /* INFO's hz */
+
+	int lfd;                        /* the client port */
+	struct client *clients;         /* every client, doubly linked */
+	size_t nclients;
+	size_t nblocked;
+	struct client *pending;         /* clients with replies to flush */
+	struct client *blocked;         /* clients waiting (WAIT, paused writes) */
+	struct client *writers;         /* wrote this iteration (fsync always: undone on failure) */
+	uint64_t next_client_id;
+
+	int control_lfd;                /* the control socket */
+	char *control_path;
+	struct ctlconn *ctlconns;
+
+	struct pubsub *pubsub;          /* channels and their subscribers */
+	long long published;            /* subscribers the last PUBLISH reached here */
+	bool stopping;                  /* SHUTDOWN asked for */
+	struct server_stats st;
+};
+
+#endif
