@@ -35,7 +35,6 @@ struct persist {
 	char *dir;
 	char *path;
 	enum fsync_mode mode;
-	int wal_fd;                     /* for everysec's fsync of the WAL */
 
 	/* loop side */
 	struct buf batch;
@@ -43,19 +42,22 @@ struct persist {
 	uint64_t seq;                   /* last message queued */
 	uint64_t last;                  /* last offset appended */
 	uint64_t base_offset;           /* offset of the base snapshot (or of an empty start) */
-
-	/* shared with the writer, under mu */
 	pthread_t thread;
 	bool running;
+
+	/* shared by the loop and the writer, under mu (see "the writer") */
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 	struct msg *head, *tail;
 	bool stop;
 	uint64_t done_seq;
-	uint64_t committed;             /* last offset committed */
 	uint64_t durable;               /* last offset known on disk */
 	bool failing;
 	char err[256];
+
+	/* the writer's alone once it runs (recovery sets them before) */
+	int wal_fd;                     /* for everysec's fsync of the WAL */
+	uint64_t committed;             /* last offset committed */
 	char *base_file;                /* the base snapshot now in force */
 };
 
@@ -326,43 +328,77 @@ done:
 	return 0;
 }
 
-/* ---- the writer ---- */
+/* ---- the writer ----
+ *
+ * Locking: mu guards what the loop and the writer share: the queue (head,
+ * tail), stop, done_seq, durable, failing and err; the loop waits on done,
+ * the writer on work. The writer alone touches the database once it runs
+ * (recovery uses it before, close after the join), and wal_fd, committed,
+ * base_file and its struct writer. It holds mu to take the queue and to
+ * publish a round's results (one critical section, from one round's
+ * publishing to the next round's taking), and to report a failed attempt;
+ * never across a database write or an fsync. */
 
-static int apply_msg(struct persist *p, struct msg *m, sqlite3_stmt *ins, uint64_t *last, char **old_base)
+struct writer {
+	struct persist *p;
+	sqlite3_stmt *ins;              /* the ops insert */
+	bool unsynced;                  /* everysec: commits since the last fsync of the WAL */
+	int64_t last_sync;              /* when that fsync was (mono_ms) */
+	bool stopping;                  /* p->stop, as last seen under mu */
+};
+
+/* One round: the messages taken from the queue and what writing them did. */
+struct round {
+	struct msg *batch;
+	uint64_t seq;                   /* the last message's */
+	uint64_t last;                  /* last offset committed (0: none) */
+	const char *new_base;           /* a base snapshot recorded (in batch) */
+	bool ok;                        /* batch committed */
+};
+
+/* Records a new base snapshot: the log rows it covers (every row, with
+ * reset) go. */
+static int put_base(sqlite3 *db, const struct msg *m)
 {
-	sqlite3 *db = p->db;
+	sqlite3_stmt *st;
+	const char *sql = m->reset ? "DELETE FROM ops" : "DELETE FROM ops WHERE first + count - 1 <= ?";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (!m->reset)
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)m->offset);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	if (rc < 0 || meta_put(db, "snapshot", m->file) < 0 ||
+	    meta_put_u64(db, "snapshot_offset", m->offset) < 0 || put_identity(db, &m->id) < 0)
+		return -1;
+	return 0;
+}
+
+static int apply_msg(struct writer *w, const struct msg *m, struct round *r)
+{
+	sqlite3 *db = w->p->db;
 
 	switch (m->type) {
 	case M_BATCH:
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(ins, 1, (sqlite3_int64)m->first);
-		sqlite3_bind_int64(ins, 2, (sqlite3_int64)m->count);
-		sqlite3_bind_blob(ins, 3, m->data.data, (int)m->data.len, SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE)
+		sqlite3_reset(w->ins);
+		sqlite3_bind_int64(w->ins, 1, (sqlite3_int64)m->first);
+		sqlite3_bind_int64(w->ins, 2, (sqlite3_int64)m->count);
+		sqlite3_bind_blob(w->ins, 3, m->data.data, (int)m->data.len, SQLITE_STATIC);
+		if (sqlite3_step(w->ins) != SQLITE_DONE)
 			return -1;
-		*last = m->first + m->count - 1;
+		r->last = m->first + m->count - 1;
 		return 0;
 	case M_IDENTITY:
 		return put_identity(db, &m->id);
 	case M_CLEAN:
 		return meta_put(db, "clean", m->reset ? "1" : "0");
-	case M_BASE: {
-		sqlite3_stmt *st;
-		const char *sql = m->reset ? "DELETE FROM ops" : "DELETE FROM ops WHERE first + count - 1 <= ?";
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	case M_BASE:
+		if (put_base(db, m) < 0)
 			return -1;
-		if (!m->reset)
-			sqlite3_bind_int64(st, 1, (sqlite3_int64)m->offset);
-		int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_finalize(st);
-		if (rc < 0 || meta_put(db, "snapshot", m->file) < 0 ||
-		    meta_put_u64(db, "snapshot_offset", m->offset) < 0 || put_identity(db, &m->id) < 0)
-			return -1;
-		*old_base = m->file;
-		if (m->reset && *last < m->offset)
-			*last = m->offset;
+		r->new_base = m->file;
+		if (m->reset && r->last < m->offset)
+			r->last = m->offset;
 		return 0;
-	}
 	}
 	return -1;
 }
@@ -378,118 +414,163 @@ static void free_msgs(struct msg *m)
 	}
 }
 
+/* Under mu: waits for messages or stop (with everysec commits not yet
+ * fsynced, a second at the most: the fsync is due) and takes the whole
+ * queue, maybe nothing. False when stopping with nothing left to write or
+ * to fsync. */
+static bool take_batch(struct persist *p, struct writer *w, struct round *r)
+{
+	while (!p->head && !p->stop) {
+		if (p->mode == FSYNC_EVERYSEC && w->unsynced) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&p->work, &p->mu, &ts);
+			break;
+		}
+		pthread_cond_wait(&p->work, &p->mu);
+	}
+	w->stopping = p->stop;
+	if (!p->head && p->stop && !w->unsynced)
+		return false;
+	r->batch = p->head;
+	p->head = p->tail = NULL;
+	for (struct msg *m = r->batch; m; m = m->next)
+		r->seq = m->seq;
+	return true;
+}
+
+/* One attempt at the batch, in one transaction: -1 with why in e. */
+static int write_once(struct writer *w, struct round *r, char *e, size_t elen)
+{
+	struct persist *p = w->p;
+	const char *sync = p->mode == FSYNC_ALWAYS ? "PRAGMA synchronous=FULL" :
+			   p->mode == FSYNC_EVERYSEC ? "PRAGMA synchronous=NORMAL" :
+			   "PRAGMA synchronous=OFF";
+
+	r->last = 0;
+	r->new_base = NULL;
+	if (exec(p->db, sync, e, elen) < 0 || exec(p->db, "BEGIN", e, elen) < 0)
+		return -1;
+	for (const struct msg *m = r->batch; m; m = m->next)
+		if (apply_msg(w, m, r) < 0) {
+			snprintf(e, elen, "%s", sqlite3_errmsg(p->db));
+			return -1;
+		}
+	return exec(p->db, "COMMIT", e, elen);
+}
+
+/* A failed attempt: writes are refused (persist_flush's waiters wake to
+ * -1) until one works. */
+static void report_failure(struct writer *w, const char *e)
+{
+	struct persist *p = w->p;
+
+	pthread_mutex_lock(&p->mu);
+	if (!p->failing)
+		log_error("persistence: cannot write %s: %s (writes are refused until it works)", p->path, e);
+	p->failing = true;
+	snprintf(p->err, sizeof(p->err), "%s", e);
+	pthread_cond_broadcast(&p->done);
+	w->stopping = p->stop;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Writes the batch, retrying every second while it fails; when stopping,
+ * gives up after a few attempts (the batch is lost, r->ok stays false). */
+static void write_batch(struct writer *w, struct round *r)
+{
+	char e[256], ignored[64];
+
+	for (int attempt = 0;; attempt++) {
+		if (write_once(w, r, e, sizeof(e)) == 0) {
+			r->ok = true;
+			if (w->p->mode == FSYNC_EVERYSEC)
+				w->unsynced = true;
+			return;
+		}
+		exec(w->p->db, "ROLLBACK", ignored, sizeof(ignored));
+		report_failure(w, e);
+		if (w->stopping && attempt > 2)
+			return;
+		struct timespec ts = { 1, 0 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* everysec: the WAL reaches the disk about once a second (and at
+ * shutdown). */
+static void sync_wal(struct writer *w)
+{
+	struct persist *p = w->p;
+
+	if (p->mode != FSYNC_EVERYSEC || !w->unsynced || (!w->stopping && mono_ms() - w->last_sync < 1000))
+		return;
+	if (p->wal_fd < 0) {
+		char *wal = xmalloc(strlen(p->path) + 5);
+		sprintf(wal, "%s-wal", p->path);
+		p->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
+		free(wal);
+	}
+	if (p->wal_fd >= 0)
+		fdatasync(p->wal_fd);
+	w->last_sync = mono_ms();
+	w->unsynced = false;
+}
+
+/* The new base is recorded: the old one is no longer needed. */
+static void set_base_file(struct persist *p, const char *file)
+{
+	if (p->base_file && strcmp(p->base_file, file) != 0) {
+		char *old = join(p->dir, p->base_file);
+		unlink(old);
+		free(old);
+	}
+	free(p->base_file);
+	p->base_file = xstrdup(file);
+}
+
+/* Under mu: the round's results for the loop. done_seq moves on even when
+ * the batch was given up, so that no flush waits for it forever. */
+static void publish(struct persist *p, const struct writer *w, const struct round *r)
+{
+	if (r->ok) {
+		if (r->last > p->committed)
+			p->committed = r->last;
+		if (p->failing)
+			log_notice("persistence: %s is writable again", p->path);
+		p->failing = false;
+	}
+	if (!w->unsynced)
+		p->durable = p->committed;
+	if (r->seq > p->done_seq)
+		p->done_seq = r->seq;
+	pthread_cond_broadcast(&p->done);
+}
+
 static void *writer(void *arg)
 {
-	struct persist *p = arg;
-	sqlite3_stmt *ins = NULL;
-	int64_t last_sync = mono_ms();
-	bool unsynced = false;
-	char e[256];
+	struct writer w = { .p = arg, .last_sync = mono_ms() };
+	struct persist *p = w.p;
 
-	sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO ops (first, count, data) VALUES (?, ?, ?)", -1, &ins, NULL);
+	sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO ops (first, count, data) VALUES (?, ?, ?)", -1, &w.ins, NULL);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->head && !p->stop) {
-			if (p->mode == FSYNC_EVERYSEC && unsynced) {
-				struct timespec ts;
-				clock_gettime(CLOCK_REALTIME, &ts);
-				ts.tv_sec += 1;
-				pthread_cond_timedwait(&p->work, &p->mu, &ts);
-				break;
-			}
-			pthread_cond_wait(&p->work, &p->mu);
-		}
-		if (!p->head && p->stop && !unsynced)
+		struct round r = { 0 };
+		if (!take_batch(p, &w, &r))
 			break;
-		struct msg *batch = p->head;
-		p->head = p->tail = NULL;
 		pthread_mutex_unlock(&p->mu);
-
-		uint64_t last = 0, seq = 0;
-		char *new_base = NULL;
-		bool ok = true;
-		if (batch) {
-			for (struct msg *m = batch; m; m = m->next)
-				seq = m->seq;
-			const char *sync = p->mode == FSYNC_ALWAYS ? "PRAGMA synchronous=FULL" :
-					   p->mode == FSYNC_EVERYSEC ? "PRAGMA synchronous=NORMAL" :
-					   "PRAGMA synchronous=OFF";
-			for (int attempt = 0;; attempt++) {
-				ok = exec(p->db, sync, e, sizeof(e)) == 0 && exec(p->db, "BEGIN", e, sizeof(e)) == 0;
-				for (struct msg *m = batch; ok && m; m = m->next)
-					if (apply_msg(p, m, ins, &last, &new_base) < 0) {
-						snprintf(e, sizeof(e), "%s", sqlite3_errmsg(p->db));
-						ok = false;
-					}
-				if (ok && exec(p->db, "COMMIT", e, sizeof(e)) == 0)
-					break;
-				ok = false;
-				char ignored[64];
-				exec(p->db, "ROLLBACK", ignored, sizeof(ignored));
-				pthread_mutex_lock(&p->mu);
-				if (!p->failing)
-					log_error("persistence: cannot write %s: %s (writes are refused until it works)",
-						  p->path, e);
-				p->failing = true;
-				snprintf(p->err, sizeof(p->err), "%s", e);
-				pthread_cond_broadcast(&p->done);
-				bool stopping = p->stop;
-				pthread_mutex_unlock(&p->mu);
-				if (stopping && attempt > 2)
-					break;
-				struct timespec ts = { 1, 0 };
-				nanosleep(&ts, NULL);
-			}
-			if (ok && p->mode == FSYNC_EVERYSEC)
-				unsynced = true;
-		}
-		/* everysec: the WAL reaches the disk about once a second (and at
-		 * shutdown). */
-		bool stopping = false;
+		if (r.batch)
+			write_batch(&w, &r);
+		sync_wal(&w);
+		if (r.ok && r.new_base)
+			set_base_file(p, r.new_base);
+		free_msgs(r.batch);
 		pthread_mutex_lock(&p->mu);
-		stopping = p->stop;
-		pthread_mutex_unlock(&p->mu);
-		if (p->mode == FSYNC_EVERYSEC && unsynced && (stopping || mono_ms() - last_sync >= 1000)) {
-			if (p->wal_fd < 0) {
-				char *wal = xmalloc(strlen(p->path) + 5);
-				sprintf(wal, "%s-wal", p->path);
-				p->wal_fd = open(wal, O_RDONLY | O_CLOEXEC);
-				free(wal);
-			}
-			if (p->wal_fd >= 0)
-				fdatasync(p->wal_fd);
-			last_sync = mono_ms();
-			unsynced = false;
-		}
-		pthread_mutex_lock(&p->mu);
-		if (ok && batch) {
-			if (last > p->committed)
-				p->committed = last;
-			if (p->failing)
-				log_notice("persistence: %s is writable again", p->path);
-			p->failing = false;
-			if (new_base) {
-				/* The old base is no longer needed once the new one is recorded. */
-				if (p->base_file && strcmp(p->base_file, new_base) != 0) {
-					char *old = join(p->dir, p->base_file);
-					unlink(old);
-					free(old);
-				}
-				free(p->base_file);
-				p->base_file = xstrdup(new_base);
-			}
-		}
-		if (!unsynced)
-			p->durable = p->committed;
-		if (seq > p->done_seq)
-			p->done_seq = seq;
-		pthread_cond_broadcast(&p->done);
-		pthread_mutex_unlock(&p->mu);
-		free_msgs(batch);
-		pthread_mutex_lock(&p->mu);
+		publish(p, &w, &r);
 	}
 	pthread_mutex_unlock(&p->mu);
-	sqlite3_finalize(ins);
+	sqlite3_finalize(w.ins);
 	return NULL;
 }
 
