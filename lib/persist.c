@@ -172,25 +172,32 @@ static int put_identity(sqlite3 *db, const struct persist_identity *id)
 
 /* ---- recovery ---- */
 
-/* Cuts the log after offset: rows from the first bad one are rewritten
- * (their good ops kept) or deleted. */
-static void cut_tail(struct persist *p, uint64_t row_first, const unsigned char *good, size_t good_len,
-		     uint64_t good_count)
+/* Where the log is cut: the rows from first on go, but for that row's
+ * good_count whole operations (good: a copy, the row dies with its
+ * statement). */
+struct cut {
+	uint64_t first;
+	unsigned char *good;
+	size_t good_len;
+	uint64_t good_count;
+};
+
+static void cut_tail(struct persist *p, const struct cut *cut)
 {
 	char e[256];
 	sqlite3_stmt *st;
 
 	exec(p->db, "BEGIN", e, sizeof(e));
 	if (sqlite3_prepare_v2(p->db, "DELETE FROM ops WHERE first >= ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)row_first);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)cut->first);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	if (good_count && sqlite3_prepare_v2(p->db, "INSERT INTO ops (first, count, data) VALUES (?, ?, ?)",
-					     -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)row_first);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)good_count);
-		sqlite3_bind_blob(st, 3, good, (int)good_len, SQLITE_STATIC);
+	if (cut->good_count && sqlite3_prepare_v2(p->db, "INSERT INTO ops (first, count, data) VALUES (?, ?, ?)",
+						  -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)cut->first);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)cut->good_count);
+		sqlite3_bind_blob(st, 3, cut->good, (int)cut->good_len, SQLITE_STATIC);
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
@@ -219,13 +226,9 @@ static uint64_t logged_ops(struct persist *p, uint64_t offset)
 	return n <= bytes / 8 ? n : bytes / 8;
 }
 
-int persist_recover(struct persist *p, struct store *s, struct replog *log,
-		    struct persist_identity *id, uint64_t *offset, char *err)
+/* The node's identity (40 zeros when the database has none). */
+static int read_identity(struct persist *p, struct persist_identity *id, char *err)
 {
-	char base[512];
-	uint64_t off = 0;
-	int64_t t0 = mono_ms();
-
 	memset(id, 0, sizeof(*id));
 	memset(id->replid, '0', 40);
 	memset(id->replid2, '0', 40);
@@ -237,86 +240,126 @@ int persist_recover(struct persist *p, struct store *s, struct replog *log,
 	id->second_offset = meta_u64(p->db, "second_offset");
 	id->epoch = meta_u64(p->db, "epoch");
 	id->clean = meta_u64(p->db, "clean") == 1;
-	if (meta_get(p->db, "snapshot", base, sizeof(base)) == 1 && base[0]) {
-		char *path = join(p->dir, base);
-		struct snap_meta meta;
-		char ferr[SNAPFILE_ERR_LEN];
-		/* Sized for every key the snapshot and the log after it can hold,
-		 * so the load never rehashes (the cron shrinks an oversized table). */
-		uint64_t logged = logged_ops(p, meta_u64(p->db, "snapshot_offset"));
-		int rc = snapfile_load(path, s, logged, &meta, ferr);
-		free(path);
-		if (rc < 0) {
-			snprintf(err, PERSIST_ERR_LEN, "base snapshot %.490s", ferr);
-			return -1;
-		}
-		uint64_t snap_off = meta.offset;
-		if (snap_off != meta_u64(p->db, "snapshot_offset")) {
-			snprintf(err, PERSIST_ERR_LEN, "snapshot %.200s holds offset %llu, the database expects %llu",
-				 base, (unsigned long long)snap_off,
-				 (unsigned long long)meta_u64(p->db, "snapshot_offset"));
-			return -1;
-		}
-		off = snap_off;
-		p->base_file = xstrdup(base);
-	} else {
-		off = meta_u64(p->db, "base_offset");
-	}
-	uint64_t base_off = off;
+	return 0;
+}
 
+/* Loads the base snapshot the database names, if any, into s; *off is
+ * its offset (without one, the offset the database starts at). */
+static int load_base(struct persist *p, struct store *s, uint64_t *off, char *err)
+{
+	char base[512];
+
+	if (meta_get(p->db, "snapshot", base, sizeof(base)) != 1 || !base[0]) {
+		*off = meta_u64(p->db, "base_offset");
+		return 0;
+	}
+	char *path = join(p->dir, base);
+	struct snap_meta meta;
+	char ferr[SNAPFILE_ERR_LEN];
+	uint64_t want = meta_u64(p->db, "snapshot_offset");
+	/* Sized for every key the snapshot and the log after it can hold,
+	 * so the load never rehashes (the cron shrinks an oversized table). */
+	int rc = snapfile_load(path, s, logged_ops(p, want), &meta, ferr);
+	free(path);
+	if (rc < 0) {
+		snprintf(err, PERSIST_ERR_LEN, "base snapshot %.490s", ferr);
+		return -1;
+	}
+	if (meta.offset != want) {
+		snprintf(err, PERSIST_ERR_LEN, "snapshot %.200s holds offset %llu, the database expects %llu",
+			 base, (unsigned long long)meta.offset, (unsigned long long)want);
+		return -1;
+	}
+	*off = want;
+	p->base_file = xstrdup(base);
+	return 0;
+}
+
+/* Applies the operations of the row st is on that come after *off,
+ * moving *off on. 1 when the log must be cut at this row (a gap before
+ * it, or a damaged operation in it; logged): *cut says where. */
+static int replay_row(sqlite3_stmt *st, struct store *s, struct replog *log, uint64_t *off, struct cut *cut)
+{
+	uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
+	uint64_t count = (uint64_t)sqlite3_column_int64(st, 1);
+	const unsigned char *data = sqlite3_column_blob(st, 2);
+	size_t len = (size_t)sqlite3_column_bytes(st, 2), pos = 0;
+
+	cut->first = first;
+	if (first > *off + 1) {
+		log_warn("persistence: the log jumps from offset %llu to %llu: cut there, the rows after "
+			 "are dropped", (unsigned long long)*off, (unsigned long long)first);
+		return 1;
+	}
+	if (!data)
+		data = (const unsigned char *)"";       /* an empty blob */
+	for (uint64_t i = 0; i < count; i++) {
+		struct op op;
+		long used = op_decode(data + pos, len - pos, len - pos, &op);
+		if (used <= 0) {
+			/* A damaged row: keep its whole ops, drop the rest. */
+			log_warn("persistence: operation %llu is damaged: the log is cut after offset %llu, "
+				 "%llu operation%s of that row and every later row dropped",
+				 (unsigned long long)(first + i), (unsigned long long)(first + i - 1),
+				 (unsigned long long)(count - i), count - i == 1 ? "" : "s");
+			cut->good = xmalloc(pos ? pos : 1);
+			memcpy(cut->good, data, pos);
+			cut->good_len = pos;
+			cut->good_count = i;
+			return 1;
+		}
+		uint64_t o = first + i;
+		if (o > *off) {
+			op_apply(s, &op);
+			if (log)
+				replog_append(log, &op, o);
+			*off = o;
+		}
+		pos += (size_t)used;
+	}
+	return 0;
+}
+
+/* Replays the log rows after *off into s (and log), up to the first gap or
+ * damaged operation, where the log is cut. */
+static int replay_log(struct persist *p, struct store *s, struct replog *log, uint64_t *off, char *err)
+{
 	sqlite3_stmt *st;
+	struct cut cut = { 0 };
+	int rc, damaged = 0;
+
 	if (sqlite3_prepare_v2(p->db, "SELECT first, count, data FROM ops WHERE first + count - 1 > ? ORDER BY first",
 			       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, sqlite3_errmsg(p->db));
 		return -1;
 	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)off);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		uint64_t first = (uint64_t)sqlite3_column_int64(st, 0);
-		uint64_t count = (uint64_t)sqlite3_column_int64(st, 1);
-		const unsigned char *data = sqlite3_column_blob(st, 2);
-		size_t len = (size_t)sqlite3_column_bytes(st, 2);
-		if (first > off + 1) {
-			log_warn("persistence: the log jumps from offset %llu to %llu: cut there, the rows after "
-				 "are dropped", (unsigned long long)off, (unsigned long long)first);
-			sqlite3_finalize(st);
-			cut_tail(p, first, NULL, 0, 0);
-			goto done;
-		}
-		size_t pos = 0;
-		for (uint64_t i = 0; i < count; i++) {
-			struct op op;
-			long used = op_decode(data + pos, len - pos, len - pos, &op);
-			if (used <= 0) {
-				/* A damaged row: keep its whole ops, drop the rest. */
-				log_warn("persistence: operation %llu is damaged: the log is cut after offset %llu, "
-					 "%llu operation%s of that row and every later row dropped",
-					 (unsigned long long)(first + i), (unsigned long long)(first + i - 1),
-					 (unsigned long long)(count - i), count - i == 1 ? "" : "s");
-				unsigned char *good = xmalloc(pos ? pos : 1);
-				memcpy(good, data, pos);
-				sqlite3_finalize(st);
-				cut_tail(p, first, good, pos, i);
-				free(good);
-				goto done;
-			}
-			uint64_t o = first + i;
-			if (o > off) {
-				op_apply(s, &op);
-				if (log)
-					replog_append(log, &op, o);
-				off = o;
-			}
-			pos += (size_t)used;
-		}
-	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)*off);
+	while (!damaged && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		damaged = replay_row(st, s, log, off, &cut);
 	sqlite3_finalize(st);
+	if (damaged) {
+		cut_tail(p, &cut);
+		free(cut.good);
+		return 0;
+	}
 	if (rc != SQLITE_DONE) {
 		snprintf(err, PERSIST_ERR_LEN, "%s: reading the log: %s", p->path, sqlite3_errmsg(p->db));
 		return -1;
 	}
-done:
+	return 0;
+}
+
+int persist_recover(struct persist *p, struct store *s, struct replog *log,
+		    struct persist_identity *id, uint64_t *offset, char *err)
+{
+	int64_t t0 = mono_ms();
+	uint64_t base_off, off;
+
+	if (read_identity(p, id, err) < 0 || load_base(p, s, &base_off, err) < 0)
+		return -1;
+	off = base_off;
+	if (replay_log(p, s, log, &off, err) < 0)
+		return -1;
 	p->base_offset = base_off;
 	p->last = off;
 	p->committed = p->durable = off;
