@@ -119,6 +119,8 @@ fail:
 
 /* ---- meta ---- */
 
+/* 1 with the value in out, 0 when there is none, -1 when the statement
+ * cannot be prepared (sqlite3_errmsg says why). */
 static int meta_get(sqlite3 *db, const char *key, char *out, size_t outlen)
 {
 	sqlite3_stmt *st;
@@ -135,13 +137,16 @@ static int meta_get(sqlite3 *db, const char *key, char *out, size_t outlen)
 	return found;
 }
 
-static uint64_t meta_u64(sqlite3 *db, const char *key)
+/* A number (0 when there is none, or it is not one); -1 as meta_get. */
+static int meta_u64(sqlite3 *db, const char *key, uint64_t *out)
 {
 	char v[32];
 	unsigned long long x = 0;
-	if (meta_get(db, key, v, sizeof(v)) == 1 && parse_ull(v, strlen(v), &x) < 0)
+	int found = meta_get(db, key, v, sizeof(v));
+	if (found == 1 && parse_ull(v, strlen(v), &x) < 0)
 		x = 0;
-	return x;
+	*out = x;
+	return found < 0 ? -1 : 0;
 }
 
 static int meta_put(sqlite3 *db, const char *key, const char *value)
@@ -182,27 +187,49 @@ struct cut {
 	uint64_t good_count;
 };
 
-static void cut_tail(struct persist *p, const struct cut *cut)
+static int delete_rows_from(sqlite3 *db, uint64_t first)
 {
-	char e[256];
 	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "DELETE FROM ops WHERE first >= ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
 
-	exec(p->db, "BEGIN", e, sizeof(e));
-	if (sqlite3_prepare_v2(p->db, "DELETE FROM ops WHERE first >= ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)cut->first);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
-	if (cut->good_count && sqlite3_prepare_v2(p->db, "INSERT INTO ops (first, count, data) VALUES (?, ?, ?)",
-						  -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)cut->first);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)cut->good_count);
-		sqlite3_bind_blob(st, 3, cut->good, (int)cut->good_len, SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
-	if (exec(p->db, "COMMIT", e, sizeof(e)) < 0)
-		log_warn("persistence: cannot cut the damaged log tail: %s", e);
+static int insert_row(sqlite3 *db, uint64_t first, uint64_t count, const unsigned char *data, size_t len)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "INSERT INTO ops (first, count, data) VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)first);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)count);
+	sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Cuts the log: the rows from cut->first go, that row's whole operations
+ * come back. -1 with err when the database will not take it: left in
+ * place, the damaged rows would stay among the operations logged after
+ * this start, and the next recovery would cut those off with them. */
+static int cut_tail(struct persist *p, const struct cut *cut, char *err)
+{
+	char e[256], ignored[64];
+
+	if (exec(p->db, "BEGIN", e, sizeof(e)) < 0)
+		goto fail;
+	if (delete_rows_from(p->db, cut->first) < 0 ||
+	    (cut->good_count && insert_row(p->db, cut->first, cut->good_count, cut->good, cut->good_len) < 0))
+		snprintf(e, sizeof(e), "%s", sqlite3_errmsg(p->db));
+	else if (exec(p->db, "COMMIT", e, sizeof(e)) == 0)
+		return 0;
+	exec(p->db, "ROLLBACK", ignored, sizeof(ignored));
+fail:
+	snprintf(err, PERSIST_ERR_LEN, "%s: cannot cut the damaged log tail: %s", p->path, e);
+	return -1;
 }
 
 /* How many operations the log holds after offset, for sizing the store;
@@ -215,8 +242,10 @@ static uint64_t logged_ops(struct persist *p, uint64_t offset)
 
 	if (sqlite3_prepare_v2(p->db, "SELECT (SELECT max(first + count - 1) FROM ops), "
 			       "(SELECT page_count * page_size FROM pragma_page_count, pragma_page_size)",
-			       -1, &st, NULL) != SQLITE_OK)
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_warn("persistence: cannot count the logged operations: %s", sqlite3_errmsg(p->db));
 		return 0;
+	}
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		last = (uint64_t)sqlite3_column_int64(st, 0);
 		bytes = (uint64_t)sqlite3_column_int64(st, 1);
@@ -229,17 +258,19 @@ static uint64_t logged_ops(struct persist *p, uint64_t offset)
 /* The node's identity (40 zeros when the database has none). */
 static int read_identity(struct persist *p, struct persist_identity *id, char *err)
 {
+	uint64_t clean;
+
 	memset(id, 0, sizeof(*id));
 	memset(id->replid, '0', 40);
 	memset(id->replid2, '0', 40);
-	if (meta_get(p->db, "replid", id->replid, sizeof(id->replid)) < 0) {
+	if (meta_get(p->db, "replid", id->replid, sizeof(id->replid)) < 0 ||
+	    meta_get(p->db, "replid2", id->replid2, sizeof(id->replid2)) < 0 ||
+	    meta_u64(p->db, "second_offset", &id->second_offset) < 0 ||
+	    meta_u64(p->db, "epoch", &id->epoch) < 0 || meta_u64(p->db, "clean", &clean) < 0) {
 		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, sqlite3_errmsg(p->db));
 		return -1;
 	}
-	meta_get(p->db, "replid2", id->replid2, sizeof(id->replid2));
-	id->second_offset = meta_u64(p->db, "second_offset");
-	id->epoch = meta_u64(p->db, "epoch");
-	id->clean = meta_u64(p->db, "clean") == 1;
+	id->clean = clean == 1;
 	return 0;
 }
 
@@ -248,15 +279,20 @@ static int read_identity(struct persist *p, struct persist_identity *id, char *e
 static int load_base(struct persist *p, struct store *s, uint64_t *off, char *err)
 {
 	char base[512];
+	uint64_t want;
+	int found = meta_get(p->db, "snapshot", base, sizeof(base));
 
-	if (meta_get(p->db, "snapshot", base, sizeof(base)) != 1 || !base[0]) {
-		*off = meta_u64(p->db, "base_offset");
+	if (found < 0 || meta_u64(p->db, found == 1 && base[0] ? "snapshot_offset" : "base_offset", &want) < 0) {
+		snprintf(err, PERSIST_ERR_LEN, "%s: %s", p->path, sqlite3_errmsg(p->db));
+		return -1;
+	}
+	if (found == 0 || !base[0]) {
+		*off = want;
 		return 0;
 	}
 	char *path = join(p->dir, base);
 	struct snap_meta meta;
 	char ferr[SNAPFILE_ERR_LEN];
-	uint64_t want = meta_u64(p->db, "snapshot_offset");
 	/* Sized for every key the snapshot and the log after it can hold,
 	 * so the load never rehashes (the cron shrinks an oversized table). */
 	int rc = snapfile_load(path, s, logged_ops(p, want), &meta, ferr);
@@ -338,9 +374,9 @@ static int replay_log(struct persist *p, struct store *s, struct replog *log, ui
 		damaged = replay_row(st, s, log, off, &cut);
 	sqlite3_finalize(st);
 	if (damaged) {
-		cut_tail(p, &cut);
+		rc = cut_tail(p, &cut, err);
 		free(cut.good);
-		return 0;
+		return rc;
 	}
 	if (rc != SQLITE_DONE) {
 		snprintf(err, PERSIST_ERR_LEN, "%s: reading the log: %s", p->path, sqlite3_errmsg(p->db));
@@ -384,7 +420,7 @@ int persist_recover(struct persist *p, struct store *s, struct replog *log,
 
 struct writer {
 	struct persist *p;
-	sqlite3_stmt *ins;              /* the ops insert */
+	sqlite3_stmt *ins;              /* the ops insert (NULL until the first batch) */
 	bool unsynced;                  /* everysec: commits since the last fsync of the WAL */
 	int64_t last_sync;              /* when that fsync was (mono_ms) */
 	bool stopping;                  /* p->stop, as last seen under mu */
@@ -423,6 +459,11 @@ static int apply_msg(struct writer *w, const struct msg *m, struct round *r)
 
 	switch (m->type) {
 	case M_BATCH:
+		/* Prepared here, not at the start: one that cannot be is a
+		 * failing write like any other, reported and retried. */
+		if (!w->ins && sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO ops (first, count, data) VALUES (?, ?, ?)",
+						  -1, &w->ins, NULL) != SQLITE_OK)
+			return -1;
 		sqlite3_reset(w->ins);
 		sqlite3_bind_int64(w->ins, 1, (sqlite3_int64)m->first);
 		sqlite3_bind_int64(w->ins, 2, (sqlite3_int64)m->count);
@@ -596,7 +637,6 @@ static void *writer(void *arg)
 	struct writer w = { .p = arg, .last_sync = mono_ms() };
 	struct persist *p = w.p;
 
-	sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO ops (first, count, data) VALUES (?, ?, ?)", -1, &w.ins, NULL);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct round r = { 0 };
