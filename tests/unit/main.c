@@ -37,6 +37,7 @@ int main(int argc, char **argv)
 	suite_op();
 	suite_json();
 	suite_repl();
+	suite_persist();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -43,5 +43,6 @@ void suite_store(void);
 void suite_op(void);
 void suite_json(void);
 void suite_repl(void);
+void suite_persist(void);
 
 #endif
