@@ -13,6 +13,7 @@
 #include "../lib/buf.h"
 #include "../lib/ctlclient.h"
 #include "../lib/opts.h"
+#include "cli.h"
 
 static const char *prog = "synap-promote";
 
@@ -28,9 +29,7 @@ static const struct opt options[] = {
 	[O_FORCE] = { "force", 'f', NULL, NULL, "promote even when a reachable sibling is ahead" },
 	[O_COORDINATED] = { "coordinated", 0, NULL, NULL, "pause the old master, wait for the replica, then switch (no loss)" },
 	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "how long --coordinated waits for the replica (default 10000)" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+	CLI_OPTS_ACTIONS,
 };
 
 #define USAGE "synap-promote -s NEW.sock [--sibling S.sock]... [--demote OLD.sock] [--listen ADDR] [--force]\n" \
@@ -415,12 +414,52 @@ static int run(struct plan *p)
 	return worst;
 }
 
-static void usage_error(struct opts *o, const char *msg)
+/* One option into p; exits after a usage error, --help, -V or --list-options. */
+static void parse_option(struct plan *p, struct opts *o, int id, const char *arg)
 {
-	note("%s", msg);
-	opts_help(o, stderr, USAGE);
-	opts_release(o);
-	exit(EX_USAGE);
+	if (id == -2)
+		cli_usage_exit(o, prog, USAGE, "%s", o->err);
+	if (cli_action(o, id, prog, USAGE)) {
+		opts_release(o);
+		exit(0);
+	}
+	switch (id) {
+	case O_SOCKET: p->target = arg; break;
+	case O_SIBLING:
+		if (p->nsiblings == MAX_NODES)
+			cli_usage_exit(o, prog, USAGE, "too many siblings");
+		p->siblings[p->nsiblings++] = arg;
+		break;
+	case O_DEMOTE: p->demote = arg; break;
+	case O_BEST: p->best = true; break;
+	case O_LISTEN: p->listen = arg; break;
+	case O_FORCE: p->force = true; break;
+	case O_COORDINATED: p->coordinated = true; break;
+	case O_TIMEOUT:
+		if (parse_ll(arg, strlen(arg), &p->timeout_ms) < 0 || p->timeout_ms <= 0)
+			cli_usage_exit(o, prog, USAGE, "--timeout: expected a positive number of milliseconds");
+		break;
+	}
+}
+
+/* The operands (--best's candidates) and what the options need together. */
+static void check_plan(struct plan *p, struct opts *o, int argc, char **argv)
+{
+	for (int i = optind; i < argc; i++) {
+		if (!p->best)
+			cli_usage_exit(o, prog, USAGE, "sockets as operands go with --best");
+		if (p->ncandidates == MAX_NODES)
+			cli_usage_exit(o, prog, USAGE, "too many candidates");
+		p->candidates[p->ncandidates++] = argv[i];
+	}
+	if (p->best && p->ncandidates == 0)
+		cli_usage_exit(o, prog, USAGE, "--best needs the candidate replicas' sockets as operands");
+	if (p->best && p->target)
+		cli_usage_exit(o, prog, USAGE, "--best chooses the replica: do not also give -s");
+	if (!p->best && !p->target)
+		cli_usage_exit(o, prog, USAGE, "which replica? give -s NEW.sock (or --best S1.sock S2.sock...)");
+	if (p->coordinated && (!p->demote || p->best))
+		cli_usage_exit(o, prog, USAGE, "--coordinated needs -s NEW.sock and --demote OLD.sock");
 }
 
 int main(int argc, char **argv)
@@ -431,44 +470,9 @@ int main(int argc, char **argv)
 	int id;
 
 	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
-	while ((id = opts_next(&o, &arg)) != -1) {
-		switch (id) {
-		case -2: usage_error(&o, o.err); break;
-		case O_SOCKET: p.target = arg; break;
-		case O_SIBLING:
-			if (p.nsiblings == MAX_NODES)
-				usage_error(&o, "too many siblings");
-			p.siblings[p.nsiblings++] = arg;
-			break;
-		case O_DEMOTE: p.demote = arg; break;
-		case O_BEST: p.best = true; break;
-		case O_LISTEN: p.listen = arg; break;
-		case O_FORCE: p.force = true; break;
-		case O_COORDINATED: p.coordinated = true; break;
-		case O_TIMEOUT:
-			if (parse_ll(arg, strlen(arg), &p.timeout_ms) < 0 || p.timeout_ms <= 0)
-				usage_error(&o, "--timeout: expected a positive number of milliseconds");
-			break;
-		case O_HELP: opts_help(&o, stdout, USAGE); opts_release(&o); return 0;
-		case O_VERSION: printf("%s %s\n", prog, SYNAP_VERSION); opts_release(&o); return 0;
-		case O_LIST: opts_list(&o, stdout); opts_release(&o); return 0;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
-		if (!p.best)
-			usage_error(&o, "sockets as operands go with --best");
-		if (p.ncandidates == MAX_NODES)
-			usage_error(&o, "too many candidates");
-		p.candidates[p.ncandidates++] = argv[i];
-	}
-	if (p.best && p.ncandidates == 0)
-		usage_error(&o, "--best needs the candidate replicas' sockets as operands");
-	if (p.best && p.target)
-		usage_error(&o, "--best chooses the replica: do not also give -s");
-	if (!p.best && !p.target)
-		usage_error(&o, "which replica? give -s NEW.sock (or --best S1.sock S2.sock...)");
-	if (p.coordinated && (!p.demote || p.best))
-		usage_error(&o, "--coordinated needs -s NEW.sock and --demote OLD.sock");
+	while ((id = opts_next(&o, &arg)) != -1)
+		parse_option(&p, &o, id, arg);
+	check_plan(&p, &o, argc, argv);
 	opts_release(&o);
 	return run(&p);
 }

@@ -13,6 +13,7 @@
 #include "../lib/buf.h"
 #include "../lib/ctlclient.h"
 #include "../lib/opts.h"
+#include "cli.h"
 
 static const char *prog = "synap-stat";
 
@@ -31,9 +32,7 @@ static const struct opt options[] = {
 	[O_MAX_FULL_SYNCS] = { "max-full-syncs-per-hour", 0, "N", NULL, "with --check, most full syncs a node may have had in the last hour" },
 	[O_STALLED] = { "stalled", 0, "SECS", NULL, "with --check, fail when the master offset has not moved for SECS" },
 	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "wait at most MS for each reply (default 5000)" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+	CLI_OPTS_ACTIONS,
 };
 
 #define USAGE "synap-stat [-s SOCK]... [-f json|text|prometheus] [-w SECS [-n N]] [-o FIELDS]\n" \
@@ -75,22 +74,11 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static void die_usage(struct opts *o, const char *msg)
-{
-	fprintf(stderr, "%s: %s\n", prog, msg);
-	opts_help(o, stderr, USAGE);
-	opts_release(o);
-	exit(EX_USAGE);
-}
-
 static long long num_arg(struct opts *o, const char *name, const char *arg)
 {
 	long long v;
-	if (parse_ll(arg, strlen(arg), &v) < 0 || v < 0) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "--%s: expected a non-negative integer, got '%.40s'", name, arg);
-		die_usage(o, msg);
-	}
+	if (parse_ll(arg, strlen(arg), &v) < 0 || v < 0)
+		cli_usage_exit(o, prog, USAGE, "--%s: expected a non-negative integer, got '%.40s'", name, arg);
 	return v;
 }
 
@@ -99,11 +87,8 @@ static double secs_arg(struct opts *o, const char *name, const char *arg)
 {
 	char *end;
 	double v = strtod(arg, &end);
-	if (*end || !(v > 0) || v > 86400) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "--%s: expected a number of seconds greater than 0", name);
-		die_usage(o, msg);
-	}
+	if (*end || !(v > 0) || v > 86400)
+		cli_usage_exit(o, prog, USAGE, "--%s: expected a number of seconds greater than 0", name);
 	return v;
 }
 
@@ -327,22 +312,29 @@ static int run_once(struct cfg *cfg)
 
 static void parse_format(struct cfg *cfg, struct opts *o, const char *arg)
 {
-	if (strcmp(arg, "json") == 0) cfg->format = F_JSON;
-	else if (strcmp(arg, "text") == 0) cfg->format = F_TEXT;
-	else if (strcmp(arg, "prometheus") == 0) cfg->format = F_PROM;
-	else die_usage(o, "--format: expected json, text or prometheus");
+	if (strcmp(arg, "json") == 0)
+		cfg->format = F_JSON;
+	else if (strcmp(arg, "text") == 0)
+		cfg->format = F_TEXT;
+	else if (strcmp(arg, "prometheus") == 0)
+		cfg->format = F_PROM;
+	else
+		cli_usage_exit(o, prog, USAGE, "--format: expected json, text or prometheus");
 }
 
 /* One option into cfg; exits after a usage error, --help, -V or --list-options. */
 static void parse_option(struct cfg *cfg, struct opts *o, int id, const char *arg)
 {
+	if (id == -2)
+		cli_usage_exit(o, prog, USAGE, "%s", o->err);
+	if (cli_action(o, id, prog, USAGE)) {
+		opts_release(o);
+		exit(0);
+	}
 	switch (id) {
-	case -2:
-		die_usage(o, o->err);
-		break;
 	case O_SOCKET:
 		if (cfg->nsockets == (int)ARRAY_LEN(cfg->sockets))
-			die_usage(o, "too many sockets");
+			cli_usage_exit(o, prog, USAGE, "too many sockets");
 		cfg->sockets[cfg->nsockets++] = arg;
 		break;
 	case O_FORMAT: parse_format(cfg, o, arg); break;
@@ -355,18 +347,6 @@ static void parse_option(struct cfg *cfg, struct opts *o, int id, const char *ar
 	case O_MAX_FULL_SYNCS: cfg->max_full_syncs = num_arg(o, "max-full-syncs-per-hour", arg); break;
 	case O_STALLED: cfg->stalled = secs_arg(o, "stalled", arg); break;
 	case O_TIMEOUT: cfg->timeout_ms = (int)num_arg(o, "timeout", arg); break;
-	case O_HELP:
-		opts_help(o, stdout, USAGE);
-		opts_release(o);
-		exit(0);
-	case O_VERSION:
-		printf("%s %s\n", prog, SYNAP_VERSION);
-		opts_release(o);
-		exit(0);
-	case O_LIST:
-		opts_list(o, stdout);
-		opts_release(o);
-		exit(0);
 	}
 }
 
@@ -380,13 +360,10 @@ static void parse_options(struct cfg *cfg, int argc, char **argv)
 	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
 	while ((id = opts_next(&o, &arg)) != -1)
 		parse_option(cfg, &o, id, arg);
-	if (optind < argc) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "unexpected argument '%.60s'", argv[optind]);
-		die_usage(&o, msg);
-	}
+	if (optind < argc)
+		cli_usage_exit(&o, prog, USAGE, "unexpected argument '%.60s'", argv[optind]);
 	if (cfg->count && !cfg->watch)
-		die_usage(&o, "--count needs --watch");
+		cli_usage_exit(&o, prog, USAGE, "--count needs --watch");
 	opts_release(&o);
 	if (cfg->nsockets == 0)
 		cfg->sockets[cfg->nsockets++] = ctl_default_path(NULL);
