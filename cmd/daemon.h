@@ -18,13 +18,13 @@ struct daemon_spec {
 	const char *const *flag_keys;   /* option index -> config key, or NULL */
 	/* Called for options without a config key; returns 0 or an exit code. */
 	int (*flag)(int id, const char *arg, struct conf *c, struct opts *o);
-	int o_config, o_help, o_version, o_list;
+	int o_config;
 	int o_persistence;              /* --persistence PATH: enables it too */
 };
 
 /* Parses the command line into c (defaults, then the file, then flags).
- * Returns 0, or the exit code after printing why. Actions like --help
- * return -1 after printing (exit 0). */
+ * Returns 0, or the exit code after printing why and releasing c. Actions
+ * like --help return -1 after printing (exit 0), c released too. */
 int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct conf *c);
 /* Prints a usage error and the options to stderr; returns 64. */
 int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *fmt, ...)

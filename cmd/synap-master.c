@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "../lib/log.h"
+#include "cli.h"
 #include "daemon.h"
 
 enum { O_CONFIG, O_HOST, O_PORT, O_ROLE, O_STANDALONE, O_REPLICA_LISTEN, O_DATA_DIR, O_CONTROL,
@@ -23,9 +24,7 @@ static const struct opt options[] = {
 	[O_PERSISTENCE] = { "persistence", 0, "PATH", "file", "keep data in the sqlite database PATH (relative to DATA_DIR)" },
 	[O_FSYNC] = { "fsync", 0, "MODE", "always everysec no", "with persistence: always, everysec (default) or no" },
 	[O_LOAD] = { "load", 0, "FILE", "file", "start from the snapshot FILE (a new history)" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+	CLI_OPTS_ACTIONS,
 };
 
 static const char *const flag_keys[ARRAY_LEN(options)] = {
@@ -68,7 +67,7 @@ static const struct daemon_spec spec = {
 	.noptions = ARRAY_LEN(options),
 	.flag_keys = flag_keys,
 	.flag = flag,
-	.o_config = O_CONFIG, .o_help = O_HELP, .o_version = O_VERSION, .o_list = O_LIST,
+	.o_config = O_CONFIG,
 	.o_persistence = O_PERSISTENCE,
 };
 
