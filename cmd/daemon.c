@@ -22,6 +22,37 @@ int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *
 	return rc;
 }
 
+/* The daemon options that set one configuration key, by name: an option
+ * sets the same key in either daemon. */
+static const struct {
+	const char *option, *key;
+} option_keys[] = {
+	{ "master-address", "replication.master_address" },
+	{ "host", "server.host" },
+	{ "port", "server.port" },
+	{ "auto-reconnect", "replication.auto_reconnect" },
+	{ "replica-listen", "replication.replica_listen_address" },
+	{ "data-dir", "server.data_dir" },
+	{ "control", "server.control_socket" },
+	{ "requirepass", "server.requirepass" },
+	{ "log-level", "server.log_level" },
+	{ "persistence", "persistence.path" },
+	{ "fsync", "persistence.fsync" },
+};
+
+static const char *option_key(const char *option)
+{
+	for (size_t i = 0; i < ARRAY_LEN(option_keys); i++)
+		if (strcmp(option_keys[i].option, option) == 0)
+			return option_keys[i].key;
+	return NULL;
+}
+
+static bool is_config(const struct daemon_spec *s, int id)
+{
+	return strcmp(s->options[id].name, "config") == 0;
+}
+
 /* The first pass: an action (--help, -V, --list-options) is done at once and
  * returns -1; a usage error returns its exit code; otherwise *config is the
  * file flags override, or NULL, and it returns 0. */
@@ -35,7 +66,7 @@ static int scan_actions_and_config(const struct daemon_spec *s, struct opts *o, 
 			return daemon_usage_error(s, o, "%s", o->err);
 		if (cli_action(o, id, s->prog, s->usage))
 			return -1;
-		if (id == s->o_config)
+		if (is_config(s, id))
 			*config = arg;
 	}
 	if (optind < o->argc)
@@ -48,19 +79,18 @@ static int scan_actions_and_config(const struct daemon_spec *s, struct opts *o, 
 static int apply_flags(const struct daemon_spec *s, struct opts *o, struct conf *c)
 {
 	char err[CONF_ERR_LEN];
-	const char *arg;
+	const char *arg, *key;
 	int id, rc;
 
 	while ((id = opts_next(o, &arg)) != -1) {
-		if (id == s->o_config)
+		const char *name = s->options[id].name;
+		if (is_config(s, id))
 			continue;
-		if (id == s->o_persistence) {
-			if (conf_set(c, "persistence.path", arg, err) < 0)
-				return daemon_usage_error(s, o, "--persistence: %s", err);
-			c->persist_enabled = true;
-		} else if (s->flag_keys[id]) {
-			if (conf_set(c, s->flag_keys[id], arg, err) < 0)
-				return daemon_usage_error(s, o, "--%s: %s", s->options[id].name, err);
+		if ((key = option_key(name)) != NULL) {
+			if (conf_set(c, key, arg, err) < 0)
+				return daemon_usage_error(s, o, "--%s: %s", name, err);
+			if (strcmp(name, "persistence") == 0)
+				c->persist_enabled = true;   /* a path given enables it */
 		} else if ((rc = s->flag(id, arg, c, o)) != 0) {
 			return rc;
 		}
