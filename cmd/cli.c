@@ -41,3 +41,13 @@ _Noreturn void cli_usage_exit(struct opts *o, const char *prog, const char *usag
 	opts_release(o);
 	exit(EX_USAGE);
 }
+
+void cli_common_option(struct opts *o, int id, const char *prog, const char *usage)
+{
+	if (id == -2)
+		cli_usage_exit(o, prog, usage, "%s", o->err);
+	if (cli_action(o, id, prog, usage)) {
+		opts_release(o);
+		exit(0);
+	}
+}

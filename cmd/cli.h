@@ -27,5 +27,9 @@ int cli_usage_verror(const struct opts *o, const char *prog, const char *usage, 
 /* The same, then releases o and exits EX_USAGE. */
 _Noreturn void cli_usage_exit(struct opts *o, const char *prog, const char *usage, const char *fmt, ...)
 	ATTR_PRINTF(4, 5);
+/* For the tools, which stop at the first usage error or action: a usage
+ * error from opts_next (id -2) exits EX_USAGE, an action prints and exits 0;
+ * returns for any other option. */
+void cli_common_option(struct opts *o, int id, const char *prog, const char *usage);
 
 #endif

@@ -417,12 +417,7 @@ static int run(struct plan *p)
 /* One option into p; exits after a usage error, --help, -V or --list-options. */
 static void parse_option(struct plan *p, struct opts *o, int id, const char *arg)
 {
-	if (id == -2)
-		cli_usage_exit(o, prog, USAGE, "%s", o->err);
-	if (cli_action(o, id, prog, USAGE)) {
-		opts_release(o);
-		exit(0);
-	}
+	cli_common_option(o, id, prog, USAGE);
 	switch (id) {
 	case O_SOCKET: p->target = arg; break;
 	case O_SIBLING:

@@ -296,12 +296,7 @@ static void parse_option(struct cfg *c, struct opts *o, int id, const char *arg)
 {
 	long long v;
 
-	if (id == -2)
-		cli_usage_exit(o, prog, USAGE, "%s", o->err);
-	if (cli_action(o, id, prog, USAGE)) {
-		opts_release(o);
-		exit(0);
-	}
+	cli_common_option(o, id, prog, USAGE);
 	switch (id) {
 	case O_SOCKET: c->sock = arg; break;
 	case O_OUTPUT: c->output = arg; break;

@@ -325,12 +325,7 @@ static void parse_format(struct cfg *cfg, struct opts *o, const char *arg)
 /* One option into cfg; exits after a usage error, --help, -V or --list-options. */
 static void parse_option(struct cfg *cfg, struct opts *o, int id, const char *arg)
 {
-	if (id == -2)
-		cli_usage_exit(o, prog, USAGE, "%s", o->err);
-	if (cli_action(o, id, prog, USAGE)) {
-		opts_release(o);
-		exit(0);
-	}
+	cli_common_option(o, id, prog, USAGE);
 	switch (id) {
 	case O_SOCKET:
 		if (cfg->nsockets == (int)ARRAY_LEN(cfg->sockets))
