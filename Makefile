@@ -62,7 +62,9 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(LIBSYNAP)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBSYNAP) $(LDLIBS)
 
-# The two daemons share their start-up code.
+# Every program shares its command-line conventions; the two daemons share
+# their start-up code.
+$(BINS): $(BUILD)/cmd/cli.o
 $(BIN)/synap-master $(BIN)/synap-replica: $(BUILD)/cmd/daemon.o
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBSYNAP)

@@ -10,87 +10,121 @@
 
 #include "core/log.h"
 #include "repl/role.h"
+#include "cli.h"
 #include "daemon.h"
 
 int daemon_usage_error(const struct daemon_spec *s, struct opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", s->prog);
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int rc = cli_usage_verror(o, s->prog, s->usage, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	opts_help(o, stderr, s->usage);
-	return EX_USAGE;
+	return rc;
+}
+
+/* The daemon options that set one configuration key, by name: an option
+ * sets the same key in either daemon. */
+static const struct {
+	const char *option, *key;
+} option_keys[] = {
+	{ "master-address", "replication.master_address" },
+	{ "host", "server.host" },
+	{ "port", "server.port" },
+	{ "auto-reconnect", "replication.auto_reconnect" },
+	{ "replica-listen", "replication.replica_listen_address" },
+	{ "data-dir", "server.data_dir" },
+	{ "control", "server.control_socket" },
+	{ "requirepass", "server.requirepass" },
+	{ "log-level", "server.log_level" },
+	{ "persistence", "persistence.path" },
+	{ "fsync", "persistence.fsync" },
+};
+
+static const char *option_key(const char *option)
+{
+	for (size_t i = 0; i < ARRAY_LEN(option_keys); i++)
+		if (strcmp(option_keys[i].option, option) == 0)
+			return option_keys[i].key;
+	return NULL;
+}
+
+static bool is_config(const struct daemon_spec *s, int id)
+{
+	return strcmp(s->options[id].name, "config") == 0;
+}
+
+/* The first pass: an action (--help, -V, --list-options) is done at once and
+ * returns -1; a usage error returns its exit code; otherwise *config is the
+ * file flags override, or NULL, and it returns 0. */
+static int scan_actions_and_config(const struct daemon_spec *s, struct opts *o, const char **config)
+{
+	const char *arg;
+	int id;
+
+	while ((id = opts_next(o, &arg)) != -1) {
+		if (id == -2)
+			return daemon_usage_error(s, o, "%s", o->err);
+		if (cli_action(o, id, s->prog, s->usage))
+			return -1;
+		if (is_config(s, id))
+			*config = arg;
+	}
+	if (optind < o->argc)
+		return daemon_usage_error(s, o, "unexpected argument '%s'", o->argv[optind]);
+	return 0;
+}
+
+/* The second pass: the flags over the defaults and the file. No action is
+ * left: the first pass returned at any. Returns 0 or an exit code. */
+static int apply_flags(const struct daemon_spec *s, struct opts *o, struct conf *c)
+{
+	char err[CONF_ERR_LEN];
+	const char *arg, *key;
+	int id, rc;
+
+	while ((id = opts_next(o, &arg)) != -1) {
+		const char *name = s->options[id].name;
+		if (is_config(s, id))
+			continue;
+		if ((key = option_key(name)) != NULL) {
+			if (conf_set(c, key, arg, err) < 0)
+				return daemon_usage_error(s, o, "--%s: %s", name, err);
+			if (strcmp(name, "persistence") == 0)
+				c->persist_enabled = true;   /* a path given enables it */
+		} else if ((rc = s->flag(id, arg, c, o)) != 0) {
+			return rc;
+		}
+	}
+	return 0;
 }
 
 int daemon_configure(const struct daemon_spec *s, int argc, char **argv, struct conf *c)
 {
 	struct opts o;
 	char err[CONF_ERR_LEN];
-	const char *config = NULL, *arg;
-	int id, rc = 0;
+	const char *config = NULL;
 
 	conf_init(c, s->role);    /* every exit path can release it */
 	opts_init(&o, s->options, s->noptions, argc, argv);
-	/* First pass: actions that exit, and the file that flags override. */
-	while ((id = opts_next(&o, &arg)) != -1) {
-		if (id == -2) {
-			rc = daemon_usage_error(s, &o, "%s", o.err);
-			goto out;
-		}
-		if (id == s->o_help || id == s->o_version || id == s->o_list) {
-			if (id == s->o_help)
-				opts_help(&o, stdout, s->usage);
-			else if (id == s->o_version)
-				printf("%s %s\n", s->prog, SYNAP_VERSION);
-			else
-				opts_list(&o, stdout);
-			conf_release(c);
-			rc = -1;
-			goto out;
-		}
-		if (id == s->o_config)
-			config = arg;
-	}
-	if (optind < argc) {
-		rc = daemon_usage_error(s, &o, "unexpected argument '%s'", argv[optind]);
-		goto out;
-	}
-	if (config && conf_load(c, config, err) < 0) {
+	int rc = scan_actions_and_config(s, &o, &config);
+	if (rc == 0 && config && conf_load(c, config, err) < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);
 		rc = EX_CONFIG;
-		goto out;
 	}
 	opts_release(&o);
-	opts_init(&o, s->options, s->noptions, argc, argv);
-	while ((id = opts_next(&o, &arg)) != -1) {
-		if (id == s->o_config || id == s->o_help || id == s->o_version || id == s->o_list)
-			continue;
-		if (id == s->o_persistence) {
-			if (conf_set(c, "persistence.path", arg, err) < 0) {
-				rc = daemon_usage_error(s, &o, "--persistence: %s", err);
-				goto out;
-			}
-			c->persist_enabled = true;
-		} else if (s->flag_keys[id]) {
-			if (conf_set(c, s->flag_keys[id], arg, err) < 0) {
-				rc = daemon_usage_error(s, &o, "--%s: %s", s->options[id].name, err);
-				goto out;
-			}
-		} else if ((rc = s->flag(id, arg, c, &o)) != 0) {
-			goto out;
-		}
+	if (rc == 0) {
+		opts_init(&o, s->options, s->noptions, argc, argv);
+		rc = apply_flags(s, &o, c);
+		opts_release(&o);
 	}
-	if (c->role == ROLE_STANDALONE)
+	if (rc == 0 && c->role == ROLE_STANDALONE)
 		c->repl_enabled = false;
-	if (conf_check(c, err) < 0) {
+	if (rc == 0 && conf_check(c, err) < 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, err);
 		rc = EX_CONFIG;
 	}
-out:
-	opts_release(&o);
-	if (rc > 0)
+	if (rc != 0)
 		conf_release(c);
 	return rc;
 }

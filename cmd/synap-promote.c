@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "proto/ctlclient.h"
 #include "core/opts.h"
+#include "cli.h"
 
 static const char *prog = "synap-promote";
 
@@ -28,9 +29,7 @@ static const struct opt options[] = {
 	[O_FORCE] = { "force", 'f', NULL, NULL, "promote even when a reachable sibling is ahead" },
 	[O_COORDINATED] = { "coordinated", 0, NULL, NULL, "pause the old master, wait for the replica, then switch (no loss)" },
 	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "how long --coordinated waits for the replica (default 10000)" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+	CLI_OPTS_ACTIONS,
 };
 
 #define USAGE "synap-promote -s NEW.sock [--sibling S.sock]... [--demote OLD.sock] [--listen ADDR] [--force]\n" \
@@ -278,14 +277,11 @@ static void follow_line(char *line, size_t len, const char *listen_addr)
 	}
 }
 
-static int run(struct plan *p)
+/* The replica to promote answers, is one, may be promoted and (unless
+ * --force or --coordinated) is not behind a reachable sibling. */
+static int check_target(const struct plan *p)
 {
 	int code = 0;
-	char line[512];
-	long long paused_at = -1;
-
-	if (p->best && (code = choose_best(p)) != 0)
-		return code;
 	json_t *tstats = call(p->target, "STATS", &code);
 	if (!tstats) {
 		emit_error(p->target, "promote", "unreachable");
@@ -299,52 +295,68 @@ static int run(struct plan *p)
 	if (refusal) {
 		note("%s: %s", p->target, refusal);
 		emit_error(p->target, "promote", refusal);
-		json_decref(tstats);
-		return 1;
-	}
-	if (!p->force && !p->coordinated && (code = check_not_behind(p, tstats)) != 0) {
-		json_decref(tstats);
-		return code;
+		code = 1;
+	} else if (!p->force && !p->coordinated) {
+		code = check_not_behind(p, tstats);
 	}
 	json_decref(tstats);
-	if (p->coordinated) {
-		json_t *old = call(p->demote, "STATS", &code);
-		if (!old || strcmp(str(old, "role"), "master") != 0) {
-			refusal = old ? "not a master: nothing to hand over" : "unreachable";
-			note("%s: %s", p->demote, refusal);
-			emit_error(p->demote, "pause", refusal);
-			json_decref(old);
-			return old ? 1 : code;
-		}
+	return code;
+}
+
+/* --coordinated: the node to demote answers and is a master. */
+static int check_old_master(const struct plan *p)
+{
+	int code = 0;
+	json_t *old = call(p->demote, "STATS", &code);
+	if (old && strcmp(str(old, "role"), "master") == 0) {
 		json_decref(old);
+		return 0;
 	}
+	const char *refusal = old ? "not a master: nothing to hand over" : "unreachable";
+	note("%s: %s", p->demote, refusal);
+	emit_error(p->demote, "pause", refusal);
+	if (old)
+		code = 1;
+	json_decref(old);
+	return code;
+}
 
-	long long started = now_ms();
-	if (p->coordinated) {
-		/* 1. Writers on the old master wait from here on. */
-		snprintf(line, sizeof(line), "PAUSE %lld", p->timeout_ms + 5000);
-		json_t *j = call(p->demote, line, &code);
-		if (!j)
-			return code;
-		emit(p->demote, "pause", j);
-		if (!ok(j)) {
-			note("%s: cannot pause writes: %s", p->demote, str(j, "error"));
-			json_decref(j);
-			return 1;
-		}
-		paused_at = num(j, "offset");
+/* --coordinated, before the promotion: writers on the old master wait from
+ * here on, and the replica applies everything acknowledged so far. */
+static int pause_and_catch_up(const struct plan *p, long long started)
+{
+	int code = 0;
+	char line[512];
+
+	snprintf(line, sizeof(line), "PAUSE %lld", p->timeout_ms + 5000);
+	json_t *j = call(p->demote, line, &code);
+	if (!j)
+		return code;
+	emit(p->demote, "pause", j);
+	if (!ok(j)) {
+		note("%s: cannot pause writes: %s", p->demote, str(j, "error"));
 		json_decref(j);
-		/* 2. The replica applies everything acknowledged so far. */
-		if (!wait_applied(p->target, paused_at, started + p->timeout_ms)) {
-			note("%s did not reach offset %lld within %lld ms: aborting, %s resumes unchanged",
-			     p->target, paused_at, p->timeout_ms, p->demote);
-			act(p->demote, "unpause", "UNPAUSE");
-			return EX_TEMPFAIL;
-		}
-		note("%s has applied offset %lld", p->target, paused_at);
+		return 1;
 	}
+	long long paused_at = num(j, "offset");
+	json_decref(j);
+	if (!wait_applied(p->target, paused_at, started + p->timeout_ms)) {
+		note("%s did not reach offset %lld within %lld ms: aborting, %s resumes unchanged",
+		     p->target, paused_at, p->timeout_ms, p->demote);
+		act(p->demote, "unpause", "UNPAUSE");
+		return EX_TEMPFAIL;
+	}
+	note("%s has applied offset %lld", p->target, paused_at);
+	return 0;
+}
 
-	/* 3. Promote. */
+/* Promotes the target; on success fills follow with the line that points
+ * the other nodes at it. A refusal unpauses a coordinated old master. */
+static int promote(const struct plan *p, long long started, char *follow, size_t len)
+{
+	int code = 0;
+	char line[512];
+
 	if (p->listen)
 		snprintf(line, sizeof(line), "PROMOTE %s", p->listen);
 	else
@@ -354,35 +366,95 @@ static int run(struct plan *p)
 		if (pr) {
 			emit(p->target, "promote", pr);
 			note("%s: promotion refused: %s", p->target, str(pr, "error"));
+			code = 1;
 		}
 		json_decref(pr);
 		if (p->coordinated)
 			act(p->demote, "unpause", "UNPAUSE");
-		return pr ? 1 : code;
+		return code;
 	}
 	emit(p->target, "promote", pr);
 	note("%s promoted: epoch %lld, replid %s (after %lld ms)", p->target, num(pr, "epoch"),
 	     str(pr, "replid"), now_ms() - started);
-	follow_line(line, sizeof(line), str(pr, "replica_listen_address"));
+	follow_line(follow, len, str(pr, "replica_listen_address"));
 	json_decref(pr);
+	return 0;
+}
 
-	/* 4. Fence the old master (its held writers then get -READONLY), repoint the rest. */
+/* Fences the old master (its held writers then get -READONLY) and repoints
+ * the siblings; a failure here only sets the exit code. */
+static void fence_and_repoint(const struct plan *p, const char *follow)
+{
 	if (p->demote) {
-		act(p->demote, "demote", line);
+		act(p->demote, "demote", follow);
 		if (p->coordinated)
 			act(p->demote, "unpause", "UNPAUSE");
 	}
 	for (int i = 0; i < p->nsiblings; i++)
-		act(p->siblings[i], "follow", line);
+		act(p->siblings[i], "follow", follow);
+}
+
+static int run(struct plan *p)
+{
+	int code;
+	char follow[512];
+
+	if (p->best && (code = choose_best(p)) != 0)
+		return code;
+	if ((code = check_target(p)) != 0)
+		return code;
+	if (p->coordinated && (code = check_old_master(p)) != 0)
+		return code;
+	long long started = now_ms();
+	if (p->coordinated && (code = pause_and_catch_up(p, started)) != 0)
+		return code;
+	if ((code = promote(p, started, follow, sizeof(follow))) != 0)
+		return code;
+	fence_and_repoint(p, follow);
 	return worst;
 }
 
-static void usage_error(struct opts *o, const char *msg)
+/* One option into p; exits after a usage error, --help, -V or --list-options. */
+static void parse_option(struct plan *p, struct opts *o, int id, const char *arg)
 {
-	note("%s", msg);
-	opts_help(o, stderr, USAGE);
-	opts_release(o);
-	exit(EX_USAGE);
+	cli_common_option(o, id, prog, USAGE);
+	switch (id) {
+	case O_SOCKET: p->target = arg; break;
+	case O_SIBLING:
+		if (p->nsiblings == MAX_NODES)
+			cli_usage_exit(o, prog, USAGE, "too many siblings");
+		p->siblings[p->nsiblings++] = arg;
+		break;
+	case O_DEMOTE: p->demote = arg; break;
+	case O_BEST: p->best = true; break;
+	case O_LISTEN: p->listen = arg; break;
+	case O_FORCE: p->force = true; break;
+	case O_COORDINATED: p->coordinated = true; break;
+	case O_TIMEOUT:
+		if (parse_ll(arg, strlen(arg), &p->timeout_ms) < 0 || p->timeout_ms <= 0)
+			cli_usage_exit(o, prog, USAGE, "--timeout: expected a positive number of milliseconds");
+		break;
+	}
+}
+
+/* The operands (--best's candidates) and what the options need together. */
+static void check_plan(struct plan *p, struct opts *o, int argc, char **argv)
+{
+	for (int i = optind; i < argc; i++) {
+		if (!p->best)
+			cli_usage_exit(o, prog, USAGE, "sockets as operands go with --best");
+		if (p->ncandidates == MAX_NODES)
+			cli_usage_exit(o, prog, USAGE, "too many candidates");
+		p->candidates[p->ncandidates++] = argv[i];
+	}
+	if (p->best && p->ncandidates == 0)
+		cli_usage_exit(o, prog, USAGE, "--best needs the candidate replicas' sockets as operands");
+	if (p->best && p->target)
+		cli_usage_exit(o, prog, USAGE, "--best chooses the replica: do not also give -s");
+	if (!p->best && !p->target)
+		cli_usage_exit(o, prog, USAGE, "which replica? give -s NEW.sock (or --best S1.sock S2.sock...)");
+	if (p->coordinated && (!p->demote || p->best))
+		cli_usage_exit(o, prog, USAGE, "--coordinated needs -s NEW.sock and --demote OLD.sock");
 }
 
 int main(int argc, char **argv)
@@ -393,44 +465,9 @@ int main(int argc, char **argv)
 	int id;
 
 	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
-	while ((id = opts_next(&o, &arg)) != -1) {
-		switch (id) {
-		case -2: usage_error(&o, o.err); break;
-		case O_SOCKET: p.target = arg; break;
-		case O_SIBLING:
-			if (p.nsiblings == MAX_NODES)
-				usage_error(&o, "too many siblings");
-			p.siblings[p.nsiblings++] = arg;
-			break;
-		case O_DEMOTE: p.demote = arg; break;
-		case O_BEST: p.best = true; break;
-		case O_LISTEN: p.listen = arg; break;
-		case O_FORCE: p.force = true; break;
-		case O_COORDINATED: p.coordinated = true; break;
-		case O_TIMEOUT:
-			if (parse_ll(arg, strlen(arg), &p.timeout_ms) < 0 || p.timeout_ms <= 0)
-				usage_error(&o, "--timeout: expected a positive number of milliseconds");
-			break;
-		case O_HELP: opts_help(&o, stdout, USAGE); opts_release(&o); return 0;
-		case O_VERSION: printf("%s %s\n", prog, SYNAP_VERSION); opts_release(&o); return 0;
-		case O_LIST: opts_list(&o, stdout); opts_release(&o); return 0;
-		}
-	}
-	for (int i = optind; i < argc; i++) {
-		if (!p.best)
-			usage_error(&o, "sockets as operands go with --best");
-		if (p.ncandidates == MAX_NODES)
-			usage_error(&o, "too many candidates");
-		p.candidates[p.ncandidates++] = argv[i];
-	}
-	if (p.best && p.ncandidates == 0)
-		usage_error(&o, "--best needs the candidate replicas' sockets as operands");
-	if (p.best && p.target)
-		usage_error(&o, "--best chooses the replica: do not also give -s");
-	if (!p.best && !p.target)
-		usage_error(&o, "which replica? give -s NEW.sock (or --best S1.sock S2.sock...)");
-	if (p.coordinated && (!p.demote || p.best))
-		usage_error(&o, "--coordinated needs -s NEW.sock and --demote OLD.sock");
+	while ((id = opts_next(&o, &arg)) != -1)
+		parse_option(&p, &o, id, arg);
+	check_plan(&p, &o, argc, argv);
 	opts_release(&o);
 	return run(&p);
 }

@@ -6,41 +6,21 @@
 
 #include "core/log.h"
 #include "repl/replica.h"
+#include "cli.h"
 #include "daemon.h"
 
 enum { O_CONFIG, O_MASTER, O_HOST, O_PORT, O_ROLE, O_AUTO_RECONNECT, O_REPLICA_LISTEN, O_DATA_DIR,
        O_CONTROL, O_REQUIREPASS, O_LOG_LEVEL, O_PERSISTENCE, O_FSYNC, O_HELP, O_VERSION, O_LIST };
 
 static const struct opt options[] = {
-	[O_CONFIG] = { "config", 'c', "FILE", "file", "load the YAML configuration FILE" },
+	DAEMON_OPT_CONFIG,
 	[O_MASTER] = { "master-address", 'm', "HOST:PORT", NULL, "the master's replication address (default 127.0.0.1:15501)" },
-	[O_HOST] = { "host", 0, "ADDR", NULL, "client port address (default 127.0.0.1)" },
-	[O_PORT] = { "port", 'p', "PORT", NULL, "client port (default 5501)" },
+	DAEMON_OPTS_CLIENT("5501"),
 	[O_ROLE] = { "role", 0, "ROLE", "replica", "replica (the only role of this program)" },
 	[O_AUTO_RECONNECT] = { "auto-reconnect", 0, "BOOL", "true false", "reconnect by itself when the link drops (default true)" },
 	[O_REPLICA_LISTEN] = { "replica-listen", 0, "ADDR:PORT", NULL, "serve sub-replicas here (chained replication)" },
-	[O_DATA_DIR] = { "data-dir", 'd', "DIR", "dir", "directory for the control socket and data (default .)" },
-	[O_CONTROL] = { "control", 's', "PATH", "socket", "control socket path (default DATA_DIR/synap.sock)" },
-	[O_REQUIREPASS] = { "requirepass", 0, "PASS", NULL, "password clients must give with AUTH" },
-	[O_LOG_LEVEL] = { "log-level", 'l', "LEVEL", "debug info notice warning error", "log level (default notice)" },
-	[O_PERSISTENCE] = { "persistence", 0, "PATH", "file", "keep data in the sqlite database PATH (relative to DATA_DIR)" },
-	[O_FSYNC] = { "fsync", 0, "MODE", "always everysec no", "with persistence: always, everysec (default) or no" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
-};
-
-static const char *const flag_keys[ARRAY_LEN(options)] = {
-	[O_MASTER] = "replication.master_address",
-	[O_HOST] = "server.host",
-	[O_PORT] = "server.port",
-	[O_AUTO_RECONNECT] = "replication.auto_reconnect",
-	[O_REPLICA_LISTEN] = "replication.replica_listen_address",
-	[O_DATA_DIR] = "server.data_dir",
-	[O_CONTROL] = "server.control_socket",
-	[O_REQUIREPASS] = "server.requirepass",
-	[O_LOG_LEVEL] = "server.log_level",
-	[O_FSYNC] = "persistence.fsync",
+	DAEMON_OPTS_NODE,
+	CLI_OPTS_ACTIONS,
 };
 
 static const struct daemon_spec spec;
@@ -62,10 +42,7 @@ static const struct daemon_spec spec = {
 		 "                     [--persistence PATH [--fsync always|everysec|no]]",
 	.options = options,
 	.noptions = ARRAY_LEN(options),
-	.flag_keys = flag_keys,
 	.flag = flag,
-	.o_config = O_CONFIG, .o_help = O_HELP, .o_version = O_VERSION, .o_list = O_LIST,
-	.o_persistence = O_PERSISTENCE,
 };
 
 int main(int argc, char **argv)

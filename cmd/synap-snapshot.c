@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "core/opts.h"
 #include "persist/snapfile.h"
+#include "cli.h"
 
 static const char *prog = "synap-snapshot";
 
@@ -28,9 +29,7 @@ static const struct opt options[] = {
 	[O_FORMAT] = { "format", 'f', "FORMAT", "resp json", "dump: resp (default, for redis-cli --pipe) or json" },
 	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "save, load: wait at most MS for the node (default 600000)" },
 	[O_QUIET] = { "quiet", 'q', NULL, NULL, "no progress bar" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+	CLI_OPTS_ACTIONS,
 };
 
 #define USAGE "synap-snapshot save [-s SOCK] -o FILE [--compress]\n" \
@@ -292,12 +291,45 @@ static int cmd_dump(const struct cfg *c, const char *file)
 	return rc;
 }
 
-static void usage_error(struct opts *o, const char *msg)
+/* One option into c; exits after a usage error, --help, -V or --list-options. */
+static void parse_option(struct cfg *c, struct opts *o, int id, const char *arg)
 {
-	fprintf(stderr, "%s: %s\n", prog, msg);
-	opts_help(o, stderr, USAGE);
-	opts_release(o);
-	exit(EX_USAGE);
+	long long v;
+
+	cli_common_option(o, id, prog, USAGE);
+	switch (id) {
+	case O_SOCKET: c->sock = arg; break;
+	case O_OUTPUT: c->output = arg; break;
+	case O_COMPRESS: c->compress = true; break;
+	case O_FORMAT:
+		if (strcmp(arg, "json") == 0)
+			c->json = true;
+		else if (strcmp(arg, "resp") != 0)
+			cli_usage_exit(o, prog, USAGE, "--format: expected resp or json");
+		break;
+	case O_TIMEOUT:
+		if (parse_ll(arg, strlen(arg), &v) < 0 || v <= 0 || v > INT_MAX)
+			cli_usage_exit(o, prog, USAGE, "--timeout: expected a positive number of milliseconds");
+		c->timeout_ms = (int)v;
+		break;
+	case O_QUIET: c->quiet = true; break;
+	}
+}
+
+static int run_verb(const struct cfg *c, const char *verb, const char *file)
+{
+	if (strcmp(verb, "save") == 0)
+		return cmd_save(c);
+	if (strcmp(verb, "verify") == 0)
+		return cmd_verify(c, file);
+	if (strcmp(verb, "info") == 0)
+		return cmd_info(c, file);
+	if (strcmp(verb, "dump") == 0)
+		return cmd_dump(c, file);
+	if (strcmp(verb, "load") == 0)
+		return cmd_load(c, file);
+	fprintf(stderr, "%s: unknown command '%s' (save, verify, info, dump, load)\n", prog, verb);
+	return EX_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -305,52 +337,20 @@ int main(int argc, char **argv)
 	struct opts o;
 	struct cfg c = { .timeout_ms = 600000 };
 	const char *arg;
-	long long v;
 	int id;
 
 	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
-	while ((id = opts_next(&o, &arg)) != -1) {
-		switch (id) {
-		case -2: usage_error(&o, o.err); break;
-		case O_SOCKET: c.sock = arg; break;
-		case O_OUTPUT: c.output = arg; break;
-		case O_COMPRESS: c.compress = true; break;
-		case O_FORMAT:
-			if (strcmp(arg, "json") == 0)
-				c.json = true;
-			else if (strcmp(arg, "resp") != 0)
-				usage_error(&o, "--format: expected resp or json");
-			break;
-		case O_TIMEOUT:
-			if (parse_ll(arg, strlen(arg), &v) < 0 || v <= 0 || v > INT_MAX)
-				usage_error(&o, "--timeout: expected a positive number of milliseconds");
-			c.timeout_ms = (int)v;
-			break;
-		case O_QUIET: c.quiet = true; break;
-		case O_HELP: opts_help(&o, stdout, USAGE); opts_release(&o); return 0;
-		case O_VERSION: printf("%s %s\n", prog, SYNAP_VERSION); opts_release(&o); return 0;
-		case O_LIST: opts_list(&o, stdout); opts_release(&o); return 0;
-		}
-	}
+	while ((id = opts_next(&o, &arg)) != -1)
+		parse_option(&c, &o, id, arg);
 	if (optind >= argc)
-		usage_error(&o, "which command? save, verify, info, dump or load");
+		cli_usage_exit(&o, prog, USAGE, "which command? save, verify, info, dump or load");
 	const char *verb = argv[optind];
 	int nargs = argc - optind - 1;
 	const char *file = nargs >= 1 ? argv[optind + 1] : NULL;
 	bool needs_file = strcmp(verb, "save") != 0;
 	if ((needs_file && nargs != 1) || (!needs_file && nargs != 0))
-		usage_error(&o, needs_file ? "expected one FILE" : "save takes no operand (use -o FILE)");
+		cli_usage_exit(&o, prog, USAGE, "%s",
+			       needs_file ? "expected one FILE" : "save takes no operand (use -o FILE)");
 	opts_release(&o);
-	if (strcmp(verb, "save") == 0)
-		return cmd_save(&c);
-	if (strcmp(verb, "verify") == 0)
-		return cmd_verify(&c, file);
-	if (strcmp(verb, "info") == 0)
-		return cmd_info(&c, file);
-	if (strcmp(verb, "dump") == 0)
-		return cmd_dump(&c, file);
-	if (strcmp(verb, "load") == 0)
-		return cmd_load(&c, file);
-	fprintf(stderr, "%s: unknown command '%s' (save, verify, info, dump, load)\n", prog, verb);
-	return EX_USAGE;
+	return run_verb(&c, verb, file);
 }

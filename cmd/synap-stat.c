@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "proto/ctlclient.h"
 #include "core/opts.h"
+#include "cli.h"
 
 static const char *prog = "synap-stat";
 
@@ -31,9 +32,7 @@ static const struct opt options[] = {
 	[O_MAX_FULL_SYNCS] = { "max-full-syncs-per-hour", 0, "N", NULL, "with --check, most full syncs a node may have had in the last hour" },
 	[O_STALLED] = { "stalled", 0, "SECS", NULL, "with --check, fail when the master offset has not moved for SECS" },
 	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "wait at most MS for each reply (default 5000)" },
-	[O_HELP] = { "help", 'h', NULL, NULL, "show this help and exit" },
-	[O_VERSION] = { "version", 'V', NULL, NULL, "show the version and exit" },
-	[O_LIST] = { "list-options", 0, NULL, NULL, "list the options for shell completion and exit" },
+	CLI_OPTS_ACTIONS,
 };
 
 #define USAGE "synap-stat [-s SOCK]... [-f json|text|prometheus] [-w SECS [-n N]] [-o FIELDS]\n" \
@@ -75,23 +74,30 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static void die_usage(struct opts *o, const char *msg)
-{
-	fprintf(stderr, "%s: %s\n", prog, msg);
-	opts_help(o, stderr, USAGE);
-	opts_release(o);
-	exit(EX_USAGE);
-}
-
 static long long num_arg(struct opts *o, const char *name, const char *arg)
 {
 	long long v;
-	if (parse_ll(arg, strlen(arg), &v) < 0 || v < 0) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "--%s: expected a non-negative integer, got '%.40s'", name, arg);
-		die_usage(o, msg);
-	}
+	if (parse_ll(arg, strlen(arg), &v) < 0 || v < 0)
+		cli_usage_exit(o, prog, USAGE, "--%s: expected a non-negative integer, got '%.40s'", name, arg);
 	return v;
+}
+
+/* A number of seconds for --watch or --stalled: above 0, at most a day. */
+static double secs_arg(struct opts *o, const char *name, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (*end || !(v > 0) || v > 86400)
+		cli_usage_exit(o, prog, USAGE, "--%s: expected a number of seconds greater than 0", name);
+	return v;
+}
+
+/* Sleeps secs seconds, or less when --watch is interrupted. */
+static void sleep_s(double secs)
+{
+	struct timespec ts = { (time_t)secs, (long)((secs - floor(secs)) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !interrupted)
+		;
 }
 
 /* Fetches one node's reply to verb; exits with the fitting code on failure. */
@@ -304,105 +310,101 @@ static int run_once(struct cfg *cfg)
 	return problems;
 }
 
-int main(int argc, char **argv)
+static void parse_format(struct cfg *cfg, struct opts *o, const char *arg)
+{
+	if (strcmp(arg, "json") == 0)
+		cfg->format = F_JSON;
+	else if (strcmp(arg, "text") == 0)
+		cfg->format = F_TEXT;
+	else if (strcmp(arg, "prometheus") == 0)
+		cfg->format = F_PROM;
+	else
+		cli_usage_exit(o, prog, USAGE, "--format: expected json, text or prometheus");
+}
+
+/* One option into cfg; exits after a usage error, --help, -V or --list-options. */
+static void parse_option(struct cfg *cfg, struct opts *o, int id, const char *arg)
+{
+	cli_common_option(o, id, prog, USAGE);
+	switch (id) {
+	case O_SOCKET:
+		if (cfg->nsockets == (int)ARRAY_LEN(cfg->sockets))
+			cli_usage_exit(o, prog, USAGE, "too many sockets");
+		cfg->sockets[cfg->nsockets++] = arg;
+		break;
+	case O_FORMAT: parse_format(cfg, o, arg); break;
+	case O_WATCH: cfg->watch = secs_arg(o, "watch", arg); break;
+	case O_COUNT: cfg->count = num_arg(o, "count", arg); break;
+	case O_FIELDS: cfg->fields = (char *)arg; break;
+	case O_CHECK: cfg->check = true; break;
+	case O_MAX_LAG_OPS: cfg->max_lag_ops = num_arg(o, "max-lag-ops", arg); break;
+	case O_MAX_LAG_MS: cfg->max_lag_ms = num_arg(o, "max-lag-ms", arg); break;
+	case O_MAX_FULL_SYNCS: cfg->max_full_syncs = num_arg(o, "max-full-syncs-per-hour", arg); break;
+	case O_STALLED: cfg->stalled = secs_arg(o, "stalled", arg); break;
+	case O_TIMEOUT: cfg->timeout_ms = (int)num_arg(o, "timeout", arg); break;
+	}
+}
+
+/* The command line into cfg; exits on a usage error or an action. */
+static void parse_options(struct cfg *cfg, int argc, char **argv)
 {
 	struct opts o;
-	struct cfg cfg = { .max_lag_ops = -1, .max_lag_ms = -1, .max_full_syncs = -1, .timeout_ms = 5000 };
 	const char *arg;
 	int id;
 
 	opts_init(&o, options, ARRAY_LEN(options), argc, argv);
-	while ((id = opts_next(&o, &arg)) != -1) {
-		switch (id) {
-		case -2:
-			die_usage(&o, o.err);
-			break;
-		case O_SOCKET:
-			if (cfg.nsockets == (int)ARRAY_LEN(cfg.sockets))
-				die_usage(&o, "too many sockets");
-			cfg.sockets[cfg.nsockets++] = arg;
-			break;
-		case O_FORMAT:
-			if (strcmp(arg, "json") == 0) cfg.format = F_JSON;
-			else if (strcmp(arg, "text") == 0) cfg.format = F_TEXT;
-			else if (strcmp(arg, "prometheus") == 0) cfg.format = F_PROM;
-			else die_usage(&o, "--format: expected json, text or prometheus");
-			break;
-		case O_WATCH: {
-			char *end;
-			cfg.watch = strtod(arg, &end);
-			if (*end || !(cfg.watch > 0) || cfg.watch > 86400)
-				die_usage(&o, "--watch: expected a number of seconds greater than 0");
-			break;
-		}
-		case O_COUNT: cfg.count = num_arg(&o, "count", arg); break;
-		case O_FIELDS: cfg.fields = (char *)arg; break;
-		case O_CHECK: cfg.check = true; break;
-		case O_MAX_LAG_OPS: cfg.max_lag_ops = num_arg(&o, "max-lag-ops", arg); break;
-		case O_MAX_LAG_MS: cfg.max_lag_ms = num_arg(&o, "max-lag-ms", arg); break;
-		case O_MAX_FULL_SYNCS: cfg.max_full_syncs = num_arg(&o, "max-full-syncs-per-hour", arg); break;
-		case O_STALLED: {
-			char *end;
-			cfg.stalled = strtod(arg, &end);
-			if (*end || !(cfg.stalled > 0) || cfg.stalled > 86400)
-				die_usage(&o, "--stalled: expected a number of seconds greater than 0");
-			break;
-		}
-		case O_TIMEOUT: cfg.timeout_ms = (int)num_arg(&o, "timeout", arg); break;
-		case O_HELP:
-			opts_help(&o, stdout, USAGE);
-			opts_release(&o);
-			return 0;
-		case O_VERSION:
-			printf("%s %s\n", prog, SYNAP_VERSION);
-			opts_release(&o);
-			return 0;
-		case O_LIST:
-			opts_list(&o, stdout);
-			opts_release(&o);
-			return 0;
-		}
-	}
-	if (optind < argc) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "unexpected argument '%.60s'", argv[optind]);
-		die_usage(&o, msg);
-	}
-	if (cfg.count && !cfg.watch)
-		die_usage(&o, "--count needs --watch");
+	while ((id = opts_next(&o, &arg)) != -1)
+		parse_option(cfg, &o, id, arg);
+	if (optind < argc)
+		cli_usage_exit(&o, prog, USAGE, "unexpected argument '%.60s'", argv[optind]);
+	if (cfg->count && !cfg->watch)
+		cli_usage_exit(&o, prog, USAGE, "--count needs --watch");
 	opts_release(&o);
-	if (cfg.nsockets == 0)
-		cfg.sockets[cfg.nsockets++] = ctl_default_path(NULL);
+	if (cfg->nsockets == 0)
+		cfg->sockets[cfg->nsockets++] = ctl_default_path(NULL);
+}
 
-	if (!cfg.watch) {
-		if (cfg.check && cfg.stalled > 0) {
-			/* Without --watch, the window is one --stalled interval. */
-			for (int i = 0; i < cfg.nsockets; i++) {
-				json_t *j = fetch(&cfg, cfg.sockets[i], "STATS");
-				cfg.last_offset[i] = jint(j, "master_offset");
-				cfg.since[i] = now_s();
-				json_decref(j);
-			}
-			struct timespec ts = { (time_t)cfg.stalled, (long)((cfg.stalled - floor(cfg.stalled)) * 1e9) };
-			while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-				;
+/* Without --watch: one round (after one --stalled interval, the window that
+ * option needs); 1 when --check found a problem. */
+static int run_one_shot(struct cfg *cfg)
+{
+	if (cfg->check && cfg->stalled > 0) {
+		for (int i = 0; i < cfg->nsockets; i++) {
+			json_t *j = fetch(cfg, cfg->sockets[i], "STATS");
+			cfg->last_offset[i] = jint(j, "master_offset");
+			cfg->since[i] = now_s();
+			json_decref(j);
 		}
-		int problems = run_once(&cfg);
-		return cfg.check && problems ? 1 : 0;
+		sleep_s(cfg->stalled);
 	}
+	int problems = run_once(cfg);
+	return cfg->check && problems ? 1 : 0;
+}
+
+/* --watch: a round every cfg->watch seconds until --count rounds, SIGINT or
+ * SIGTERM; with --check, 1 when any round found a problem. */
+static int run_watch(struct cfg *cfg)
+{
+	int worst = 0;
+
 	signal(SIGINT, on_sigint);
 	signal(SIGTERM, on_sigint);
-	int worst = 0;
-	for (long long round = 0; !interrupted && (!cfg.count || round < cfg.count); round++) {
+	for (long long round = 0; !interrupted && (!cfg->count || round < cfg->count); round++) {
 		if (round > 0) {
-			struct timespec ts = { (time_t)cfg.watch, (long)((cfg.watch - floor(cfg.watch)) * 1e9) };
-			while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !interrupted)
-				;
+			sleep_s(cfg->watch);
 			if (interrupted)
 				break;
 		}
-		if (run_once(&cfg))
+		if (run_once(cfg))
 			worst = 1;
 	}
-	return cfg.check ? worst : 0;
+	return cfg->check ? worst : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cfg cfg = { .max_lag_ops = -1, .max_lag_ms = -1, .max_full_syncs = -1, .timeout_ms = 5000 };
+
+	parse_options(&cfg, argc, argv);
+	return cfg.watch ? run_watch(&cfg) : run_one_shot(&cfg);
 }
