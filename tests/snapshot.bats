@@ -17,14 +17,10 @@ teardown() { persist_teardown; }
 # CR LF, bytes that are not UTF-8, an empty value; keys with TTLs far in the
 # future (absolute PXAT and relative EX); and 200 plain keys.
 gen_special() {
-	"$PYTHON" - <<-'EOF'
+	"$PYTHON" - "$HELPERS_DIR" <<-'EOF'
 	import sys
-	def resp(*args):
-	    out = [b"*%d\r\n" % len(args)]
-	    for a in args:
-	        a = a if isinstance(a, bytes) else str(a).encode()
-	        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-	    return b"".join(out)
+	sys.path.insert(0, sys.argv[1])
+	from resp import resp
 	w = sys.stdout.buffer.write
 	w(resp("SET", "bin:nul", b"\x00\x01\x02\x00\xff\xfe\r\n\x00end"))
 	w(resp("SET", b"key\xff\xfe\x00binary", b"\x80\x81 value of a binary key"))

@@ -33,6 +33,8 @@ import socket
 import sys
 import time
 
+from resp import resp
+
 
 def parse_args(argv):
     opts = {"mode": "set", "prefix": "ack", "counters": 10,
@@ -64,14 +66,6 @@ def parse_args(argv):
     if not {"ports", "log", "stop"} <= opts.keys() or opts["mode"] not in ("set", "incr"):
         sys.exit(__doc__)
     return opts
-
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 class Conn:
