@@ -104,6 +104,19 @@ def main():
     ports, cur, conn = o["ports"], 0, None
     deadline = time.monotonic() + o["max_seconds"]
     n, failures = 0, 0
+
+    def next_port():
+        """Drop the connection and move on to the next port; after a full
+        round of ports without an acknowledgement, sleep 20 ms."""
+        nonlocal conn, cur, failures
+        if conn is not None:
+            conn.close()
+            conn = None
+        cur = (cur + 1) % len(ports)
+        failures += 1
+        if failures % len(ports) == 0:
+            time.sleep(0.02)
+
     try:
         while time.monotonic() < deadline and not os.path.exists(o["stop"]):
             if o["mode"] == "set":
@@ -122,21 +135,11 @@ def main():
                 if conn is not None:
                     unknown.write("%d %s\n" % (n, key))
                     n += 1
-                    conn.close()
-                    conn = None
-                cur = (cur + 1) % len(ports)
-                failures += 1
-                if failures % len(ports) == 0:
-                    time.sleep(0.02)
+                next_port()
                 continue
             if reply.startswith("-"):
                 # not run: the same write again on the next node
-                conn.close()
-                conn = None
-                cur = (cur + 1) % len(ports)
-                failures += 1
-                if failures % len(ports) == 0:
-                    time.sleep(0.02)
+                next_port()
                 continue
             failures = 0
             if o["mode"] == "set":
