@@ -7,12 +7,7 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/persist
-
-setup() { repl_setup; }
-teardown() { persist_teardown; }
+load helpers/persist-hooks
 
 @test "fsync always: a master killed with SIGKILL under writes keeps every acknowledged write, its replid and offset; its replica resyncs partially" {
 	local conf log=$TEST_DIR/acked replid n off

@@ -6,12 +6,7 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/persist
-
-setup() { repl_setup; }
-teardown() { persist_teardown; }
+load helpers/persist-hooks
 
 # gen_special: RESP SETs of values and keys that are not text: NUL bytes,
 # CR LF, bytes that are not UTF-8, an empty value; keys with TTLs far in the
