@@ -48,6 +48,16 @@ save_to() {
 	echo "$out"
 }
 
+# save_src FILE KEYS: a master src holding KEYS keys k:0 .. of 40 bytes and
+# the keys of gen_special, saved to FILE: the snapshot of the --load and load
+# tests.
+save_src() {
+	start_master_node src
+	write_keys src k "$2" 40
+	gen_special | pipe_into src
+	save_to src "$1" >/dev/null
+}
+
 @test "save writes a snapshot that verify, info and load agree on" {
 	local out replid off t0 file=$TEST_DIR/s.snap
 	start_master_node m
@@ -385,10 +395,7 @@ for i in range(3000):
 @test "synap-master --load FILE starts a new history from the file; a replica attached to it full-syncs" {
 	local file=$TEST_DIR/s.snap d off replid conf
 	conf=$(fast_conf c.yml)
-	start_master_node src
-	write_keys src k 800 40
-	gen_special | pipe_into src
-	save_to src "$file" >/dev/null
+	save_src "$file" 800
 	d=$(digest src) off=$(stat_of src .master_offset) replid=$(stat_of src .replid)
 
 	start_master_node m -c "$conf" --load "$file"
@@ -408,10 +415,7 @@ for i in range(3000):
 @test "synap-snapshot load replaces a master's data: a new replid at the file's offset, its replicas full-sync; a replica refuses it" {
 	local file=$TEST_DIR/s.snap d off conf old
 	conf=$(fast_conf c.yml)
-	start_master_node src
-	write_keys src k 400 40
-	gen_special | pipe_into src
-	save_to src "$file" >/dev/null
+	save_src "$file" 400
 	d=$(digest src) off=$(stat_of src .master_offset)
 
 	start_master_node m -c "$conf"
