@@ -14,12 +14,7 @@
 # shellcheck disable=SC2046  # $(siblings ...) splits on purpose: socket paths
 #                             under mktemp -d have no spaces
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/failover
-
-setup() { repl_setup; }
-teardown() { repl_teardown_logged; }
+load helpers/failover-hooks
 
 NODES=(n0 n1 n2 n3)
 

@@ -4,12 +4,7 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/failover
-
-setup() { repl_setup; }
-teardown() { repl_teardown_logged; }
+load helpers/failover-hooks
 
 NOREPLICAS="NOREPLICAS Not enough good replicas to write."
 

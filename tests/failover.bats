@@ -13,12 +13,7 @@
 # shellcheck disable=SC2046  # $(siblings ...) and $(socks ...) split on purpose:
 #                             socket paths under mktemp -d have no spaces
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/failover
-
-setup() { repl_setup; }
-teardown() { repl_teardown_logged; }
+load helpers/failover-hooks
 
 READONLY="READONLY You can't write against a read only replica."
 
@@ -115,11 +110,8 @@ rep_addr() { echo "127.0.0.1:${NODE_RPORT[$1]}"; }
 }
 
 @test "an old master that took writes after the promotion point is resynced fully, and counts and logs what it dropped" {
-	local conf off
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m --sub -c "$conf"
-	start_replica_node r2 m -c "$conf"
+	local off
+	start_fast_nodes m r1 --sub r2
 	write_keys m k 40
 	wait_synced m r1 r2
 	off=$(stat_of m .master_offset)
@@ -148,11 +140,8 @@ rep_addr() { echo "127.0.0.1:${NODE_RPORT[$1]}"; }
 }
 
 @test "a replica chained behind the demoted master moves to the new history with it: repointed later, it resyncs partially" {
-	local conf new
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m --sub -c "$conf"
-	start_replica_node r2 m -c "$conf"
+	local new
+	start_fast_nodes m r1 --sub r2
 	write_keys m k 10
 	wait_synced m r1 r2
 
@@ -524,10 +513,8 @@ blocked_clients() { info_of "$1" clients blocked_clients; }
 has_blocked() { [[ $(blocked_clients "$1") == "$2" ]]; }
 
 @test "PAUSE: a write waits (it does not fail) while reads are served; UNPAUSE runs it; a pause ends by itself at its timeout" {
-	local conf out
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m -c "$conf"
+	local out
+	start_fast_nodes m r1
 	on m set k old >/dev/null
 	wait_synced m r1
 
@@ -584,11 +571,8 @@ has_blocked() { [[ $(blocked_clients "$1") == "$2" ]]; }
 }
 
 @test "HTTP POST /api/replication/promote: a replica from loopback becomes master (200), a master is 409, GET is 405" {
-	local conf port body
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m --sub -c "$conf"
-	start_replica_node r2 m -c "$conf"
+	local port body
+	start_fast_nodes m r1 --sub r2
 	write_keys m k 20
 	wait_synced m r1 r2
 	body=$TEST_DIR/body

@@ -20,13 +20,9 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/netns
-load helpers/faults
+load helpers/faults-hooks
 
-setup_file() { netns_probe; }
-setup() { repl_setup; }
+# faults_teardown, after showing every node's log when the test failed
 teardown() {
 	[[ -n ${BATS_TEST_COMPLETED:-} ]] || show_logs
 	faults_teardown

@@ -8,14 +8,7 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/netns
-load helpers/faults
-
-setup_file() { netns_probe; }
-setup() { repl_setup; }
-teardown() { faults_teardown; }
+load helpers/faults-hooks
 
 # --- replication.replica_output_limit_mb -------------------------------------
 

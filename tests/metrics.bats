@@ -312,10 +312,22 @@ promtool_metrics() {
 	[[ -z $missing ]] || { echo "not exported by synap: $missing" >&2; return 1; }
 }
 
+# stalled_alert INSTANCE: the SynapMasterOffsetStalled alert of the master
+# INSTANCE, as an entry of exp_alerts in a promtool rule test.
+stalled_alert() {
+	cat <<EOF
+          - exp_labels: {severity: info, job: synap, instance: "$1"}
+            exp_annotations:
+              summary: "Synap master $1 is taking no writes"
+              description: "The replication offset of the master $1 has not changed in 10 minutes (this alert waits 5 more; less just after Prometheus starts scraping it). The master may simply be idle (no client writes): then ignore it. If writes are expected, check that clients reach it and that it is not refusing them (min_replicas_to_write, writes paused by synap-promote)."
+EOF
+}
+
 @test "alerts: promtool test rules: each alert fires when it should, and only then" {
 	command -v promtool >/dev/null || skip "promtool is not installed (apt-get install prometheus ships it)"
 	cp "$ALERTS" "$TEST_DIR/synap-alerts.yml"
-	cat >"$TEST_DIR/alerts_test.yml" <<'EOF'
+	# (an unquoted here-document, for $(stalled_alert ...): \` stands for `)
+	cat >"$TEST_DIR/alerts_test.yml" <<EOF
 rule_files: [synap-alerts.yml]
 evaluation_interval: 15s
 tests:
@@ -375,18 +387,18 @@ tests:
           - exp_labels: {severity: warning, job: synap, instance: "n2:5501"}
             exp_annotations:
               summary: "Synap replication link down on n2:5501"
-              description: "The replica n2:5501 is not online with its master for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and `synap-stat -s SOCKET` on both nodes."
+              description: "The replica n2:5501 is not online with its master for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and \`synap-stat -s SOCKET\` on both nodes."
       - eval_time: 3m
         alertname: SynapReplicaDisconnected
         exp_alerts:
           - exp_labels: {severity: warning, job: synap, instance: "m:5500", replica: "10.0.0.2:5501"}
             exp_annotations:
               summary: "Synap replication link down on m:5500"
-              description: "The master m:5500 has lost its replica 10.0.0.2:5501 for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and `synap-stat -s SOCKET` on both nodes."
+              description: "The master m:5500 has lost its replica 10.0.0.2:5501 for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and \`synap-stat -s SOCKET\` on both nodes."
           - exp_labels: {severity: warning, job: synap, instance: "n2:5501"}
             exp_annotations:
               summary: "Synap replication link down on n2:5501"
-              description: "The replica n2:5501 is not online with its master for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and `synap-stat -s SOCKET` on both nodes."
+              description: "The replica n2:5501 is not online with its master for 1 minute. The replica reconnects by itself (auto_reconnect); if it does not, see its log and \`synap-stat -s SOCKET\` on both nodes."
   # full syncs: more than 3 in the last hour
   - interval: 1m
     input_series:
@@ -445,28 +457,16 @@ tests:
       - eval_time: 6m
         alertname: SynapMasterOffsetStalled
         exp_alerts:
-          - exp_labels: {severity: info, job: synap, instance: "a:5500"}
-            exp_annotations:
-              summary: "Synap master a:5500 is taking no writes"
-              description: "The replication offset of the master a:5500 has not changed in 10 minutes (this alert waits 5 more; less just after Prometheus starts scraping it). The master may simply be idle (no client writes): then ignore it. If writes are expected, check that clients reach it and that it is not refusing them (min_replicas_to_write, writes paused by synap-promote)."
+$(stalled_alert a:5500)
       - eval_time: 23m
         alertname: SynapMasterOffsetStalled
         exp_alerts:
-          - exp_labels: {severity: info, job: synap, instance: "a:5500"}
-            exp_annotations:
-              summary: "Synap master a:5500 is taking no writes"
-              description: "The replication offset of the master a:5500 has not changed in 10 minutes (this alert waits 5 more; less just after Prometheus starts scraping it). The master may simply be idle (no client writes): then ignore it. If writes are expected, check that clients reach it and that it is not refusing them (min_replicas_to_write, writes paused by synap-promote)."
+$(stalled_alert a:5500)
       - eval_time: 27m
         alertname: SynapMasterOffsetStalled
         exp_alerts:
-          - exp_labels: {severity: info, job: synap, instance: "a:5500"}
-            exp_annotations:
-              summary: "Synap master a:5500 is taking no writes"
-              description: "The replication offset of the master a:5500 has not changed in 10 minutes (this alert waits 5 more; less just after Prometheus starts scraping it). The master may simply be idle (no client writes): then ignore it. If writes are expected, check that clients reach it and that it is not refusing them (min_replicas_to_write, writes paused by synap-promote)."
-          - exp_labels: {severity: info, job: synap, instance: "e:5500"}
-            exp_annotations:
-              summary: "Synap master e:5500 is taking no writes"
-              description: "The replication offset of the master e:5500 has not changed in 10 minutes (this alert waits 5 more; less just after Prometheus starts scraping it). The master may simply be idle (no client writes): then ignore it. If writes are expected, check that clients reach it and that it is not refusing them (min_replicas_to_write, writes paused by synap-promote)."
+$(stalled_alert a:5500)
+$(stalled_alert e:5500)
 EOF
 	run promtool test rules "$TEST_DIR/alerts_test.yml"
 	assert_status 0

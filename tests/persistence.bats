@@ -7,12 +7,7 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/persist
-
-setup() { repl_setup; }
-teardown() { persist_teardown; }
+load helpers/persist-hooks
 
 @test "fsync always: a master killed with SIGKILL under writes keeps every acknowledged write, its replid and offset; its replica resyncs partially" {
 	local conf log=$TEST_DIR/acked replid n off
@@ -256,10 +251,8 @@ clean_restart() {
 }
 
 @test "a torn last row of the database log recovers to the last whole operation, with a warning" {
-	local conf d off
-	conf=$(persist_conf m.yml always)
-	start_master_node m -c "$conf"
-	write_keys m a 50
+	local d off
+	start_fsync_always m 50
 	on m set counter 10 >/dev/null
 	d=$(digest m) off=$(stat_of m .master_offset)
 	# one more write, alone in its row (a separate redis-cli call)
@@ -281,20 +274,13 @@ clean_restart() {
 	# the damaged tail was cut: new writes follow, and the next restart
 	# recovers them without another warning
 	on m incr counter >/dev/null
-	d=$(digest m)
-	kill_node m
-	restart_node m
-	assert_equal 1 "$(log_count m 'is damaged')"
-	assert_equal "$d" "$(digest m)"
-	assert_equal $((off + 1)) "$(stat_of m .master_offset)"
+	restarts_unwarned m 'is damaged' $((off + 1))
 	assert_equal 11 "$(on m get counter)"
 }
 
 @test "a gap in the database log (a row deleted) recovers to the last operation before it, with a warning" {
-	local conf d off
-	conf=$(persist_conf m.yml always)
-	start_master_node m -c "$conf"
-	write_keys m a 40
+	local d off
+	start_fsync_always m 40
 	on m set g1 1 >/dev/null
 	d=$(digest m) off=$(stat_of m .master_offset)
 	# two more writes, each alone in its row
@@ -313,12 +299,7 @@ clean_restart() {
 	# the rows after the gap are gone: a new write takes offset off + 1 and
 	# the next restart has nothing to warn about
 	on m set g4 4 >/dev/null
-	d=$(digest m)
-	kill_node m
-	restart_node m
-	assert_equal 1 "$(log_count m 'the log jumps')"
-	assert_equal "$d" "$(digest m)"
-	assert_equal $((off + 1)) "$(stat_of m .master_offset)"
+	restarts_unwarned m 'the log jumps' $((off + 1))
 	assert_equal 0 "$(on m exists g3)"
 }
 

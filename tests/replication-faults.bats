@@ -266,10 +266,8 @@ master_unharmed() {
 }
 
 @test "garbage on the replication port gets an ERROR frame and a close; the master is unharmed" {
-	local conf f
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m -c "$conf"
+	local f
+	start_fast_nodes m r1
 	write_keys m k 10
 	wait_synced m r1
 
@@ -311,10 +309,8 @@ sys.stdout.buffer.write(random.Random(42).randbytes(4096))' >"$f.random"
 }
 
 @test "an oversized frame (a 100 MB length prefix) is refused and closed; the master is unharmed" {
-	local conf f
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m -c "$conf"
+	local f
+	start_fast_nodes m r1
 	write_keys m k 10
 	wait_synced m r1
 

@@ -66,10 +66,8 @@ all_on_history() {
 }
 
 @test "writes on a replica are refused over RESP and HTTP; only the master changes its data" {
-	local conf port
-	conf=$(fast_conf c.yml)
-	start_master_node m -c "$conf"
-	start_replica_node r1 m -c "$conf"
+	local port
+	start_fast_nodes m r1
 	on m set k v >/dev/null
 	on m set n 5 >/dev/null
 	wait_synced m r1

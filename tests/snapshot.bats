@@ -6,25 +6,16 @@
 
 # shellcheck disable=SC2016  # $names in single quotes are jq variables
 bats_require_minimum_version 1.5.0
-load helpers/common
-load helpers/repl
-load helpers/persist
-
-setup() { repl_setup; }
-teardown() { persist_teardown; }
+load helpers/persist-hooks
 
 # gen_special: RESP SETs of values and keys that are not text: NUL bytes,
 # CR LF, bytes that are not UTF-8, an empty value; keys with TTLs far in the
 # future (absolute PXAT and relative EX); and 200 plain keys.
 gen_special() {
-	"$PYTHON" - <<-'EOF'
+	"$PYTHON" - "$HELPERS_DIR" <<-'EOF'
 	import sys
-	def resp(*args):
-	    out = [b"*%d\r\n" % len(args)]
-	    for a in args:
-	        a = a if isinstance(a, bytes) else str(a).encode()
-	        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-	    return b"".join(out)
+	sys.path.insert(0, sys.argv[1])
+	from resp import resp
 	w = sys.stdout.buffer.write
 	w(resp("SET", "bin:nul", b"\x00\x01\x02\x00\xff\xfe\r\n\x00end"))
 	w(resp("SET", b"key\xff\xfe\x00binary", b"\x80\x81 value of a binary key"))
@@ -55,6 +46,16 @@ save_to() {
 	jq -e --arg f "$file" '.ok == true and .path == $f' <<<"$out" >/dev/null ||
 		{ echo "save: $out" >&2; return 1; }
 	echo "$out"
+}
+
+# save_src FILE KEYS: a master src holding KEYS keys k:0 .. of 40 bytes and
+# the keys of gen_special, saved to FILE: the snapshot of the --load and load
+# tests.
+save_src() {
+	start_master_node src
+	write_keys src k "$2" 40
+	gen_special | pipe_into src
+	save_to src "$1" >/dev/null
 }
 
 @test "save writes a snapshot that verify, info and load agree on" {
@@ -394,10 +395,7 @@ for i in range(3000):
 @test "synap-master --load FILE starts a new history from the file; a replica attached to it full-syncs" {
 	local file=$TEST_DIR/s.snap d off replid conf
 	conf=$(fast_conf c.yml)
-	start_master_node src
-	write_keys src k 800 40
-	gen_special | pipe_into src
-	save_to src "$file" >/dev/null
+	save_src "$file" 800
 	d=$(digest src) off=$(stat_of src .master_offset) replid=$(stat_of src .replid)
 
 	start_master_node m -c "$conf" --load "$file"
@@ -417,10 +415,7 @@ for i in range(3000):
 @test "synap-snapshot load replaces a master's data: a new replid at the file's offset, its replicas full-sync; a replica refuses it" {
 	local file=$TEST_DIR/s.snap d off conf old
 	conf=$(fast_conf c.yml)
-	start_master_node src
-	write_keys src k 400 40
-	gen_special | pipe_into src
-	save_to src "$file" >/dev/null
+	save_src "$file" 400
 	d=$(digest src) off=$(stat_of src .master_offset)
 
 	start_master_node m -c "$conf"

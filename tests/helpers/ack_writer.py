@@ -33,6 +33,8 @@ import socket
 import sys
 import time
 
+from resp import resp
+
 
 def parse_args(argv):
     opts = {"mode": "set", "prefix": "ack", "counters": 10,
@@ -64,14 +66,6 @@ def parse_args(argv):
     if not {"ports", "log", "stop"} <= opts.keys() or opts["mode"] not in ("set", "incr"):
         sys.exit(__doc__)
     return opts
-
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 class Conn:
@@ -110,6 +104,19 @@ def main():
     ports, cur, conn = o["ports"], 0, None
     deadline = time.monotonic() + o["max_seconds"]
     n, failures = 0, 0
+
+    def next_port():
+        """Drop the connection and move on to the next port; after a full
+        round of ports without an acknowledgement, sleep 20 ms."""
+        nonlocal conn, cur, failures
+        if conn is not None:
+            conn.close()
+            conn = None
+        cur = (cur + 1) % len(ports)
+        failures += 1
+        if failures % len(ports) == 0:
+            time.sleep(0.02)
+
     try:
         while time.monotonic() < deadline and not os.path.exists(o["stop"]):
             if o["mode"] == "set":
@@ -128,21 +135,11 @@ def main():
                 if conn is not None:
                     unknown.write("%d %s\n" % (n, key))
                     n += 1
-                    conn.close()
-                    conn = None
-                cur = (cur + 1) % len(ports)
-                failures += 1
-                if failures % len(ports) == 0:
-                    time.sleep(0.02)
+                next_port()
                 continue
             if reply.startswith("-"):
                 # not run: the same write again on the next node
-                conn.close()
-                conn = None
-                cur = (cur + 1) % len(ports)
-                failures += 1
-                if failures % len(ports) == 0:
-                    time.sleep(0.02)
+                next_port()
                 continue
             failures = 0
             if o["mode"] == "set":

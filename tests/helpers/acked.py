@@ -24,6 +24,8 @@ import socket
 import sys
 import time
 
+from resp import resp
+
 
 def parse(argv):
     if len(argv) < 3 or argv[0] not in ("write", "check"):
@@ -52,14 +54,6 @@ def parse(argv):
 def value(i, size):
     s = str(i).encode()
     return s + b"." * (size - len(s)) if size > len(s) else s
-
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 
 
 class Conn:

@@ -12,13 +12,7 @@ import os
 import random
 import sys
 
-
-def resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+from resp import resp
 
 
 def value(rng, size):

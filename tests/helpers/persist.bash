@@ -24,6 +24,29 @@ persist_conf() {
 	echo "$path"
 }
 
+# start_fsync_always NAME KEYS: the set-up of the damaged-log tests: a master
+# NAME with fsync always (config $TEST_DIR/NAME.yml) and KEYS keys a:0 ..
+# written.
+start_fsync_always() {
+	local conf
+	conf=$(persist_conf "$1.yml" always)
+	start_master_node "$1" -c "$conf"
+	write_keys "$1" a "$2"
+}
+
+# restarts_unwarned NAME REGEX OFFSET: NAME, stopped (SIGTERM) and started
+# again, comes back with the same data (digest) at master offset OFFSET and
+# with no second warning: its log still has exactly one line matching REGEX.
+restarts_unwarned() {
+	local d
+	d=$(digest "$1")
+	kill_node "$1"
+	restart_node "$1"
+	assert_equal 1 "$(log_count "$1" "$2")"
+	assert_equal "$d" "$(digest "$1")"
+	assert_equal "$3" "$(stat_of "$1" .master_offset)"
+}
+
 # snap ARGS...: synap-snapshot ARGS, at most 60 s (for `run`).
 snap() { timeout 60 "$SYNAP_BIN/synap-snapshot" "$@"; }
 

@@ -89,6 +89,26 @@ start_replica_node() {
 	new_node "$name" synap-replica -m "127.0.0.1:$rport" "${extra[@]}" "$@"
 }
 
+# start_fast_nodes MASTER [REPLICA [--sub]]...: the set-up of many tests: a
+# master MASTER and each REPLICA a replica of it (with a replication listener
+# of its own when --sub follows its name), all with the fast_conf timings
+# ($TEST_DIR/c.yml). Each is waited for until it answers, not until it is in
+# sync: a test writes what it needs first, then calls wait_synced.
+start_fast_nodes() {
+	local m=$1 conf; shift
+	conf=$(fast_conf c.yml)
+	start_master_node "$m" -c "$conf"
+	while (($# > 0)); do
+		if [[ ${2:-} == --sub ]]; then
+			start_replica_node "$1" "$m" --sub -c "$conf"
+			shift 2
+		else
+			start_replica_node "$1" "$m" -c "$conf"
+			shift
+		fi
+	done
+}
+
 # restart_node NAME: start NAME again with the same command line (same ports,
 # same data dir) after it stopped.
 restart_node() { launch_node "$1"; }
