@@ -21,7 +21,7 @@
 #include "repl/replica.h"
 #include "repl/role.h"
 #include "server/client.h"
-#include "server/cmd_repl.h"
+#include "server/cmds.h"
 #include "server/command.h"
 #include "server/control.h"
 #include "server/httpapi.h"

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/conn.h"
+#include "core/fsm.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "data/replog.h"
@@ -68,14 +69,16 @@ static const bool transitions[MLINK_NSTATES][MLINK_NSTATES] = {
 	[MLINK_ONLINE] = { [MLINK_GONE] = true },
 };
 
+static const struct fsm link_fsm = { state_names, &transitions[0][0], MLINK_NSTATES };
+
 bool master_link_can(enum mlink_state from, enum mlink_state to)
 {
-	return from < MLINK_NSTATES && to < MLINK_NSTATES && transitions[from][to];
+	return fsm_can(&link_fsm, (int)from, (int)to);
 }
 
 const char *master_link_state_name(enum mlink_state s)
 {
-	return s < MLINK_NSTATES ? state_names[s] : "?";
+	return fsm_name(&link_fsm, (int)s);
 }
 
 static const char *who(const struct rlink *l)
@@ -86,14 +89,13 @@ static const char *who(const struct rlink *l)
 /* Every change of a link's state goes through here. */
 static bool link_set_state(struct rlink *l, enum mlink_state to)
 {
-	if (!master_link_can(l->state, to)) {
-		log_error("replica %s: impossible transition %s -> %s refused", who(l),
-			  master_link_state_name(l->state), master_link_state_name(to));
-		return false;
-	}
-	log_info("replica %s: %s -> %s", who(l), master_link_state_name(l->state), master_link_state_name(to));
-	l->state = to;
-	return true;
+	char name[160];
+	int state = (int)l->state;
+
+	snprintf(name, sizeof(name), "replica %s", who(l));
+	bool ok = fsm_move(&link_fsm, &state, (int)to, name);
+	l->state = (enum mlink_state)state;
+	return ok;
 }
 
 /* What DESIGN's stats call the states. */

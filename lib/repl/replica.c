@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/conn.h"
+#include "core/fsm.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "data/replog.h"
@@ -68,30 +69,26 @@ static const bool transitions[RLINK_NSTATES][RLINK_NSTATES] = {
 	[RLINK_ONLINE] = { [RLINK_DISCONNECTED] = true },
 };
 
+static const struct fsm link_fsm = { state_names, &transitions[0][0], RLINK_NSTATES };
+
 bool replica_link_can(enum rlink_state from, enum rlink_state to)
 {
-	return from < RLINK_NSTATES && to < RLINK_NSTATES && transitions[from][to];
+	return fsm_can(&link_fsm, (int)from, (int)to);
 }
 
 const char *replica_link_state_name(enum rlink_state s)
 {
-	return s < RLINK_NSTATES ? state_names[s] : "?";
+	return fsm_name(&link_fsm, (int)s);
 }
 
 /* Every change of the link's state goes through here; staying put (a
  * connect that fails at once) is no change. */
 static bool set_state(struct replica *rp, enum rlink_state to)
 {
-	if (to == rp->state)
-		return true;
-	if (!replica_link_can(rp->state, to)) {
-		log_error("replica: impossible transition %s -> %s refused", replica_link_state_name(rp->state),
-			  replica_link_state_name(to));
-		return false;
-	}
-	log_info("replica: %s -> %s", replica_link_state_name(rp->state), replica_link_state_name(to));
-	rp->state = to;
-	return true;
+	int state = (int)rp->state;
+	bool ok = fsm_move(&link_fsm, &state, (int)to, "replica");
+	rp->state = (enum rlink_state)state;
+	return ok;
 }
 
 /* ---- a full sync in progress ---- */

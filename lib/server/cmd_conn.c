@@ -5,7 +5,7 @@
 
 #include "repl/repl.h"
 #include "server/command.h"
-#include "server/cmd_conn.h"
+#include "server/cmds.h"
 
 void cmd_ping(struct client *c)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "server/command.h"
-#include "server/cmd_keys.h"
+#include "server/cmds.h"
 
 void cmd_del(struct client *c)
 {

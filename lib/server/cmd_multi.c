@@ -1,7 +1,7 @@
 /* cmd_multi.c - transactions: MULTI, EXEC, DISCARD. Queueing the commands
  * in between is the dispatcher's (command.c). */
 #include "server/command.h"
-#include "server/cmd_multi.h"
+#include "server/cmds.h"
 
 void cmd_multi(struct client *c)
 {

@@ -1,7 +1,7 @@
 /* cmd_pubsub.c - pub/sub: SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs, PUBLISH. */
 #include "repl/role.h"
 #include "server/command.h"
-#include "server/cmd_pubsub.h"
+#include "server/cmds.h"
 #include "server/pubsub.h"
 
 static void subscribe_generic(struct client *c, bool pattern)

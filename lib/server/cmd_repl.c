@@ -5,7 +5,7 @@
 #include "repl/master.h"
 #include "repl/role.h"
 #include "server/command.h"
-#include "server/cmd_repl.h"
+#include "server/cmds.h"
 #include "server/stats.h"
 
 /* REPLICAOF host port: follow that node (its client port takes the

@@ -7,7 +7,7 @@
 #include "core/log.h"
 #include "repl/role.h"
 #include "server/command.h"
-#include "server/cmd_server.h"
+#include "server/cmds.h"
 #include "server/stats.h"
 
 void cmd_info(struct client *c)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "server/command.h"
-#include "server/cmd_string.h"
+#include "server/cmds.h"
 
 static void reply_value(struct client *c, struct entry *e)
 {

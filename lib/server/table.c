@@ -1,14 +1,8 @@
 /* table.c - the command table: every command's name, arity, flags, key
  * positions and function, sorted by name (command_find searches it). A
  * command family is a cmd_*.c file; adding one is that file and its rows. */
+#include "server/cmds.h"
 #include "server/command.h"
-#include "server/cmd_conn.h"
-#include "server/cmd_keys.h"
-#include "server/cmd_multi.h"
-#include "server/cmd_pubsub.h"
-#include "server/cmd_repl.h"
-#include "server/cmd_server.h"
-#include "server/cmd_string.h"
 #include "server/table.h"
 
 #define W CMD_WRITE

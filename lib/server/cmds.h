@@ -1,0 +1,92 @@
+/* cmds.h - the functions of every command family, for the command table
+ * (table.c) and the node's hooks. A family is one cmd_*.c file, as Redis
+ * keeps t_string.c and multi.c; each takes the client whose argv holds the
+ * command and writes its reply to c->reply. */
+#ifndef SYNAP_CMDS_H
+#define SYNAP_CMDS_H
+
+struct client;
+struct server;
+
+/* cmd_conn.c: the connection: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT */
+void cmd_ping(struct client *c);
+void cmd_echo(struct client *c);
+void cmd_quit(struct client *c);
+void cmd_select(struct client *c);
+void cmd_auth(struct client *c);
+void cmd_hello(struct client *c);
+void cmd_client(struct client *c);
+
+/* cmd_keys.c: keys whatever their value: DEL, EXISTS, expiry, TYPE, RENAME, KEYS, SCAN,
+ * DBSIZE, FLUSHALL */
+void cmd_del(struct client *c);
+void cmd_exists(struct client *c);
+void cmd_expire(struct client *c);
+void cmd_pexpire(struct client *c);
+void cmd_expireat(struct client *c);
+void cmd_pexpireat(struct client *c);
+void cmd_ttl(struct client *c);
+void cmd_pttl(struct client *c);
+void cmd_expiretime(struct client *c);
+void cmd_pexpiretime(struct client *c);
+void cmd_persist(struct client *c);
+void cmd_type(struct client *c);
+void cmd_rename(struct client *c);
+void cmd_renamenx(struct client *c);
+void cmd_keys(struct client *c);
+void cmd_scan(struct client *c);
+void cmd_dbsize(struct client *c);
+void cmd_flushall(struct client *c);
+
+/* cmd_multi.c: transactions: MULTI, EXEC, DISCARD (the dispatcher queues what comes between) */
+void cmd_multi(struct client *c);
+void cmd_discard(struct client *c);
+void cmd_exec(struct client *c);
+
+/* cmd_pubsub.c: pub/sub: SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs, PUBLISH */
+void cmd_subscribe(struct client *c);
+void cmd_psubscribe(struct client *c);
+void cmd_unsubscribe(struct client *c);
+void cmd_punsubscribe(struct client *c);
+void cmd_publish(struct client *c);
+
+/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT */
+void cmd_replicaof(struct client *c);
+void cmd_role(struct client *c);
+void cmd_wait(struct client *c);
+/* Replicas acknowledged more: answers the WAITs now satisfied. */
+void cmd_wait_check(struct server *s);
+/* A blocked client's timeout passed (client_ops): WAIT answers what it has. */
+void cmd_wait_timeout(struct client *c);
+
+/* cmd_server.c: the server and introspection: INFO, TIME, LASTSAVE, DEBUG, CONFIG, COMMAND */
+void cmd_info(struct client *c);
+void cmd_time(struct client *c);
+void cmd_lastsave(struct client *c);
+void cmd_debug(struct client *c);
+void cmd_config(struct client *c);
+void cmd_command(struct client *c);
+
+/* cmd_string.c: strings: GET SET and their relatives, counters, APPEND, ranges */
+void cmd_get(struct client *c);
+void cmd_set(struct client *c);
+void cmd_setnx(struct client *c);
+void cmd_setex(struct client *c);
+void cmd_psetex(struct client *c);
+void cmd_getset(struct client *c);
+void cmd_getdel(struct client *c);
+void cmd_getex(struct client *c);
+void cmd_mset(struct client *c);
+void cmd_msetnx(struct client *c);
+void cmd_mget(struct client *c);
+void cmd_incr(struct client *c);
+void cmd_decr(struct client *c);
+void cmd_incrby(struct client *c);
+void cmd_decrby(struct client *c);
+void cmd_incrbyfloat(struct client *c);
+void cmd_append(struct client *c);
+void cmd_strlen(struct client *c);
+void cmd_getrange(struct client *c);
+void cmd_setrange(struct client *c);
+
+#endif
