@@ -98,7 +98,7 @@ static int error_status(const char *resp, size_t len)
 	return 400;
 }
 
-static void respond_resp_error(struct route_ctx *r, struct buf *reply)
+static void respond_resp_error(struct route_ctx *r, const struct buf *reply)
 {
 	size_t len = reply->len;
 	while (len > 1 && (reply->data[len - 1] == '\n' || reply->data[len - 1] == '\r'))
@@ -108,76 +108,87 @@ static void respond_resp_error(struct route_ctx *r, struct buf *reply)
 	free(msg);
 }
 
-static void route_kv(struct route_ctx *r, const char *key, size_t klen)
+/* Answers a write that ran: its error, or the JSON object json. */
+static void respond_written(struct route_ctx *r, const struct buf *reply, const char *json)
 {
-	struct client *c = r->c;
-	struct http_request *q = r->req;
-	struct buf reply, body;
+	struct buf body;
+
+	if (reply->data[0] == '-') {
+		respond_resp_error(r, reply);
+		return;
+	}
+	buf_init(&body);
+	buf_puts(&body, json);
+	respond_json(r, 200, &body);
+	buf_release(&body);
+}
+
+static void kv_get(struct route_ctx *r, const char *key, size_t klen)
+{
+	struct server *s = r->c->srv;
+	struct entry *e = db_read(s->db, key, klen);
+
+	s->st.commands++;
+	if (e)
+		http_respond(r->out, 200, "application/octet-stream", entry_val(e), e->vlen, r->keep);
+	else
+		respond_error(r, 404, "no such key");
+}
+
+/* PUT: SET key body, with EX when ?ttl=SECONDS. */
+static void kv_put(struct route_ctx *r, const char *key, size_t klen)
+{
+	const struct http_request *q = r->req;
+	struct arg argv[5] = { { "SET", 3 }, { (char *)key, klen }, { (char *)q->body, q->body_len } };
+	int argc = 3;
+	const char *ttl;
+	size_t tlen;
+	long long secs;
+	struct buf reply;
+
+	if (!q->body) {
+		respond_error(r, 411, "a PUT needs a Content-Length");
+		return;
+	}
+	if (q->query && http_query_get(q->query, q->query_len, "ttl", &ttl, &tlen) == 0) {
+		if (parse_ll(ttl, tlen, &secs) < 0 || secs <= 0) {
+			respond_error(r, 400, "ttl must be a positive integer of seconds");
+			return;
+		}
+		argv[3] = (struct arg){ "EX", 2 };
+		argv[4] = (struct arg){ (char *)ttl, tlen };
+		argc = 5;
+	}
+	buf_init(&reply);
+	if (run_command(r, argv, argc, &reply))
+		respond_written(r, &reply, "{\"ok\":true}");
+	buf_release(&reply);
+}
+
+static void kv_delete(struct route_ctx *r, const char *key, size_t klen)
+{
+	struct arg argv[2] = { { "DEL", 3 }, { (char *)key, klen } };
+	struct buf reply;
 
 	buf_init(&reply);
-	buf_init(&body);
-	if (q->method == HTTP_GET || q->method == HTTP_HEAD) {
-		struct entry *e = db_read(c->srv->db, key, klen);
-		c->srv->st.commands++;
-		if (e)
-			http_respond(r->out, 200, "application/octet-stream", entry_val(e), e->vlen, r->keep);
-		else
-			respond_error(r, 404, "no such key");
-	} else if (q->method == HTTP_PUT) {
-		struct arg argv[5] = {
-			{ "SET", 3 }, { (char *)key, klen }, { (char *)(q->body ? q->body : ""), q->body_len },
-		};
-		int argc = 3;
-		const char *ttl;
-		size_t tlen;
-		if (!q->body) {
-			respond_error(r, 411, "a PUT needs a Content-Length");
-			goto out;
-		}
-		if (q->query && http_query_get(q->query, q->query_len, "ttl", &ttl, &tlen) == 0) {
-			long long secs;
-			if (parse_ll(ttl, tlen, &secs) < 0 || secs <= 0) {
-				respond_error(r, 400, "ttl must be a positive integer of seconds");
-				goto out;
-			}
-			argv[3] = (struct arg){ "EX", 2 };
-			argv[4] = (struct arg){ (char *)ttl, tlen };
-			argc = 5;
-		}
-		if (!run_command(r, argv, argc, &reply))
-			goto out;
-		if (reply.data[0] == '-') {
-			respond_resp_error(r, &reply);
-		} else {
-			struct json j;
-			json_init(&j, &body);
-			json_obj(&j);
-			json_kbool(&j, "ok", true);
-			json_obj_end(&j);
-			respond_json(r, 200, &body);
-		}
-	} else if (q->method == HTTP_DELETE) {
-		struct arg argv[2] = { { "DEL", 3 }, { (char *)key, klen } };
-		if (!run_command(r, argv, 2, &reply))
-			goto out;
-		if (reply.data[0] == '-') {
-			respond_resp_error(r, &reply);
-		} else if (reply.len >= 2 && memcmp(reply.data, ":0", 2) == 0) {
-			respond_error(r, 404, "no such key");
-		} else {
-			struct json j;
-			json_init(&j, &body);
-			json_obj(&j);
-			json_kint(&j, "deleted", 1);
-			json_obj_end(&j);
-			respond_json(r, 200, &body);
-		}
-	} else {
-		not_allowed(r, "GET, HEAD, PUT, DELETE");
-	}
-out:
+	if (!run_command(r, argv, 2, &reply))
+		;       /* held: it runs again */
+	else if (reply.len >= 2 && memcmp(reply.data, ":0", 2) == 0)
+		respond_error(r, 404, "no such key");
+	else
+		respond_written(r, &reply, "{\"deleted\":1}");
 	buf_release(&reply);
-	buf_release(&body);
+}
+
+static void route_kv(struct route_ctx *r, const char *key, size_t klen)
+{
+	switch (r->req->method) {
+	case HTTP_GET:
+	case HTTP_HEAD: kv_get(r, key, klen); break;
+	case HTTP_PUT: kv_put(r, key, klen); break;
+	case HTTP_DELETE: kv_delete(r, key, klen); break;
+	default: not_allowed(r, "GET, HEAD, PUT, DELETE"); break;
+	}
 }
 
 /* Promotion changes who takes writes: only from this host, or with the
