@@ -25,19 +25,23 @@
 #include "server/command.h"
 #include "server/control.h"
 #include "server/httpapi.h"
+#include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/stats.h"
 #include "server/table.h"
+#include "server/watch.h"
 
 #define LOOP_SETSIZE_EXTRA 128
 
 /* ---- the hooks the layers below call ---- */
 
-/* Every write reaches the replication log and persistence here, and a
- * PUBLISH (replicated like a write) its subscribers. */
+/* Every write reaches the replication log and persistence here, the
+ * clients watching its keys, and a PUBLISH (replicated like a write) its
+ * subscribers. */
 static void on_write(void *arg, const struct op *op, uint64_t offset)
 {
 	struct node *n = arg;
+	notify_op(&n->srv, op);
 	if (n->repl.log)
 		replog_append(n->repl.log, op, offset);
 	if (n->repl.persist)
@@ -51,6 +55,7 @@ static void on_client_closed(struct client *c)
 {
 	pubsub_forget(c->srv, c);
 	command_discard(c);
+	watch_forget(c);
 }
 
 static const struct client_ops client_ops = {
@@ -258,6 +263,7 @@ void node_release(struct node *n)
 	role_stop(&n->repl);
 	clients_close(&n->srv);
 	pubsub_free(&n->srv);
+	watch_free(&n->srv);
 	control_close(&n->srv);
 	if (n->sigfd >= 0)
 		close(n->sigfd);

@@ -1,4 +1,5 @@
-/* resp.c - RESP2 request parsing and reply writing. */
+/* resp.c - RESP request parsing and RESP2/RESP3 reply writing. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,5 +357,94 @@ void resp_bulk_ll(struct buf *b, long long v)
 	resp_bulk(b, tmp, (size_t)n);
 }
 
-void resp_nil(struct buf *b) { buf_append(b, "$-1\r\n", 5); }
-void resp_nil_array(struct buf *b) { buf_append(b, "*-1\r\n", 5); }
+/* ---- RESP3 types ---- */
+
+void resp_null(struct buf *b, int proto)
+{
+	if (proto == RESP3)
+		buf_append(b, "_\r\n", 3);
+	else
+		buf_append(b, "$-1\r\n", 5);
+}
+
+void resp_null_array(struct buf *b, int proto)
+{
+	if (proto == RESP3)
+		buf_append(b, "_\r\n", 3);
+	else
+		buf_append(b, "*-1\r\n", 5);
+}
+
+void resp_map(struct buf *b, long long pairs, int proto)
+{
+	if (proto == RESP3)
+		prefixed_ll(b, '%', pairs);
+	else
+		prefixed_ll(b, '*', pairs * 2);
+}
+
+void resp_set(struct buf *b, long long n, int proto)
+{
+	prefixed_ll(b, proto == RESP3 ? '~' : '*', n);
+}
+
+void resp_push(struct buf *b, long long n, int proto)
+{
+	prefixed_ll(b, proto == RESP3 ? '>' : '*', n);
+}
+
+void resp_bool(struct buf *b, bool v, int proto)
+{
+	if (proto == RESP3)
+		buf_append(b, v ? "#t\r\n" : "#f\r\n", 4);
+	else
+		buf_append(b, v ? ":1\r\n" : ":0\r\n", 4);
+}
+
+int resp_fmt_double(char out[32], double v)
+{
+	if (isinf(v))
+		return snprintf(out, 32, "%s", v > 0 ? "inf" : "-inf");
+	if (isnan(v))
+		return snprintf(out, 32, "nan");
+	return snprintf(out, 32, "%.17g", v);
+}
+
+void resp_double(struct buf *b, double v, int proto)
+{
+	char tmp[32];
+	int n = resp_fmt_double(tmp, v);
+
+	if (proto != RESP3) {
+		resp_bulk(b, tmp, (size_t)n);
+		return;
+	}
+	buf_putc(b, ',');
+	buf_append(b, tmp, (size_t)n);
+	buf_append(b, "\r\n", 2);
+}
+
+void resp_verbatim(struct buf *b, const char *fmt, const void *p, size_t len, int proto)
+{
+	if (proto != RESP3) {
+		resp_bulk(b, p, len);
+		return;
+	}
+	buf_reserve(b, len + 32);
+	prefixed_ll(b, '=', (long long)len + 4);
+	buf_append(b, fmt, 3);
+	buf_putc(b, ':');
+	buf_append(b, p, len);
+	buf_append(b, "\r\n", 2);
+}
+
+void resp_bignum(struct buf *b, const char *digits, size_t len, int proto)
+{
+	if (proto != RESP3) {
+		resp_bulk(b, digits, len);
+		return;
+	}
+	buf_putc(b, '(');
+	buf_append(b, digits, len);
+	buf_append(b, "\r\n", 2);
+}

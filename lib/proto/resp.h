@@ -1,4 +1,4 @@
-/* resp.h - RESP2 request parser and reply writers.
+/* resp.h - RESP request parser and RESP2/RESP3 reply writers.
  *
  * The parser does no I/O and no copying: feed it the bytes of the client's
  * input starting at the command in progress; it fills argv with offsets
@@ -63,11 +63,27 @@ void resp_int(struct buf *b, long long v);
 void resp_bulk(struct buf *b, const void *p, size_t len);
 void resp_bulk_str(struct buf *b, const char *s);
 void resp_bulk_ll(struct buf *b, long long v);
-void resp_nil(struct buf *b);
 void resp_array(struct buf *b, long long n);
-void resp_nil_array(struct buf *b);
 /* Writes a bulk string header for len bytes; the caller appends the bytes
  * and then "\r\n". */
 void resp_bulk_header(struct buf *b, size_t len);
+
+/* The types RESP3 added. Each takes the connection's protocol version
+ * (2 or 3) and, on a RESP2 connection, writes what Redis writes there. */
+enum { RESP2 = 2, RESP3 = 3 };
+void resp_null(struct buf *b, int proto);                       /* _      RESP2: $-1 */
+void resp_null_array(struct buf *b, int proto);                 /* _      RESP2: *-1 */
+void resp_map(struct buf *b, long long pairs, int proto);       /* %n     RESP2: *2n */
+void resp_set(struct buf *b, long long n, int proto);           /* ~n     RESP2: *n */
+void resp_push(struct buf *b, long long n, int proto);          /* >n     RESP2: *n */
+void resp_bool(struct buf *b, bool v, int proto);               /* #t #f  RESP2: :1 :0 */
+/* ,1.5 ,inf ,-inf ,nan (17 significant digits);  RESP2: the same text as a bulk string. */
+void resp_double(struct buf *b, double v, int proto);
+/* =len fmt:text, fmt three letters ("txt");  RESP2: a bulk string of text. */
+void resp_verbatim(struct buf *b, const char *fmt, const void *p, size_t len, int proto);
+/* (digits;  RESP2: a bulk string of the digits. */
+void resp_bignum(struct buf *b, const char *digits, size_t len, int proto);
+/* Formats v as Redis replies a double: %.17g, inf, -inf, nan; the length. */
+int resp_fmt_double(char out[32], double v);
 
 #endif

@@ -23,6 +23,7 @@ static struct client *client_new(struct server *s, const char *peer)
 	c->srv = s;
 	c->conn.fd = -1;
 	c->id = ++s->next_client_id;
+	c->resp = RESP2;
 	c->reply = &c->conn.out;
 	c->created_ms = c->last_ms = time_ms();
 	snprintf(c->addr, sizeof(c->addr), "%s", peer);

@@ -46,6 +46,7 @@ struct client {
 	uint64_t id;
 	unsigned flags;
 	enum proto proto;
+	int resp;                       /* RESP protocol version: RESP2, or RESP3 after HELLO 3 */
 	char addr[64];                  /* peer "ip:port" */
 	char *name;                     /* CLIENT SETNAME */
 	int64_t created_ms;
@@ -67,6 +68,9 @@ struct client {
 	bool in_exec;                   /* running EXEC's commands */
 	struct queued *queue;           /* commands waiting for EXEC */
 	int nqueued, queue_cap;
+	struct watched_key **watching;  /* WATCH (watch.c) */
+	int nwatching, watching_cap;
+	bool watch_dirty;               /* a watched key changed: EXEC fails */
 	enum block_kind block;
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
 	long long wait_replicas;        /* WAIT's numreplicas */

@@ -6,13 +6,15 @@
 #include "repl/repl.h"
 #include "server/command.h"
 #include "server/cmds.h"
+#include "server/pubsub.h"
+#include "server/watch.h"
 
 void cmd_ping(struct client *c)
 {
 	if (c->argc > 2) {
 		reply_arity(c, "ping");
-	} else if (c->subscriptions) {
-		/* In pub/sub mode PING answers as a message-shaped array. */
+	} else if (c->subscriptions && c->resp == RESP2) {
+		/* In RESP2's pub/sub mode PING answers as a message-shaped array. */
 		resp_array(R, 2);
 		resp_bulk_str(R, "pong");
 		resp_bulk(R, c->argc == 2 ? A(1).p : "", c->argc == 2 ? A(1).len : 0);
@@ -79,13 +81,13 @@ void cmd_auth(struct client *c)
 
 static void hello_reply(struct client *c)
 {
-	resp_array(R, 14);
+	reply_map(c, 7);
 	resp_bulk_str(R, "server");
 	resp_bulk_str(R, "synap");
 	resp_bulk_str(R, "version");
 	resp_bulk_str(R, SYNAP_VERSION);
 	resp_bulk_str(R, "proto");
-	resp_int(R, 2);
+	resp_int(R, c->resp);
 	resp_bulk_str(R, "id");
 	resp_int(R, (long long)c->id);
 	resp_bulk_str(R, "mode");
@@ -98,14 +100,14 @@ static void hello_reply(struct client *c)
 
 void cmd_hello(struct client *c)
 {
+	long long ver = 0;
 	int i = 1;
 	if (c->argc >= 2) {
-		long long ver;
 		if (parse_ll(A(1).p, A(1).len, &ver) < 0) {
 			resp_error(R, "ERR Protocol version is not an integer or out of range");
 			return;
 		}
-		if (ver != 2) {
+		if (ver != RESP2 && ver != RESP3) {
 			resp_error(R, "NOPROTO unsupported protocol version");
 			return;
 		}
@@ -134,6 +136,8 @@ void cmd_hello(struct client *c)
 			   "authenticate the client and select the RESP protocol version at the same time");
 		return;
 	}
+	if (ver)
+		c->resp = (int)ver;
 	hello_reply(c);
 }
 
@@ -219,7 +223,7 @@ void cmd_client(struct client *c)
 		if (c->name)
 			resp_bulk_str(R, c->name);
 		else
-			resp_nil(R);
+			reply_null(c);
 	} else if ((arg_is(c, 1, "LIST") || arg_is(c, 1, "INFO")) ) {
 		struct buf tmp;
 		buf_init(&tmp);
@@ -228,7 +232,7 @@ void cmd_client(struct client *c)
 		else
 			for (struct client *x = c->srv->clients; x; x = x->next)
 				client_line(&tmp, x);
-		resp_bulk(R, tmp.data, tmp.len);
+		reply_verbatim(c, tmp.data, tmp.len);
 		buf_release(&tmp);
 	} else if (arg_is(c, 1, "KILL") && c->argc >= 3) {
 		client_kill(c);
@@ -239,4 +243,20 @@ void cmd_client(struct client *c)
 		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
 			   (int)A(1).len, A(1).p);
 	}
+}
+
+/* RESET: the connection as it was when it connected (no transaction,
+ * watch, subscription, name or RESP3; authenticated again only when no
+ * password is set). */
+void cmd_reset(struct client *c)
+{
+	command_discard(c);
+	watch_forget(c);
+	pubsub_forget(c->srv, c);
+	c->resp = RESP2;
+	free(c->name);
+	c->name = NULL;
+	if (c->srv->conf->requirepass)
+		c->flags &= ~CLIENT_AUTHED;
+	resp_simple(R, "RESET");
 }

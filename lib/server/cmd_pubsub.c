@@ -8,7 +8,7 @@ static void subscribe_generic(struct client *c, bool pattern)
 {
 	for (int i = 1; i < c->argc; i++) {
 		int count = pubsub_subscribe(c->srv, c, A(i).p, A(i).len, pattern);
-		resp_array(R, 3);
+		reply_push(c, 3);
 		resp_bulk_str(R, pattern ? "psubscribe" : "subscribe");
 		resp_bulk(R, A(i).p, A(i).len);
 		resp_int(R, count);
@@ -17,7 +17,7 @@ static void subscribe_generic(struct client *c, bool pattern)
 
 static void unsub_reply(struct client *c, bool pattern, const char *ch, size_t len, int left)
 {
-	resp_array(c->reply, 3);
+	resp_push(c->reply, 3, c->resp);
 	resp_bulk_str(c->reply, pattern ? "punsubscribe" : "unsubscribe");
 	resp_bulk(c->reply, ch, len);
 	resp_int(c->reply, left);
@@ -31,16 +31,16 @@ static void unsubscribe_generic(struct client *c, bool pattern)
 		pubsub_unsubscribe_all(c->srv, c, pattern, unsub_reply);
 		if (before == c->subscriptions) {
 			/* Nothing to drop: still one reply, as Redis. */
-			resp_array(R, 3);
+			reply_push(c, 3);
 			resp_bulk_str(R, word);
-			resp_nil(R);
+			reply_null(c);
 			resp_int(R, c->subscriptions);
 		}
 		return;
 	}
 	for (int i = 1; i < c->argc; i++) {
 		int left = pubsub_unsubscribe(c->srv, c, A(i).p, A(i).len, pattern);
-		resp_array(R, 3);
+		reply_push(c, 3);
 		resp_bulk_str(R, word);
 		resp_bulk(R, A(i).p, A(i).len);
 		resp_int(R, left);

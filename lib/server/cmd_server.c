@@ -29,7 +29,7 @@ void cmd_info(struct client *c)
 	/* Redis ends the text without the last section's blank line. */
 	if (tmp.len >= 4 && memcmp(tmp.data + tmp.len - 4, "\r\n\r\n", 4) == 0)
 		tmp.len -= 2;
-	resp_bulk(R, tmp.data, tmp.len);
+	reply_verbatim(c, tmp.data, tmp.len);
 	buf_release(&tmp);
 	buf_release(&commandstats);
 }
@@ -113,9 +113,10 @@ static void config_get(struct client *c)
 			continue;
 		resp_bulk_str(&tmp, params[i][0]);
 		resp_bulk_str(&tmp, params[i][1]);
-		n += 2;
+		n++;
 	}
-	reply_rendered_array(c, n, &tmp);
+	reply_map(c, n);
+	buf_append(R, tmp.data, tmp.len);
 	buf_release(&tmp);
 }
 
@@ -205,7 +206,7 @@ void cmd_command(struct client *c)
 			if (cmd)
 				command_info(R, cmd);
 			else
-				resp_nil_array(R);
+				reply_null_array(c);
 		}
 	} else if (arg_is(c, 1, "LIST")) {
 		resp_array(R, (long long)count);

@@ -13,7 +13,7 @@ static void reply_value(struct client *c, struct entry *e)
 	if (e)
 		resp_bulk(R, entry_val(e), e->vlen);
 	else
-		resp_nil(R);
+		reply_null(c);
 }
 
 /* ---- strings ---- */
@@ -64,7 +64,7 @@ static void set_generic(struct client *c, struct arg *k, struct arg *v, int flag
 	}
 	if (((flags & SET_NX) && old) || ((flags & SET_XX) && !old)) {
 		if (reply_ok_nil && !(flags & SET_GET))
-			resp_nil(R);
+			reply_null(c);
 		return;
 	}
 	if ((flags & SET_KEEPTTL) && old)

@@ -8,7 +8,7 @@
 struct client;
 struct server;
 
-/* cmd_conn.c: the connection: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT */
+/* cmd_conn.c: the connection: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT, RESET */
 void cmd_ping(struct client *c);
 void cmd_echo(struct client *c);
 void cmd_quit(struct client *c);
@@ -16,6 +16,7 @@ void cmd_select(struct client *c);
 void cmd_auth(struct client *c);
 void cmd_hello(struct client *c);
 void cmd_client(struct client *c);
+void cmd_reset(struct client *c);
 
 /* cmd_keys.c: keys whatever their value: DEL, EXISTS, expiry, TYPE, RENAME, KEYS, SCAN,
  * DBSIZE, FLUSHALL */
@@ -38,10 +39,13 @@ void cmd_scan(struct client *c);
 void cmd_dbsize(struct client *c);
 void cmd_flushall(struct client *c);
 
-/* cmd_multi.c: transactions: MULTI, EXEC, DISCARD (the dispatcher queues what comes between) */
+/* cmd_multi.c: transactions: MULTI, EXEC, DISCARD (the dispatcher queues what comes between),
+ * WATCH, UNWATCH */
 void cmd_multi(struct client *c);
 void cmd_discard(struct client *c);
 void cmd_exec(struct client *c);
+void cmd_watch(struct client *c);
+void cmd_unwatch(struct client *c);
 
 /* cmd_pubsub.c: pub/sub: SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs, PUBLISH */
 void cmd_subscribe(struct client *c);

@@ -202,7 +202,9 @@ static bool admissible(struct client *c, const struct command *cmd)
 		c->multi_failed = c->multi;
 		return false;
 	}
-	if (c->subscriptions && !(cmd->flags & CMD_PUBSUB)) {
+	/* In RESP2 a subscribed connection only carries pub/sub; RESP3's push
+	 * frames let it run anything. */
+	if (c->subscriptions && c->resp == RESP2 && !(cmd->flags & CMD_PUBSUB)) {
 		resp_error(R, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
 			   "RESET are allowed in this context", cmd->name);
 		return false;

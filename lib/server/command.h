@@ -68,6 +68,18 @@ bool arg_is(const struct client *c, int i, const char *lit);
 /* Argument i as an integer; replies ERR_INT and returns -1 when it is not. */
 int arg_ll(struct client *c, int i, long long *v);
 void reply_arity(struct client *c, const char *name);
+/* The reply types whose form depends on the connection's protocol. */
+static inline void reply_null(struct client *c) { resp_null(c->reply, c->resp); }
+static inline void reply_null_array(struct client *c) { resp_null_array(c->reply, c->resp); }
+static inline void reply_map(struct client *c, long long pairs) { resp_map(c->reply, pairs, c->resp); }
+static inline void reply_set(struct client *c, long long n) { resp_set(c->reply, n, c->resp); }
+static inline void reply_push(struct client *c, long long n) { resp_push(c->reply, n, c->resp); }
+static inline void reply_bool(struct client *c, bool v) { resp_bool(c->reply, v, c->resp); }
+static inline void reply_double(struct client *c, double v) { resp_double(c->reply, v, c->resp); }
+static inline void reply_verbatim(struct client *c, const void *p, size_t len)
+{
+	resp_verbatim(c->reply, "txt", p, len, c->resp);
+}
 /* Writes an array of count elements already rendered in tmp. */
 void reply_rendered_array(struct client *c, long long count, const struct buf *tmp);
 

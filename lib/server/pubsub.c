@@ -147,11 +147,11 @@ long long pubsub_deliver(struct server *s, const char *name, size_t len, const c
 		for (size_t k = 0; k < ch->nsubs; k++) {
 			struct client *c = ch->subs[k];
 			if (ch->pattern) {
-				resp_array(&c->conn.out, 4);
+				resp_push(&c->conn.out, 4, c->resp);
 				resp_bulk_str(&c->conn.out, "pmessage");
 				resp_bulk(&c->conn.out, ch->name, ch->len);
 			} else {
-				resp_array(&c->conn.out, 3);
+				resp_push(&c->conn.out, 3, c->resp);
 				resp_bulk_str(&c->conn.out, "message");
 			}
 			resp_bulk(&c->conn.out, name, len);

@@ -13,6 +13,7 @@ struct client;
 struct ctlconn;
 struct pubsub;
 struct repl;
+struct watch_table;
 
 /* What the transport asks of the layers it does not know. */
 struct client_ops {
@@ -71,6 +72,7 @@ struct server {
 	struct ctlconn *ctlconns;
 
 	struct pubsub *pubsub;          /* channels and their subscribers */
+	struct watch_table *watches;    /* keys clients WATCH (watch.c) */
 	long long published;            /* subscribers the last PUBLISH reached here */
 	bool stopping;                  /* SHUTDOWN asked for */
 	struct server_stats st;

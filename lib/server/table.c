@@ -60,6 +60,7 @@ static struct command table[] = {
 	{ "rename", 3, W, cmd_rename, 1, 2, 1, 0 },
 	{ "renamenx", 3, W | F, cmd_renamenx, 1, 2, 1, 0 },
 	{ "replicaof", 3, CMD_ADMIN | ST, cmd_replicaof, 0, 0, 0, 0 },
+	{ "reset", 1, CMD_NOAUTH | F | ST | CMD_PUBSUB | CMD_TXN, cmd_reset, 0, 0, 0, 0 },
 	{ "role", 1, F | ST, cmd_role, 0, 0, 0, 0 },
 	{ "scan", -2, RD, cmd_scan, 0, 0, 0, 0 },
 	{ "select", 2, F | ST, cmd_select, 0, 0, 0, 0 },
@@ -75,7 +76,9 @@ static struct command table[] = {
 	{ "type", 2, RD | F, cmd_type, 1, 1, 1, 0 },
 	{ "unlink", -2, W | F, cmd_del, 1, -1, 1, 0 },
 	{ "unsubscribe", -1, F | ST | CMD_PUBSUB, cmd_unsubscribe, 0, 0, 0, 0 },
+	{ "unwatch", 1, F | ST, cmd_unwatch, 0, 0, 0, 0 },
 	{ "wait", 3, 0, cmd_wait, 0, 0, 0, 0 },
+	{ "watch", -2, F | ST | CMD_TXN, cmd_watch, 1, -1, 1, 0 },
 };
 
 void table_install(void)

@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	suite_json();
 	suite_repl();
 	suite_ident();
+	suite_command();
 	suite_persist();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -143,10 +143,46 @@ static void test_replies(void)
 	resp_ok(&b);
 	resp_int(&b, -7);
 	resp_bulk(&b, "a\0b", 3);
-	resp_nil(&b);
+	resp_null(&b, RESP2);
 	resp_array(&b, 2);
 	resp_error(&b, "ERR bad\r\nthing %d", 1);
 	CHECK_MEM(b.data, b.len, "+OK\r\n:-7\r\n$3\r\na\0b\r\n$-1\r\n*2\r\n-ERR bad  thing 1\r\n");
+	buf_release(&b);
+}
+
+/* Each RESP3 type, and what a RESP2 connection gets in its place. */
+static void test_replies_resp3(void)
+{
+	struct buf b;
+	buf_init(&b);
+	resp_null(&b, RESP3);
+	resp_null_array(&b, RESP3);
+	resp_map(&b, 2, RESP3);
+	resp_set(&b, 3, RESP3);
+	resp_push(&b, 3, RESP3);
+	resp_bool(&b, true, RESP3);
+	resp_bool(&b, false, RESP3);
+	resp_double(&b, 1.5, RESP3);
+	resp_double(&b, -1.0 / 0.0, RESP3);
+	resp_double(&b, 0.1, RESP3);
+	resp_verbatim(&b, "txt", "a\r\nb", 4, RESP3);
+	resp_bignum(&b, "-12345678901234567890", 21, RESP3);
+	CHECK_MEM(b.data, b.len, "_\r\n_\r\n%2\r\n~3\r\n>3\r\n#t\r\n#f\r\n,1.5\r\n,-inf\r\n"
+		  ",0.10000000000000001\r\n=8\r\ntxt:a\r\nb\r\n(-12345678901234567890\r\n");
+	buf_clear(&b);
+	resp_null(&b, RESP2);
+	resp_null_array(&b, RESP2);
+	resp_map(&b, 2, RESP2);
+	resp_set(&b, 3, RESP2);
+	resp_push(&b, 3, RESP2);
+	resp_bool(&b, true, RESP2);
+	resp_bool(&b, false, RESP2);
+	resp_double(&b, 1.5, RESP2);
+	resp_double(&b, 1.0 / 0.0, RESP2);
+	resp_verbatim(&b, "txt", "a\r\nb", 4, RESP2);
+	resp_bignum(&b, "7", 1, RESP2);
+	CHECK_MEM(b.data, b.len, "$-1\r\n*-1\r\n*4\r\n*3\r\n*3\r\n:1\r\n:0\r\n$3\r\n1.5\r\n$3\r\ninf\r\n"
+		  "$4\r\na\r\nb\r\n$1\r\n7\r\n");
 	buf_release(&b);
 }
 
@@ -187,5 +223,6 @@ void suite_resp(void)
 	RUN(test_inline_limit);
 	RUN(test_need_hint);
 	RUN(test_replies);
+	RUN(test_replies_resp3);
 	RUN(test_peek_key);
 }

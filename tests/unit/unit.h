@@ -44,6 +44,7 @@ void suite_op(void);
 void suite_json(void);
 void suite_repl(void);
 void suite_ident(void);
+void suite_command(void);
 void suite_persist(void);
 
 #endif
