@@ -55,7 +55,6 @@ static void on_client_closed(struct client *c)
 {
 	pubsub_forget(c->srv, c);
 	command_discard(c);
-	watch_forget(c);
 }
 
 static const struct client_ops client_ops = {
@@ -64,6 +63,14 @@ static const struct client_ops client_ops = {
 	.block_timeout = cmd_wait_timeout,
 	.closed = on_client_closed,
 	.replication = master_adopt,
+};
+
+/* A standalone node serves no replicas, on any port. */
+static const struct client_ops standalone_ops = {
+	.dispatch = command_dispatch,
+	.http = httpapi_handle,
+	.block_timeout = cmd_wait_timeout,
+	.closed = on_client_closed,
 };
 
 static void on_writes_resumed(void *arg)
@@ -112,7 +119,7 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 	table_install();
 	n->srv = (struct server){
 		.prog = prog, .loop = n->loop, .conf = conf, .db = &n->db, .repl = &n->repl,
-		.ops = &client_ops, .started_ms = time_ms(), .cron_hz = 1000 / NODE_CRON_MS,
+		.ops = conf->role == ROLE_STANDALONE ? &standalone_ops : &client_ops, .started_ms = time_ms(),
 		.lfd = -1, .control_lfd = -1,
 	};
 	return 0;
@@ -155,13 +162,16 @@ static int64_t cron(struct loop *l, void *arg)
 	struct node *n = arg;
 	UNUSED(l);
 
+	int64_t tick_ms = 1000 / n->conf->hz;
+
 	/* About a quarter of a tick for expiry, a millisecond for rehashing. */
-	db_expire_cycle(&n->db, NODE_CRON_MS * 1000 / 4);
+	db_expire_cycle(&n->db, tick_ms * 1000 / 4);
 	durable_cron(&n->repl);
 	store_maybe_shrink(n->db.store);
 	store_rehash_for(n->db.store, 1);
 	stats_sample(&n->srv);
-	return NODE_CRON_MS;
+	clients_cron(&n->srv);
+	return tick_ms;
 }
 
 /* Makes this iteration's writes durable before their replies go out
@@ -242,7 +252,7 @@ void node_run(struct node *n)
 	n->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (n->sigfd >= 0)
 		loop_watch(n->loop, n->sigfd, LOOP_READ, on_signal, n);
-	loop_timer_add(n->loop, NODE_CRON_MS, cron, n);
+	loop_timer_add(n->loop, 1000 / n->conf->hz, cron, n);
 	loop_before_sleep(n->loop, before_sleep, n);
 	char ready[96];
 	snprintf(ready, sizeof(ready), "READY=1\nSTATUS=serving as %s\nMAINPID=%d", role_name(n->repl.role),

@@ -12,7 +12,6 @@
 #include "server/server.h"
 
 #define NODE_ERR_LEN REPL_ERR_LEN
-#define NODE_CRON_MS 100
 #define NODE_EBUSY REPL_EBUSY   /* a port or the control socket is taken */
 
 struct node {

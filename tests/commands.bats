@@ -581,3 +581,36 @@ cli_scan() { timeout 10 redis-cli -h 127.0.0.1 -p "$PORT" --scan "$@" | sort -u;
 	assert_match '^[0-9]+$' "$b"
 	[[ $a != "$b" ]]
 }
+
+@test "INCRBYFLOAT: an infinite increment or value is refused as NaN or Infinity, a value with a NUL byte is not a float" {
+	rcli set f 1 >/dev/null
+	run rt incrbyfloat f +inf
+	assert_output "(error) ERR increment would produce NaN or Infinity"
+	run rt incrbyfloat f -inf
+	assert_output "(error) ERR increment would produce NaN or Infinity"
+	rcli set f inf >/dev/null
+	run rt incrbyfloat f 1
+	assert_output "(error) ERR increment would produce NaN or Infinity"
+	# "1\0" "2": the number stops at the NUL, so it is no number at all.
+	printf '*3\r\n$3\r\nSET\r\n$3\r\nnul\r\n$3\r\n1\0002\r\n' | raw_tcp >/dev/null
+	run rt incrbyfloat nul 1
+	assert_output "(error) ERR value is not a valid float"
+	run rt incrbyfloat f nan
+	assert_output "(error) ERR value is not a valid float"
+	run rt incrbyfloat nokey 10.5
+	assert_output '"10.5"'
+	run rt incrbyfloat nokey 0.1
+	assert_output '"10.6"'
+	# The key is unchanged by the refusals.
+	run rcli get f
+	assert_output "inf"
+}
+
+@test "a first byte 0 (a replication frame) on a standalone node is a protocol error, and the connection closes" {
+	start_master --standalone
+	run tcp_talk < <(printf '\0\0\0\0\x05\x01rest')
+	[ "$status" -eq 0 ]
+	[[ $output == "-ERR Protocol error: unexpected NUL byte (this node serves no replicas)"* ]]
+	run rcli ping
+	assert_output "PONG"
+}

@@ -29,6 +29,8 @@ enum key_type {
 	T_ROLE,
 	T_FSYNC,
 	T_LOG_LEVEL,    /* int field holding an enum log_level */
+	T_MEMORY,       /* long long bytes, with Redis's units (100mb) */
+	T_POLICY,       /* int field holding an enum maxmemory_policy */
 };
 
 struct conf_key {
@@ -58,6 +60,10 @@ static const struct conf_key keys[] = {
 	LL("server.max_bulk_mb", max_bulk_bytes, 1, 4096, MB),
 	LL("server.client_output_limit_mb", client_output_limit_bytes, 1, NO_MAX, MB),
 	ENUM("server.log_level", T_LOG_LEVEL, log_level),
+	ENUM("server.maxmemory", T_MEMORY, maxmemory_bytes),
+	ENUM("server.maxmemory_policy", T_POLICY, maxmemory_policy),
+	INT("server.hz", hz, 1, 500),
+	INT("server.timeout", client_timeout_secs, 0, NO_MAX),
 
 	BOOL("replication.enabled", repl_enabled),
 	ENUM("replication.role", T_ROLE, role),
@@ -93,6 +99,7 @@ static const size_t str_fields[] = {
 };
 
 #define FIELD(c, off, type) ((type *)(void *)((char *)(c) + (off)))
+#define CFIELD(c, off, type) ((const type *)(const void *)((const char *)(c) + (off)))
 
 /* Where an error is: "FILE:LINE: KEY: " with each part optional. */
 struct where {
@@ -147,6 +154,7 @@ void conf_init(struct conf *c, enum role role)
 	c->repl_enabled = role != ROLE_STANDALONE;
 	c->role = role;
 	c->master_address = xstrdup("127.0.0.1:15501");
+	c->hz = 10;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;
@@ -240,6 +248,68 @@ static int apply_int(struct conf *c, const struct conf_key *k, const char *v,
 	return 0;
 }
 
+static const char *const policy_names[] = {
+	[MAXMEMORY_NOEVICTION] = "noeviction", [MAXMEMORY_ALLKEYS_LRU] = "allkeys-lru",
+	[MAXMEMORY_VOLATILE_LRU] = "volatile-lru", [MAXMEMORY_ALLKEYS_LFU] = "allkeys-lfu",
+	[MAXMEMORY_VOLATILE_LFU] = "volatile-lfu", [MAXMEMORY_ALLKEYS_RANDOM] = "allkeys-random",
+	[MAXMEMORY_VOLATILE_RANDOM] = "volatile-random", [MAXMEMORY_VOLATILE_TTL] = "volatile-ttl",
+};
+
+const char *maxmemory_policy_name(enum maxmemory_policy p)
+{
+	return (size_t)p < ARRAY_LEN(policy_names) ? policy_names[p] : "?";
+}
+
+int memory_parse(const char *s, long long *out)
+{
+	static const struct { const char *unit; long long mul; } units[] = {
+		{ "", 1 }, { "b", 1 }, { "k", 1000 }, { "kb", 1024 }, { "m", 1000000 },
+		{ "mb", 1024 * 1024 }, { "g", 1000000000 }, { "gb", 1024LL * 1024 * 1024 },
+	};
+	size_t n = 0, len = strlen(s);
+	long long v;
+
+	while (n < len && s[n] >= '0' && s[n] <= '9')
+		n++;
+	if (n == 0 || parse_ll(s, n, &v) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+		if (strcasecmp(s + n, units[i].unit) == 0) {
+			if (v > LLONG_MAX / units[i].mul)
+				return -1;
+			*out = v * units[i].mul;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int apply_memory(struct conf *c, const struct conf_key *k, const char *v,
+			const struct where *w, char err[CONF_ERR_LEN])
+{
+	long long n;
+
+	if (memory_parse(v, &n) < 0)
+		return errf(err, w, "expected a size in bytes, or with a unit (100mb, 2gb), got '%.80s'", v);
+	*FIELD(c, k->off, long long) = n;
+	return 0;
+}
+
+static int apply_policy(struct conf *c, const struct conf_key *k, const char *v,
+			const struct where *w, char err[CONF_ERR_LEN])
+{
+	for (size_t i = 0; i < ARRAY_LEN(policy_names); i++) {
+		if (strcasecmp(v, policy_names[i]) != 0)
+			continue;
+		if (i != MAXMEMORY_NOEVICTION)
+			return errf(err, w, "'%s' needs eviction, which Synap does not do yet: only noeviction "
+				    "(writes refused past maxmemory) is supported", policy_names[i]);
+		*FIELD(c, k->off, int) = (int)i;
+		return 0;
+	}
+	return errf(err, w, "expected noeviction (or a Redis eviction policy, not supported yet), got '%.80s'", v);
+}
+
 /* Validates v for key k and stores it; v NULL is a YAML null. Nothing is
  * stored on error. */
 static int key_apply(struct conf *c, const struct conf_key *k, const char *v,
@@ -297,10 +367,56 @@ static int key_apply(struct conf *c, const struct conf_key *k, const char *v,
 			return errf(err, w, "expected debug, info, notice, warning or error, got '%.80s'", v);
 		*FIELD(c, k->off, int) = (int)l;
 		return 0;
+	case T_MEMORY:
+		return apply_memory(c, k, v, w, err);
+	case T_POLICY:
+		return apply_policy(c, k, v, w, err);
 	case T_OPT_STR:
 		break;
 	}
 	return 0;
+}
+
+int conf_get(const struct conf *c, const char *key, char *out, size_t len)
+{
+	const struct conf_key *k = key_find(key);
+	const char *const *str;
+
+	if (!k)
+		return -1;
+	switch (k->type) {
+	case T_STR:
+	case T_OPT_STR:
+	case T_ADDR:
+		str = CFIELD(c, k->off, char *);
+		snprintf(out, len, "%s", *str ? *str : "");
+		return 0;
+	case T_INT:
+		snprintf(out, len, "%d", *CFIELD(c, k->off, int));
+		return 0;
+	case T_LL:
+		snprintf(out, len, "%lld", *CFIELD(c, k->off, long long) / k->scale);
+		return 0;
+	case T_MEMORY:
+		snprintf(out, len, "%lld", *CFIELD(c, k->off, long long));
+		return 0;
+	case T_BOOL:
+		snprintf(out, len, "%s", *CFIELD(c, k->off, bool) ? "true" : "false");
+		return 0;
+	case T_ROLE:
+		snprintf(out, len, "%s", role_name(*CFIELD(c, k->off, enum role)));
+		return 0;
+	case T_FSYNC:
+		snprintf(out, len, "%s", fsync_name(*CFIELD(c, k->off, enum fsync_mode)));
+		return 0;
+	case T_LOG_LEVEL:
+		snprintf(out, len, "%s", log_level_name((enum log_level)*CFIELD(c, k->off, int)));
+		return 0;
+	case T_POLICY:
+		snprintf(out, len, "%s", maxmemory_policy_name((enum maxmemory_policy)*CFIELD(c, k->off, int)));
+		return 0;
+	}
+	return -1;
 }
 
 int conf_set(struct conf *c, const char *key, const char *value, char err[CONF_ERR_LEN])

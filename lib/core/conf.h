@@ -11,6 +11,13 @@
 
 enum role { ROLE_STANDALONE, ROLE_MASTER, ROLE_REPLICA };
 enum fsync_mode { FSYNC_NO, FSYNC_EVERYSEC, FSYNC_ALWAYS };
+/* What happens past maxmemory: only noeviction (writes that grow memory
+ * are refused with -OOM) until eviction exists; the other names parse so
+ * the refusal can say so. */
+enum maxmemory_policy {
+	MAXMEMORY_NOEVICTION, MAXMEMORY_ALLKEYS_LRU, MAXMEMORY_VOLATILE_LRU, MAXMEMORY_ALLKEYS_LFU,
+	MAXMEMORY_VOLATILE_LFU, MAXMEMORY_ALLKEYS_RANDOM, MAXMEMORY_VOLATILE_RANDOM, MAXMEMORY_VOLATILE_TTL,
+};
 
 struct conf {
 	/* server: */
@@ -23,6 +30,10 @@ struct conf {
 	long long max_bulk_bytes;   /* server.max_bulk_mb, default 512 MB */
 	long long client_output_limit_bytes; /* server.client_output_limit_mb, 256 */
 	int log_level;              /* enum log_level; server.log_level, "notice" */
+	long long maxmemory_bytes;  /* server.maxmemory: writes refused past it; 0 = no limit */
+	int maxmemory_policy;       /* enum maxmemory_policy; server.maxmemory_policy */
+	int hz;                     /* server.hz: background tasks per second, default 10 */
+	int client_timeout_secs;    /* server.timeout: idle clients closed after it; 0 = never */
 
 	/* replication: */
 	bool repl_enabled;
@@ -70,6 +81,9 @@ int conf_load(struct conf *c, const char *path, char err[CONF_ERR_LEN]);
  * file, with "KEY: what is wrong" in err. Used by the programs for flags. */
 int conf_set(struct conf *c, const char *key, const char *value, char err[CONF_ERR_LEN]);
 
+/* The value of key (dotted) as the file would say it; -1 for an unknown key. */
+int conf_get(const struct conf *c, const char *key, char *out, size_t len);
+
 /* Sets key (dotted, "section.key") to value in the YAML file at path,
  * keeping everything else (comments included); the result must load as a
  * configuration of program's role before it replaces the file. */
@@ -83,6 +97,10 @@ const char *role_name(enum role r);           /* "master" ... */
 int role_parse(const char *s, enum role *out);
 const char *fsync_name(enum fsync_mode m);
 int fsync_parse(const char *s, enum fsync_mode *out);
+const char *maxmemory_policy_name(enum maxmemory_policy p);
+/* Redis's memory sizes: a number of bytes, or with b, k, kb, m, mb, g, gb
+ * (k = 1000, kb = 1024, case-insensitive). 0 or -1. */
+int memory_parse(const char *s, long long *out);
 
 /* Splits "host:port" (or "[v6]:port") into host (caller frees) and port. */
 int addr_split(const char *addr, char **host, int *port);

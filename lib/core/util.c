@@ -149,7 +149,7 @@ int parse_ll(const char *s, size_t len, long long *out)
 
 int parse_double(const char *s, size_t len, double *out)
 {
-	char tmp[128];
+	char tmp[PARSE_DOUBLE_MAX];
 	char *end;
 
 	if (len == 0 || len >= sizeof(tmp) || isspace((unsigned char)s[0]))
@@ -158,7 +158,28 @@ int parse_double(const char *s, size_t len, double *out)
 	tmp[len] = '\0';
 	errno = 0;
 	double v = strtod(tmp, &end);
-	if (*end != '\0' || errno == ERANGE || isnan(v))
+	/* All of it (a NUL inside ends strtod early), no overflow or
+	 * underflow to zero (a denormal is fine), never NaN. */
+	if ((size_t)(end - tmp) != len || isnan(v) ||
+	    (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || v == 0)))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_ldouble(const char *s, size_t len, long double *out)
+{
+	char tmp[PARSE_DOUBLE_MAX];
+	char *end;
+
+	if (len == 0 || len >= sizeof(tmp) || isspace((unsigned char)s[0]))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	errno = 0;
+	long double v = strtold(tmp, &end);
+	if ((size_t)(end - tmp) != len || isnan(v) ||
+	    (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || v == 0)))
 		return -1;
 	*out = v;
 	return 0;

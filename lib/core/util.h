@@ -39,7 +39,9 @@ int64_t mono_us(void);
  * no leading '+', no leading zeros beyond "0" (Redis's rules). 0 or -1. */
 int parse_ll(const char *s, size_t len, long long *out);
 int parse_ull(const char *s, size_t len, unsigned long long *out);
+#define PARSE_DOUBLE_MAX 5120        /* the longest number text accepted, as Redis */
 int parse_double(const char *s, size_t len, double *out);
+int parse_ldouble(const char *s, size_t len, long double *out);
 /* Formats v in decimal into out (at least 21 bytes); returns the length. */
 int fmt_ll(char *out, long long v);
 

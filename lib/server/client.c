@@ -308,8 +308,13 @@ static void run_input(struct client *c)
 		char *p = in->data + c->in_pos;
 		size_t len = in->len - c->in_pos;
 		if (c->proto == PROTO_UNKNOWN && p[0] == '\0') {
-			hand_to_replication(c, p, len);
-			return;
+			if (c->srv->ops->replication) {
+				hand_to_replication(c, p, len);
+				return;
+			}
+			resp_error(c->reply, "ERR Protocol error: unexpected NUL byte (this node serves no replicas)");
+			c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+			break;
 		}
 		if (c->proto == PROTO_UNKNOWN && !sniff(c, p, len))
 			break;
@@ -507,6 +512,21 @@ void clients_flush(struct server *s)
 			continue;
 		}
 		client_write(c);
+	}
+}
+
+void clients_cron(struct server *s)
+{
+	int timeout = s->conf->client_timeout_secs;
+
+	if (timeout <= 0)
+		return;
+	int64_t idle_since = time_ms() - (int64_t)timeout * 1000;
+	for (struct client *c = s->clients; c; c = c->next) {
+		if (c->last_ms >= idle_since || (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP)) || c->subscriptions)
+			continue;
+		log_info("client %s: closed after %d s idle (timeout)", c->addr, timeout);
+		client_close_async(c);
 	}
 }
 

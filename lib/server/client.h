@@ -92,6 +92,9 @@ void client_free(struct client *c);
 void client_close_async(struct client *c);
 /* Writes pending replies of every client; called before the loop sleeps. */
 void clients_flush(struct server *s);
+/* The cron's part: clients idle longer than the timeout setting are
+ * closed (not those blocked or subscribed, as Redis). */
+void clients_cron(struct server *s);
 /* Frees all clients and closes the port (shutdown). */
 void clients_close(struct server *s);
 /* Queues c for flushing if it has replies. */

@@ -7,7 +7,6 @@
 #include "server/command.h"
 #include "server/cmds.h"
 #include "server/pubsub.h"
-#include "server/watch.h"
 
 void cmd_ping(struct client *c)
 {
@@ -251,7 +250,6 @@ void cmd_client(struct client *c)
 void cmd_reset(struct client *c)
 {
 	command_discard(c);
-	watch_forget(c);
 	pubsub_forget(c->srv, c);
 	c->resp = RESP2;
 	free(c->name);

@@ -23,7 +23,6 @@ void cmd_discard(struct client *c)
 		return;
 	}
 	command_discard(c);
-	watch_forget(c);
 	resp_ok(R);
 }
 

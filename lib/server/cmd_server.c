@@ -8,30 +8,37 @@
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
+#include "server/settings.h"
 #include "server/stats.h"
 
 void cmd_info(struct client *c)
 {
-	struct buf tmp, commandstats;
+	struct buf tmp, commandstats, errorstats, latencystats;
+	unsigned sections = c->argc == 1 ? INFO_DEFAULT_SECTIONS : 0;
+
+	for (int i = 1; i < c->argc; i++)
+		sections |= stats_info_sections(A(i).p, A(i).len);
 	buf_init(&tmp);
 	buf_init(&commandstats);
-	/* The command layer renders its own section; stats places it. */
-	command_stats_info(&commandstats);
-	if (c->argc == 1) {
-		stats_info(c->srv, "default", &commandstats, &tmp);
-	} else {
-		for (int i = 1; i < c->argc; i++) {
-			char sec[64];
-			snprintf(sec, sizeof(sec), "%.*s", (int)A(i).len, A(i).p);
-			stats_info(c->srv, sec, &commandstats, &tmp);
-		}
-	}
+	buf_init(&errorstats);
+	buf_init(&latencystats);
+	/* The command layer renders its own sections; stats places them. */
+	if (sections & INFO_BIT(INFO_COMMANDSTATS))
+		command_stats_info(&commandstats);
+	if (sections & INFO_BIT(INFO_ERRORSTATS))
+		errorstats_info(&errorstats);
+	if (sections & INFO_BIT(INFO_LATENCYSTATS))
+		command_latency_info(&latencystats);
+	struct info_text t = { &commandstats, &errorstats, &latencystats };
+	stats_info(c->srv, sections, &t, &tmp);
 	/* Redis ends the text without the last section's blank line. */
 	if (tmp.len >= 4 && memcmp(tmp.data + tmp.len - 4, "\r\n\r\n", 4) == 0)
 		tmp.len -= 2;
 	reply_verbatim(c, tmp.data, tmp.len);
 	buf_release(&tmp);
 	buf_release(&commandstats);
+	buf_release(&errorstats);
+	buf_release(&latencystats);
 }
 
 void cmd_time(struct client *c)
@@ -79,74 +86,70 @@ void cmd_debug(struct client *c)
 	}
 }
 
-/* CONFIG GET pattern: the parameters clients and tools ask about. */
-static void config_get(struct client *c)
-{
-	const struct conf *cf = c->srv->conf;
-	char num[4][24];
+struct config_pairs {
+	struct buf out;
+	long long n;
+	const char *seen[128];  /* names already listed (several patterns may match one) */
+	int nseen;
+};
 
-	snprintf(num[0], sizeof(num[0]), "%d", cf->port);
-	snprintf(num[1], sizeof(num[1]), "%d", cf->max_clients);
-	snprintf(num[2], sizeof(num[2]), "%lld", cf->max_bulk_bytes);
-	snprintf(num[3], sizeof(num[3]), "%d", cf->replica_priority);
-	const char *params[][2] = {
-		{ "save", "" },
-		{ "appendonly", cf->persist_enabled ? "yes" : "no" },
-		{ "appendfsync", fsync_name(cf->fsync) },
-		{ "port", num[0] },
-		{ "bind", cf->host },
-		{ "maxclients", num[1] },
-		{ "maxmemory", "0" },
-		{ "proto-max-bulk-len", num[2] },
-		{ "databases", "1" },
-		{ "dir", cf->data_dir },
-		{ "replica-priority", num[3] },
-		{ "slave-priority", num[3] },
-		{ "replica-read-only", "yes" },
-		{ "loglevel", log_level_name(log_get_level()) },
-	};
-	struct buf tmp;
-	long long n = 0;
-	buf_init(&tmp);
-	for (size_t i = 0; i < ARRAY_LEN(params); i++) {
-		if (!glob_match(A(2).p, A(2).len, params[i][0], strlen(params[i][0]), true))
-			continue;
-		resp_bulk_str(&tmp, params[i][0]);
-		resp_bulk_str(&tmp, params[i][1]);
-		n++;
-	}
-	reply_map(c, n);
-	buf_append(R, tmp.data, tmp.len);
-	buf_release(&tmp);
+static void config_pair(void *arg, const char *name, const char *value)
+{
+	struct config_pairs *p = arg;
+	for (int i = 0; i < p->nseen; i++)
+		if (p->seen[i] == name)
+			return;
+	if (p->nseen < (int)ARRAY_LEN(p->seen))
+		p->seen[p->nseen++] = name;
+	resp_bulk_str(&p->out, name);
+	resp_bulk_str(&p->out, value);
+	p->n++;
 }
 
-/* CONFIG SET: only loglevel can change at run time. */
+/* CONFIG GET pattern...: a map of the matching settings. */
+static void config_get(struct client *c)
+{
+	struct config_pairs p = { .n = 0 };
+
+	buf_init(&p.out);
+	for (int i = 2; i < c->argc; i++)
+		settings_get(c->srv, A(i).p, A(i).len, config_pair, &p);
+	reply_map(c, p.n);
+	buf_append(R, p.out.data, p.out.len);
+	buf_release(&p.out);
+}
+
+/* CONFIG SET name value [name value ...]: all or none. */
 static void config_set(struct client *c)
 {
-	char lvl[16];
-	enum log_level l;
+	const char *names[64], *values[64];
+	size_t nlens[64], vlens[64];
+	int npairs = (c->argc - 2) / 2;
+	char err[SETTINGS_ERR_LEN];
 
-	if (c->argc != 4 || !arg_is(c, 2, "loglevel")) {
-		resp_error(R, "ERR Unknown option or number of arguments for CONFIG SET - '%.*s'",
-			   (int)A(2).len, A(2).p);
+	if (c->argc < 4 || (c->argc - 2) % 2 != 0 || npairs > (int)ARRAY_LEN(names)) {
+		reply_arity(c, "config|set");
 		return;
 	}
-	snprintf(lvl, sizeof(lvl), "%.*s", (int)A(3).len, A(3).p);
-	if (log_level_parse(lvl, &l) < 0) {
-		resp_error(R, "ERR Invalid argument '%s' for CONFIG SET 'loglevel'", lvl);
-		return;
+	for (int i = 0; i < npairs; i++) {
+		names[i] = A(2 + 2 * i).p;
+		nlens[i] = A(2 + 2 * i).len;
+		values[i] = A(3 + 2 * i).p;
+		vlens[i] = A(3 + 2 * i).len;
 	}
-	log_set_level(l);
-	resp_ok(R);
+	if (settings_set(c->srv, npairs, names, nlens, values, vlens, err) < 0)
+		resp_error(R, "%s", err);
+	else
+		resp_ok(R);
 }
 
 void cmd_config(struct client *c)
 {
-	char err[REPL_ERR_LEN];
+	char err[SETTINGS_ERR_LEN];
 
-	if (arg_is(c, 1, "GET") && c->argc == 3) {
+	if (arg_is(c, 1, "GET") && c->argc >= 3) {
 		config_get(c);
-	} else if (arg_is(c, 1, "SET") && c->argc >= 4) {
+	} else if (arg_is(c, 1, "SET")) {
 		config_set(c);
 	} else if (arg_is(c, 1, "RESETSTAT") && c->argc == 2) {
 		memset(&c->srv->st, 0, sizeof(c->srv->st));
@@ -154,7 +157,7 @@ void cmd_config(struct client *c)
 		command_stats_reset();
 		resp_ok(R);
 	} else if (arg_is(c, 1, "REWRITE") && c->argc == 2) {
-		if (role_rewrite_config(c->srv->repl, err) < 0)
+		if (settings_rewrite(c->srv, err) < 0)
 			resp_error(R, "ERR Rewriting config file: %s", err);
 		else
 			resp_ok(R);
@@ -188,7 +191,7 @@ static void command_info(struct buf *b, const struct command *cmd)
 void cmd_command(struct client *c)
 {
 	size_t count;
-	struct command *t = command_table(&count);
+	const struct command *t = command_table(&count);
 
 	if (c->argc == 1) {
 		resp_array(R, (long long)count);
@@ -202,7 +205,7 @@ void cmd_command(struct client *c)
 	} else if (arg_is(c, 1, "INFO")) {
 		resp_array(R, c->argc - 2);
 		for (int i = 2; i < c->argc; i++) {
-			struct command *cmd = command_find(A(i).p, A(i).len);
+			const struct command *cmd = command_find(A(i).p, A(i).len);
 			if (cmd)
 				command_info(R, cmd);
 			else

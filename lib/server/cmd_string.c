@@ -268,17 +268,14 @@ void cmd_decrby(struct client *c)
 void cmd_incrbyfloat(struct client *c)
 {
 	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
-	double v = 0, by;
+	long double v = 0, by;
 
-	if (parse_double(A(2).p, A(2).len, &by) < 0 || isinf(by)) {
+	/* As Redis: long doubles, and infinity is a number until the sum is one. */
+	if ((e && parse_ldouble(entry_val(e), e->vlen, &v) < 0) || parse_ldouble(A(2).p, A(2).len, &by) < 0) {
 		resp_error(R, "ERR value is not a valid float");
 		return;
 	}
-	if (e && (parse_double(entry_val(e), e->vlen, &v) < 0 || isinf(v))) {
-		resp_error(R, "ERR value is not a valid float");
-		return;
-	}
-	long double r = (long double)v + by;
+	long double r = v + by;
 	if (isnan(r) || isinf(r)) {
 		resp_error(R, "ERR increment would produce NaN or Infinity");
 		return;

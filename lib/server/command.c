@@ -1,30 +1,42 @@
 /* command.c - finding, checking, queueing and running commands. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/store.h"
 #include "persist/persist.h"
 #include "repl/master.h"
 #include "repl/role.h"
 #include "server/command.h"
+#include "server/watch.h"
 
-static struct command *table;
+static const struct command *table;
 static size_t table_len;
+static struct cmdstat *stats;   /* one per row of the table */
 
-void command_use_table(struct command *rows, size_t count)
+void command_use_table(const struct command *rows, size_t count)
 {
+	command_stats_reset();
+	free(stats);
 	table = rows;
 	table_len = count;
+	stats = xcalloc(count, sizeof(*stats));
 }
 
-struct command *command_table(size_t *count)
+const struct command *command_table(size_t *count)
 {
 	*count = table_len;
 	return table;
 }
 
-struct command *command_find(const char *name, size_t len)
+static struct cmdstat *stat_of(const struct command *cmd)
+{
+	return &stats[cmd - table];
+}
+
+const struct command *command_find(const char *name, size_t len)
 {
 	char low[32];
 
@@ -77,14 +89,16 @@ void reply_rendered_array(struct client *c, long long count, const struct buf *t
 
 /* ---- running ---- */
 
+static void reject(struct client *c, const struct command *cmd, const char *fmt, ...) ATTR_PRINTF(3, 4);
+
 static void reply_unknown(struct client *c)
 {
 	struct buf tmp;
 	buf_init(&tmp);
 	for (int i = 1; i < c->argc && tmp.len < 128; i++)
 		buf_printf(&tmp, "'%.*s' ", (int)(A(i).len > 64 ? 64 : A(i).len), A(i).p);
-	resp_error(R, "ERR unknown command '%.*s', with args beginning with: %.*s",
-		   (int)(A(0).len > 128 ? 128 : A(0).len), A(0).p, (int)tmp.len, tmp.data ? tmp.data : "");
+	reject(c, NULL, "ERR unknown command '%.*s', with args beginning with: %.*s",
+	       (int)(A(0).len > 128 ? 128 : A(0).len), A(0).p, (int)tmp.len, tmp.data ? tmp.data : "");
 	buf_release(&tmp);
 }
 
@@ -108,7 +122,28 @@ static const char *write_refusal(struct client *c, char *why, size_t len)
 	return NULL;
 }
 
-void command_execute(struct client *c, struct command *cmd)
+/* Answers an error for cmd that did not run, and counts it. */
+static void reject(struct client *c, const struct command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	size_t at = R->len;
+
+	buf_putc(R, '-');
+	va_start(ap, fmt);
+	buf_vprintf(R, fmt, ap);
+	va_end(ap);
+	/* An error line must stay one line whatever went into it. */
+	for (size_t i = at; i < R->len; i++)
+		if (R->data[i] == '\r' || R->data[i] == '\n')
+			R->data[i] = ' ';
+	buf_append(R, "\r\n", 2);
+	errorstats_count(R->data + at, R->len - at);
+	c->srv->st.error_replies++;
+	if (cmd)
+		stat_of(cmd)->rejected++;
+}
+
+void command_execute(struct client *c, const struct command *cmd)
 {
 	struct server *s = c->srv;
 	bool write = cmd->flags & CMD_WRITE;
@@ -117,7 +152,7 @@ void command_execute(struct client *c, struct command *cmd)
 		char why[400];
 		const char *refusal = write_refusal(c, why, sizeof(why));
 		if (refusal) {
-			resp_error(R, "%s", refusal);
+			reject(c, cmd, "%s", refusal);
 			return;
 		}
 	}
@@ -128,8 +163,18 @@ void command_execute(struct client *c, struct command *cmd)
 		c->wnext = s->writers;
 		s->writers = c;
 	}
-	cmd->calls++;
+	size_t at = R->len;
+	int64_t t0 = mono_us();
 	cmd->fn(c);
+	int64_t t1 = mono_us();
+	/* A reply that is an error is a failed call (EXEC's own reply is an
+	 * array: the commands inside count for themselves). */
+	bool failed = R->len > at && R->data[at] == '-';
+	cmdstat_record(stat_of(cmd), (uint64_t)(t1 - t0), failed);
+	if (failed) {
+		errorstats_count(R->data + at, R->len - at);
+		s->st.error_replies++;
+	}
 	if (write)
 		c->woff = s->db->offset;
 }
@@ -153,6 +198,7 @@ static void queue_command(struct client *c)
 
 void command_discard(struct client *c)
 {
+	watch_forget(c);
 	for (int i = 0; i < c->nqueued; i++) {
 		for (int k = 0; k < c->queue[i].argc; k++)
 			free(c->queue[i].argv[k].p);
@@ -193,47 +239,77 @@ static bool admissible(struct client *c, const struct command *cmd)
 		return false;
 	}
 	if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
-		reply_arity(c, cmd->name);
+		reject(c, cmd, "ERR wrong number of arguments for '%s' command", cmd->name);
 		c->multi_failed = c->multi;
 		return false;
 	}
 	if (!(c->flags & CLIENT_AUTHED) && !(cmd->flags & CMD_NOAUTH)) {
-		resp_error(R, "NOAUTH Authentication required.");
+		reject(c, cmd, "NOAUTH Authentication required.");
 		c->multi_failed = c->multi;
 		return false;
 	}
 	/* In RESP2 a subscribed connection only carries pub/sub; RESP3's push
 	 * frames let it run anything. */
 	if (c->subscriptions && c->resp == RESP2 && !(cmd->flags & CMD_PUBSUB)) {
-		resp_error(R, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
-			   "RESET are allowed in this context", cmd->name);
+		reject(c, cmd, "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+		       "RESET are allowed in this context", cmd->name);
 		return false;
 	}
 	return true;
 }
 
+/* maxmemory with noeviction: past the limit (the dataset's memory; the
+ * replication log has its own bound), a command that may grow memory is
+ * refused, as is an EXEC with one queued. */
+static bool refused_for_memory(const struct client *c, const struct command *cmd)
+{
+	long long limit = c->srv->conf->maxmemory_bytes;
+
+	if (limit <= 0 || store_memory(c->srv->db->store) <= (size_t)limit)
+		return false;
+	if (cmd->flags & CMD_DENYOOM)
+		return true;
+	if (strcmp(cmd->name, "exec") != 0)
+		return false;
+	for (int i = 0; i < c->nqueued; i++) {
+		const struct command *q = command_find(c->queue[i].argv[0].p, c->queue[i].argv[0].len);
+		if (q && (q->flags & CMD_DENYOOM))
+			return true;
+	}
+	return false;
+}
+
 bool command_dispatch(struct client *c)
 {
 	struct server *s = c->srv;
-	struct command *cmd = command_find(A(0).p, A(0).len);
+	const struct command *cmd = command_find(A(0).p, A(0).len);
 
 	if (cmd && (cmd->flags & CMD_WRITE) && s->repl->write_paused) {
 		/* Held, parsed, until writes resume: it waits, it does not fail. */
 		client_block(c, BLOCK_PAUSE, 0);
 		return false;
 	}
-	size_t before = R->len;
 	s->st.commands++;
 	if (cmd)
 		c->last_cmd = cmd->name;
-	if (admissible(c, cmd)) {
-		if (c->multi && !(cmd->flags & CMD_TXN))
-			queue_command(c);
-		else
-			command_execute(c, cmd);
+	if (!admissible(c, cmd))
+		return true;
+	if (refused_for_memory(c, cmd)) {
+		static const char oom[] = "OOM command not allowed when used memory > 'maxmemory'.";
+		if (strcmp(cmd->name, "exec") == 0) {
+			/* The transaction goes, as EXEC would have run it. */
+			reject(c, cmd, "EXECABORT Transaction discarded because of: %s", oom);
+			command_discard(c);
+		} else {
+			reject(c, cmd, "%s", oom);
+			c->multi_failed = c->multi;
+		}
+		return true;
 	}
-	if (R->len > before && R->data[before] == '-')
-		s->st.error_replies++;
+	if (c->multi && !(cmd->flags & CMD_TXN))
+		queue_command(c);
+	else
+		command_execute(c, cmd);
 	return true;
 }
 
@@ -242,14 +318,34 @@ bool command_dispatch(struct client *c)
 void command_stats_info(struct buf *out)
 {
 	buf_puts(out, "# Commandstats\r\n");
-	for (size_t i = 0; i < table_len; i++)
-		if (table[i].calls)
-			buf_printf(out, "cmdstat_%s:calls=%llu\r\n", table[i].name, (unsigned long long)table[i].calls);
+	for (size_t i = 0; i < table_len; i++) {
+		const struct cmdstat *st = &stats[i];
+		if (!st->calls && !st->rejected && !st->failed)
+			continue;
+		buf_printf(out, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+			   "failed_calls=%llu\r\n", table[i].name, (unsigned long long)st->calls,
+			   (unsigned long long)st->usec, st->calls ? (double)st->usec / (double)st->calls : 0.0,
+			   (unsigned long long)st->rejected, (unsigned long long)st->failed);
+	}
+	buf_puts(out, "\r\n");
+}
+
+void command_latency_info(struct buf *out)
+{
+	buf_puts(out, "# Latencystats\r\n");
+	for (size_t i = 0; i < table_len; i++) {
+		const struct cmdstat *st = &stats[i];
+		if (!st->calls)
+			continue;
+		buf_printf(out, "latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n", table[i].name,
+			   cmdstat_percentile(st, 50), cmdstat_percentile(st, 99), cmdstat_percentile(st, 99.9));
+	}
 	buf_puts(out, "\r\n");
 }
 
 void command_stats_reset(void)
 {
-	for (size_t i = 0; i < table_len; i++)
-		table[i].calls = 0;
+	for (size_t i = 0; stats && i < table_len; i++)
+		cmdstat_reset(&stats[i]);
+	errorstats_reset();
 }

@@ -9,6 +9,7 @@
 #define SYNAP_COMMAND_H
 
 #include "server/client.h"
+#include "server/cmdstats.h"
 
 #define CMD_WRITE   (1u << 0)   /* changes data: refused on replicas */
 #define CMD_READ    (1u << 1)
@@ -18,6 +19,7 @@
 #define CMD_STALE   (1u << 5)   /* allowed while a replica is out of sync */
 #define CMD_PUBSUB  (1u << 6)   /* allowed in pub/sub mode */
 #define CMD_TXN     (1u << 7)   /* runs at once inside MULTI (not queued) */
+#define CMD_DENYOOM (1u << 8)   /* may grow memory: refused past maxmemory */
 
 struct command {
 	const char *name;       /* lowercase */
@@ -25,30 +27,33 @@ struct command {
 	unsigned flags;
 	void (*fn)(struct client *c);
 	int first_key, last_key, key_step;
-	uint64_t calls;         /* INFO commandstats */
 };
 
 /* The table to run commands from: count rows sorted by name (table.c). */
-void command_use_table(struct command *rows, size_t count);
+void command_use_table(const struct command *rows, size_t count);
 /* The whole table, for COMMAND. */
-struct command *command_table(size_t *count);
+const struct command *command_table(size_t *count);
 /* Finds a command by name, case-insensitively; NULL when unknown. */
-struct command *command_find(const char *name, size_t len);
+const struct command *command_find(const char *name, size_t len);
 
 /* The transport's dispatch hook (client_ops): runs c->argv[0..argc) after
  * the checks, or queues it inside MULTI. False when it must wait because
  * writes are paused (c is blocked; it runs when unblocked). The reply goes
  * to c->reply. */
 bool command_dispatch(struct client *c);
-/* Runs cmd for c->argv past the role and durability checks (EXEC). */
-void command_execute(struct client *c, struct command *cmd);
+/* Runs cmd for c->argv: the role and durability checks, then the
+ * command (EXEC runs its queue through it). */
+void command_execute(struct client *c, const struct command *cmd);
 /* Runs the commands MULTI queued, then forgets them (EXEC). */
 void command_exec_queue(struct client *c);
-/* Forgets the MULTI state and queue (DISCARD, EXEC, a closed client). */
+/* Forgets the MULTI state, its queue and the watched keys (DISCARD, EXEC,
+ * RESET, a closed client). */
 void command_discard(struct client *c);
 
-/* INFO commandstats, and CONFIG RESETSTAT of its counts. */
+/* INFO's sections of the command layer: commandstats, latencystats,
+ * errorstats; and CONFIG RESETSTAT of their counts. */
 void command_stats_info(struct buf *out);
+void command_latency_info(struct buf *out);
 void command_stats_reset(void);
 
 /* ---- the kit of the command families ---- */

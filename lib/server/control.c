@@ -103,7 +103,6 @@ static void verb_digest(struct server *s, struct verb_args *a, struct buf *out)
 static void verb_loglevel(struct server *s, struct verb_args *a, struct buf *out)
 {
 	enum log_level l;
-	UNUSED(s);
 	if (a->argc == 1) {
 		buf_printf(out, "{\"ok\":true,\"level\":\"%s\"}\n", log_level_name(log_get_level()));
 		return;
@@ -113,6 +112,7 @@ static void verb_loglevel(struct server *s, struct verb_args *a, struct buf *out
 		return;
 	}
 	log_set_level(l);
+	s->conf->log_level = (int)l;       /* CONFIG GET loglevel says the same */
 	log_notice("log level set to %s", log_level_name(l));
 	buf_printf(out, "{\"ok\":true,\"level\":\"%s\"}\n", log_level_name(l));
 }

@@ -28,7 +28,8 @@ struct client_ops {
 	/* The client goes away: drop what the layers above keep for it. */
 	void (*closed)(struct client *c);
 	/* A replica's HELLO arrived on the client port: the connection (fd,
-	 * with the bytes already read) becomes a replication link. */
+	 * with the bytes already read) becomes a replication link. NULL: the
+	 * node serves no replicas, and such bytes are a protocol error. */
 	void (*replication)(struct repl *r, int fd, const char *peer, const void *bytes, size_t len);
 };
 
@@ -46,17 +47,19 @@ struct server_stats {
 	int ops_idx;
 	uint64_t ops_last_commands;
 	int64_t ops_last_ms;
+	size_t used_memory_peak;        /* the most used_memory seen by the cron */
+	uint64_t net_in_last, net_out_last;     /* for the instantaneous kbps */
+	uint64_t in_kbps_samples[16], out_kbps_samples[16];
 };
 
 struct server {
 	const char *prog;               /* "synap-master", ... for INFO */
 	struct loop *loop;
-	const struct conf *conf;
+	struct conf *conf;              /* CONFIG SET changes it */
 	struct db *db;
 	struct repl *repl;
 	const struct client_ops *ops;
 	int64_t started_ms;             /* wall clock */
-	int cron_hz;                    /* INFO's hz */
 
 	int lfd;                        /* the client port */
 	struct client *clients;         /* every client, doubly linked */

@@ -33,6 +33,8 @@ size_t stats_rss(void)
 	return rss * (size_t)sysconf(_SC_PAGESIZE);
 }
 
+static size_t used_memory(const struct server *s);
+
 void stats_sample(struct server *s)
 {
 	int64_t now = mono_ms();
@@ -41,19 +43,32 @@ void stats_sample(struct server *s)
 	if (st->ops_last_ms) {
 		int64_t dt = now - st->ops_last_ms;
 		uint64_t ops = st->commands - st->ops_last_commands;
+		uint64_t in = st->net_in - st->net_in_last, out = st->net_out - st->net_out_last;
 		st->ops_samples[st->ops_idx] = dt > 0 ? ops * 1000 / (uint64_t)dt : 0;
+		st->in_kbps_samples[st->ops_idx] = dt > 0 ? in * 1000 / 1024 / (uint64_t)dt : 0;
+		st->out_kbps_samples[st->ops_idx] = dt > 0 ? out * 1000 / 1024 / (uint64_t)dt : 0;
 		st->ops_idx = (st->ops_idx + 1) % (int)ARRAY_LEN(st->ops_samples);
 	}
 	st->ops_last_ms = now;
 	st->ops_last_commands = st->commands;
+	st->net_in_last = st->net_in;
+	st->net_out_last = st->net_out;
+	size_t used = used_memory(s);
+	if (used > st->used_memory_peak)
+		st->used_memory_peak = used;
+}
+
+static uint64_t mean(const uint64_t *samples, size_t n)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += samples[i];
+	return sum / n;
 }
 
 static uint64_t ops_per_sec(const struct server *s)
 {
-	uint64_t sum = 0;
-	for (size_t i = 0; i < ARRAY_LEN(s->st.ops_samples); i++)
-		sum += s->st.ops_samples[i];
-	return sum / ARRAY_LEN(s->st.ops_samples);
+	return mean(s->st.ops_samples, ARRAY_LEN(s->st.ops_samples));
 }
 
 static const char *role_word(const struct server *s)
@@ -332,7 +347,7 @@ static void info_server(struct server *s, struct buf *b)
 		      "config_file:%s\r\n\r\n",
 		   SYNAP_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
 		   (int)getpid(), s->repl->run_id, s->conf->port, (long long)time_ms() * 1000,
-		   (long long)up, (long long)up / 86400, s->cron_hz, s->prog,
+		   (long long)up, (long long)up / 86400, s->conf->hz, s->prog,
 		   s->conf->file ? s->conf->file : "");
 }
 
@@ -342,17 +357,34 @@ static void info_clients(struct server *s, struct buf *b)
 		   s->nclients, s->conf->max_clients, s->nblocked);
 }
 
+static size_t total_system_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : 0;
+}
+
 static void info_memory(struct server *s, struct buf *b)
 {
-	size_t used = used_memory(s), rss = stats_rss();
-	char hu[32], hr[32];
+	size_t used = used_memory(s), rss = stats_rss(), dataset = store_memory(s->db->store);
+	size_t peak = s->st.used_memory_peak > used ? s->st.used_memory_peak : used;
+	size_t sys = total_system_memory();
+	long long maxmemory = s->conf->maxmemory_bytes;
+	char hu[32], hr[32], hp[32], hs[32], hm[32];
 	human(hu, sizeof(hu), (double)used);
 	human(hr, sizeof(hr), (double)rss);
+	human(hp, sizeof(hp), (double)peak);
+	human(hs, sizeof(hs), (double)sys);
+	human(hm, sizeof(hm), (double)maxmemory);
 	buf_printf(b, "# Memory\r\nused_memory:%zu\r\nused_memory_human:%s\r\nused_memory_rss:%zu\r\n"
-		      "used_memory_rss_human:%s\r\nused_memory_dataset:%zu\r\nmem_replication_backlog:%zu\r\nmaxmemory:0\r\n"
-		      "maxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
-		      "mem_allocator:libc\r\n\r\n",
-		   used, hu, rss, hr, store_memory(s->db->store), s->repl->log ? replog_bytes(s->repl->log) : 0,
+		      "used_memory_rss_human:%s\r\nused_memory_peak:%zu\r\nused_memory_peak_human:%s\r\n"
+		      "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%zu\r\nused_memory_dataset:%zu\r\n"
+		      "used_memory_dataset_perc:%.2f%%\r\ntotal_system_memory:%zu\r\ntotal_system_memory_human:%s\r\n"
+		      "mem_replication_backlog:%zu\r\nmaxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
+		      "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\n\r\n",
+		   used, hu, rss, hr, peak, hp, peak ? (double)used * 100 / (double)peak : 0.0,
+		   used - dataset, dataset, used ? (double)dataset * 100 / (double)used : 0.0, sys, hs,
+		   s->repl->log ? replog_bytes(s->repl->log) : 0, maxmemory, hm,
+		   maxmemory_policy_name((enum maxmemory_policy)s->conf->maxmemory_policy),
 		   used ? (double)rss / (double)used : 0.0);
 }
 
@@ -500,11 +532,19 @@ static void info_replication(struct server *s, struct buf *b)
 
 static void info_cpu(struct buf *b)
 {
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	buf_printf(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n\r\n",
-		   (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
-		   (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec);
+	struct rusage self, children, thread;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	getrusage(RUSAGE_THREAD, &thread);
+	buf_printf(b, "# CPU\r\nused_cpu_sys:%ld.%06ld\r\nused_cpu_user:%ld.%06ld\r\n"
+		      "used_cpu_sys_children:%ld.%06ld\r\nused_cpu_user_children:%ld.%06ld\r\n"
+		      "used_cpu_sys_main_thread:%ld.%06ld\r\nused_cpu_user_main_thread:%ld.%06ld\r\n\r\n",
+		   (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec,
+		   (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec,
+		   (long)children.ru_stime.tv_sec, (long)children.ru_stime.tv_usec,
+		   (long)children.ru_utime.tv_sec, (long)children.ru_utime.tv_usec,
+		   (long)thread.ru_stime.tv_sec, (long)thread.ru_stime.tv_usec,
+		   (long)thread.ru_utime.tv_sec, (long)thread.ru_utime.tv_usec);
 }
 
 static void info_keyspace(struct server *s, struct buf *b)
@@ -517,31 +557,58 @@ static void info_keyspace(struct server *s, struct buf *b)
 	buf_puts(b, "\r\n");
 }
 
-void stats_info(struct server *s, const char *section, const struct buf *commandstats, struct buf *b)
-{
-	bool all = strcasecmp(section, "all") == 0 || strcasecmp(section, "everything") == 0;
-	bool dflt = all || strcasecmp(section, "default") == 0;
-#define WANT(name) (dflt || strcasecmp(section, name) == 0)
+static const char *const section_names[INFO_NSECTIONS] = {
+	"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules",
+	"commandstats", "errorstats", "latencystats", "cluster", "keyspace",
+};
 
-	if (WANT("server"))
-		info_server(s, b);
-	if (WANT("clients"))
-		info_clients(s, b);
-	if (WANT("memory"))
-		info_memory(s, b);
-	if (WANT("persistence"))
-		info_persistence(s, b);
-	if (WANT("stats"))
-		info_stats(s, b);
-	if (WANT("replication"))
-		info_replication(s, b);
-	if (WANT("cpu"))
-		info_cpu(b);
-	if (commandstats && (all || strcasecmp(section, "commandstats") == 0))
-		buf_append(b, commandstats->data, commandstats->len);
-	if (WANT("keyspace"))
-		info_keyspace(s, b);
-#undef WANT
+unsigned stats_info_sections(const char *name, size_t len)
+{
+	const unsigned all = INFO_BIT(INFO_NSECTIONS) - 1;
+
+	if (eq_nocase(name, len, "all") || eq_nocase(name, len, "everything"))
+		return all;
+	if (eq_nocase(name, len, "default"))
+		return all & ~(INFO_BIT(INFO_COMMANDSTATS) | INFO_BIT(INFO_LATENCYSTATS));
+	for (unsigned i = 0; i < INFO_NSECTIONS; i++)
+		if (eq_nocase(name, len, section_names[i]))
+			return INFO_BIT(i);
+	return 0;
+}
+
+static void info_text(struct buf *b, const char *title, const struct buf *text)
+{
+	if (text)
+		buf_append(b, text->data, text->len);
+	else
+		buf_printf(b, "# %s\r\n\r\n", title);
+}
+
+void stats_info(struct server *s, unsigned sections, const struct info_text *t, struct buf *b)
+{
+	static const struct info_text none;
+	if (!t)
+		t = &none;
+	for (unsigned i = 0; i < INFO_NSECTIONS; i++) {
+		if (!(sections & INFO_BIT(i)))
+			continue;
+		switch ((enum info_section)i) {
+		case INFO_SERVER: info_server(s, b); break;
+		case INFO_CLIENTS: info_clients(s, b); break;
+		case INFO_MEMORY: info_memory(s, b); break;
+		case INFO_PERSISTENCE: info_persistence(s, b); break;
+		case INFO_STATS: info_stats(s, b); break;
+		case INFO_REPLICATION: info_replication(s, b); break;
+		case INFO_CPU: info_cpu(b); break;
+		case INFO_MODULES: buf_puts(b, "# Modules\r\n\r\n"); break;
+		case INFO_COMMANDSTATS: info_text(b, "Commandstats", t->commandstats); break;
+		case INFO_ERRORSTATS: info_text(b, "Errorstats", t->errorstats); break;
+		case INFO_LATENCYSTATS: info_text(b, "Latencystats", t->latencystats); break;
+		case INFO_CLUSTER: buf_puts(b, "# Cluster\r\ncluster_enabled:0\r\n\r\n"); break;
+		case INFO_KEYSPACE: info_keyspace(s, b); break;
+		case INFO_NSECTIONS: break;
+		}
+	}
 }
 
 void stats_promoted(struct server *s, struct json *j)

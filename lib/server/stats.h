@@ -13,11 +13,26 @@
 void stats_json(struct server *s, struct buf *out);
 /* Prometheus text exposition format 0.0.4. */
 void stats_prometheus(struct server *s, struct buf *out);
-/* Appends the INFO text of section ("default", "all", "everything" or one
- * section's name, case-insensitive); an unknown name appends nothing, as
- * Redis answers. Each section ends with a blank line. commandstats is that
- * section's text, placed where INFO has it (NULL: left out). */
-void stats_info(struct server *s, const char *section, const struct buf *commandstats, struct buf *out);
+/* INFO's sections, in the order INFO prints them. */
+enum info_section {
+	INFO_SERVER, INFO_CLIENTS, INFO_MEMORY, INFO_PERSISTENCE, INFO_STATS, INFO_REPLICATION,
+	INFO_CPU, INFO_MODULES, INFO_COMMANDSTATS, INFO_ERRORSTATS, INFO_LATENCYSTATS,
+	INFO_CLUSTER, INFO_KEYSPACE, INFO_NSECTIONS
+};
+#define INFO_BIT(s) (1u << (s))
+/* The sections an INFO argument names (case-insensitive): one section,
+ * "default", "all" (every one) or "everything"; 0 for an unknown name. */
+unsigned stats_info_sections(const char *name, size_t len);
+#define INFO_DEFAULT_SECTIONS (stats_info_sections("default", 7))
+
+/* The sections the command layer renders (NULL: empty). */
+struct info_text {
+	const struct buf *commandstats, *errorstats, *latencystats;
+};
+/* Appends the INFO text of the sections, each ending with a blank line. */
+void stats_info(struct server *s, unsigned sections, const struct info_text *t, struct buf *out);
+/* Samples memory for used_memory_peak (called by the cron). */
+void stats_sample_memory(struct server *s);
 /* The ROLE reply (Redis's shape). */
 void stats_role(struct server *s, struct buf *out);
 /* What a promotion made of the node: role, replid, replid2,

@@ -9,7 +9,7 @@ static void test_table_sorted(void)
 {
 	size_t n;
 	table_install();
-	struct command *t = command_table(&n);
+	const struct command *t = command_table(&n);
 	CHECK(n > 50);
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && strcmp(t[i - 1].name, t[i].name) >= 0) {
@@ -27,7 +27,7 @@ static void test_find(void)
 {
 	size_t n;
 	table_install();
-	struct command *t = command_table(&n);
+	const struct command *t = command_table(&n);
 	for (size_t i = 0; i < n; i++) {
 		char up[32];
 		size_t len = strlen(t[i].name);
@@ -39,7 +39,7 @@ static void test_find(void)
 	CHECK(command_find("nosuchcommand", 13) == NULL);
 	CHECK(command_find("", 0) == NULL);
 	CHECK(command_find("getx", 3) == command_find("get", 3));   /* the length counts, not a NUL */
-	struct command *w = command_find("WATCH", 5);
+	const struct command *w = command_find("WATCH", 5);
 	CHECK(w && (w->flags & CMD_TXN));       /* runs at once inside MULTI */
 	w = command_find("set", 3);
 	CHECK(w && (w->flags & CMD_WRITE) && w->first_key == 1);

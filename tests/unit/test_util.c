@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
 #include "unit.h"
 #include "core/buf.h"
 #include "core/util.h"
@@ -23,6 +24,34 @@ static void test_parse_ll(void)
 	CHECK(parse_ll(" 1", 2, &v) < 0);
 	CHECK(parse_ll("1a", 2, &v) < 0);
 	CHECK(parse_ll("12", 1, &v) == 0 && v == 1);   /* honours len */
+}
+
+/* Numbers as Redis reads them: the whole text, no NUL inside, no spaces,
+ * infinities yes, NaN and overflow no, up to PARSE_DOUBLE_MAX - 1 bytes. */
+static void test_parse_double(void)
+{
+	double d;
+	long double ld;
+
+	CHECK(parse_double("1.5", 3, &d) == 0 && d == 1.5);
+	CHECK(parse_double("-1e3", 4, &d) == 0 && d == -1000);
+	CHECK(parse_double("inf", 3, &d) == 0 && isinf(d) && d > 0);
+	CHECK(parse_double("-inf", 4, &d) == 0 && isinf(d) && d < 0);
+	CHECK(parse_double("1\0002", 3, &d) < 0);
+	CHECK(parse_double("1 ", 2, &d) < 0);
+	CHECK(parse_double(" 1", 2, &d) < 0);
+	CHECK(parse_double("", 0, &d) < 0);
+	CHECK(parse_double("nan", 3, &d) < 0);
+	CHECK(parse_double("1e999", 5, &d) < 0);
+	CHECK(parse_double("1e-320", 6, &d) == 0 && d > 0);    /* a denormal */
+	CHECK(parse_double("1e-999", 6, &d) < 0);              /* underflows to zero */
+	CHECK(parse_ldouble("10.5", 4, &ld) == 0 && ld == 10.5L);
+	CHECK(parse_ldouble("1\0002", 3, &ld) < 0);
+	char big[PARSE_DOUBLE_MAX + 1];
+	memset(big, '0', sizeof(big));
+	big[1] = '.';
+	CHECK(parse_double(big, PARSE_DOUBLE_MAX - 1, &d) == 0 && d == 0);
+	CHECK(parse_double(big, PARSE_DOUBLE_MAX, &d) < 0);
 }
 
 static void test_fmt_ll(void)
@@ -133,6 +162,7 @@ static void test_xmap_huge(void)
 void suite_util(void)
 {
 	RUN(test_parse_ll);
+	RUN(test_parse_double);
 	RUN(test_fmt_ll);
 	RUN(test_glob);
 	RUN(test_random_hex);

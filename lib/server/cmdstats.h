@@ -1,0 +1,37 @@
+/* cmdstats.h - what the command layer counts about itself: per command its
+ * calls, time, rejections, failures and a latency histogram (INFO
+ * commandstats and latencystats), and the error replies by their code
+ * (INFO errorstats). Recording a call is a few additions and one array
+ * increment. */
+#ifndef SYNAP_CMDSTATS_H
+#define SYNAP_CMDSTATS_H
+
+#include "core/buf.h"
+
+/* Latencies in microseconds, log-linear: exact below 16 us, then 16
+ * buckets per power of two (within 6.25 %), up to 2^40 us. */
+#define LATENCY_BUCKETS (16 + 36 * 16)
+
+struct cmdstat {
+	uint64_t calls;
+	uint64_t usec;
+	uint64_t rejected;      /* refused before running (arity, auth, role, ...) */
+	uint64_t failed;        /* ran and answered an error */
+	uint32_t *latency;      /* LATENCY_BUCKETS counts, allocated at the first call */
+};
+
+void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed);
+/* The value at percentile p (0 < p <= 100) of the latencies recorded, in
+ * microseconds (the upper bound of its bucket); 0 when none. */
+double cmdstat_percentile(const struct cmdstat *st, double p);
+void cmdstat_reset(struct cmdstat *st);
+
+/* An error reply (its text from the '-'): counted under its code, the
+ * first word ("ERR", "WRONGTYPE"). */
+void errorstats_count(const char *reply, size_t len);
+uint64_t errorstats_total(void);
+/* "# Errorstats" with errorstat_CODE:count=N lines. */
+void errorstats_info(struct buf *out);
+void errorstats_reset(void);
+
+#endif
