@@ -1,5 +1,4 @@
 /* command.c - finding, checking, queueing and running commands. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +14,40 @@
 static const struct command *table;
 static size_t table_len;
 static struct cmdstat *stats;   /* one per row of the table */
+/* Name lookup: open addressing over the rows (index + 1, 0 empty), case
+ * folded; a power of two at least twice the rows. */
+static uint16_t *slots;
+static size_t nslots;
+
+static uint32_t name_hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		h = (h ^ ch) * 16777619u;
+	}
+	return h;
+}
 
 void command_use_table(const struct command *rows, size_t count)
 {
 	command_stats_reset();
 	free(stats);
+	free(slots);
 	table = rows;
 	table_len = count;
 	stats = xcalloc(count, sizeof(*stats));
+	for (nslots = 16; nslots < count * 2; nslots *= 2)
+		;
+	slots = xcalloc(nslots, sizeof(*slots));
+	for (size_t i = 0; i < count; i++) {
+		size_t k = name_hash(rows[i].name, strlen(rows[i].name)) & (nslots - 1);
+		while (slots[k])
+			k = (k + 1) & (nslots - 1);
+		slots[k] = (uint16_t)(i + 1);
+	}
 }
 
 const struct command *command_table(size_t *count)
@@ -36,26 +61,27 @@ static struct cmdstat *stat_of(const struct command *cmd)
 	return &stats[cmd - table];
 }
 
+/* name (len bytes, any case) equals lower, a lowercase C string. */
+static bool same_name(const char *name, size_t len, const char *lower)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		if (lower[i] == '\0' || ch != (unsigned char)lower[i])
+			return false;
+	}
+	return lower[len] == '\0';
+}
+
 const struct command *command_find(const char *name, size_t len)
 {
-	char low[32];
-
-	if (len == 0 || len >= sizeof(low))
+	if (len == 0 || !slots)
 		return NULL;
-	for (size_t i = 0; i < len; i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
-	low[len] = '\0';
-	/* The table is kept sorted by name. */
-	size_t lo = 0, hi = table_len;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int cmp = strcmp(low, table[mid].name);
-		if (cmp == 0)
-			return &table[mid];
-		if (cmp < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
+	for (size_t k = name_hash(name, len) & (nslots - 1); slots[k]; k = (k + 1) & (nslots - 1)) {
+		const struct command *cmd = &table[slots[k] - 1];
+		if (same_name(name, len, cmd->name))
+			return cmd;
 	}
 	return NULL;
 }

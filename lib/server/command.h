@@ -29,7 +29,8 @@ struct command {
 	int first_key, last_key, key_step;
 };
 
-/* The table to run commands from: count rows sorted by name (table.c). */
+/* The table to run commands from: count rows, sorted by name for COMMAND
+ * and readers (table.c); looked up by a hash of the name. */
 void command_use_table(const struct command *rows, size_t count);
 /* The whole table, for COMMAND. */
 const struct command *command_table(size_t *count);

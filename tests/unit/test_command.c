@@ -39,6 +39,9 @@ static void test_find(void)
 	CHECK(command_find("nosuchcommand", 13) == NULL);
 	CHECK(command_find("", 0) == NULL);
 	CHECK(command_find("getx", 3) == command_find("get", 3));   /* the length counts, not a NUL */
+	CHECK(command_find("get\0x", 5) == NULL);
+	CHECK(command_find("ge", 2) == NULL);
+	CHECK(command_find("gets", 4) == NULL);
 	const struct command *w = command_find("WATCH", 5);
 	CHECK(w && (w->flags & CMD_TXN));       /* runs at once inside MULTI */
 	w = command_find("set", 3);
