@@ -614,3 +614,78 @@ cli_scan() { timeout 10 redis-cli -h 127.0.0.1 -p "$PORT" --scan "$@" | sort -u;
 	run rcli ping
 	assert_output "PONG"
 }
+
+@test "SETBIT, GETBIT, BITCOUNT, BITPOS: Redis's bit order, ranges in bytes or bits, and errors" {
+	run rcli setbit b 7 1
+	assert_output "0"
+	run rcli setbit b 7 0
+	assert_output "1"
+	rcli setbit b 7 1 >/dev/null
+	rcli setbit b 100 1 >/dev/null
+	run rcli strlen b
+	assert_output "13"
+	run rcli getbit b 100
+	assert_output "1"
+	run rcli getbit b 99999
+	assert_output "0"
+	run rcli bitcount b
+	assert_output "2"
+	run rcli bitcount b 5 30 BIT
+	assert_output "1"
+	run rcli bitpos b 1
+	assert_output "7"
+	run rcli bitpos b 1 2
+	assert_output "100"
+	run rcli bitpos nokey 0
+	assert_output "0"
+	run rt setbit b 4294967296 1
+	assert_output "(error) ERR bit offset is not an integer or out of range"
+	run rt setbit b 1 2
+	assert_output "(error) ERR bit is not an integer or out of range"
+	run rt bitcount b 0
+	assert_output "(error) ERR syntax error"
+	run rt bitpos b 2
+	assert_output "(error) ERR The bit argument must be 1 or 0."
+}
+
+@test "BITOP and BITFIELD: every operation, overflow WRAP, SAT and FAIL, and a read-only BITFIELD_RO" {
+	rcli set x foobar >/dev/null
+	rcli set y abcdef >/dev/null
+	run rcli bitop and d x y
+	assert_output "6"
+	run rcli get d
+	assert_output "\`bc\`ab"
+	run rt bitop not d x y
+	assert_output "(error) ERR BITOP NOT must be called with a single source key."
+	rcli bitop and d nokey >/dev/null
+	run rcli exists d
+	assert_output "0"
+	run rcli bitfield bf set i8 0 100 get u4 0 incrby i5 100 1
+	assert_output $'0\n6\n1'
+	run rcli bitfield bf overflow sat incrby u2 102 5 overflow fail incrby i8 0 200 overflow wrap incrby i8 0 200
+	assert_output $'3\n\n44'
+	run rt bitfield bf set u64 0 1
+	assert_output "(error) ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is."
+	run rt bitfield_ro bf set u8 0 1
+	assert_output "(error) ERR BITFIELD_RO only supports the GET subcommand"
+	run rcli bitfield_ro bf get u8 '#0'
+	assert_output "44"
+	rcli bitfield nokey get u8 0 >/dev/null
+	run rcli exists nokey
+	assert_output "0"
+}
+
+@test "LCS: the subsequence, LEN, IDX with ranges, MINMATCHLEN and WITHMATCHLEN; SUBSTR is GETRANGE" {
+	rcli set s1 ohmytext >/dev/null
+	rcli set s2 mynewtext >/dev/null
+	run rcli lcs s1 s2
+	assert_output "mytext"
+	run rcli lcs s1 s2 len
+	assert_output "6"
+	run rt lcs s1 s2 idx minmatchlen 4 withmatchlen
+	assert_output $'1) "matches"\n2) 1) 1) 1) (integer) 4\n         2) (integer) 7\n      2) 1) (integer) 5\n         2) (integer) 8\n      3) (integer) 4\n3) "len"\n4) (integer) 6'
+	run rt lcs s1 s2 len idx
+	assert_output "(error) ERR If you want both the length and indexes, please just use IDX."
+	run rcli substr s1 2 4
+	assert_output "myt"
+}

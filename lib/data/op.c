@@ -7,8 +7,11 @@
 #define OP_HEADER 13    /* u32 len + u8 type + u64 ts */
 
 static bool has_key(uint8_t t) { return t != OP_FLUSHALL; }
-static bool has_val(uint8_t t) { return t == OP_SET || t == OP_APPEND || t == OP_RENAME || t == OP_PUBLISH; }
-static bool has_time(uint8_t t) { return t == OP_SET || t == OP_EXPIRE; }
+static bool has_val(uint8_t t)
+{
+	return t == OP_SET || t == OP_APPEND || t == OP_RENAME || t == OP_PUBLISH || t == OP_SETRANGE;
+}
+static bool has_time(uint8_t t) { return t == OP_SET || t == OP_EXPIRE || t == OP_SETRANGE; }
 
 const char *op_name(uint8_t type)
 {
@@ -21,6 +24,7 @@ const char *op_name(uint8_t type)
 	case OP_APPEND: return "APPEND";
 	case OP_RENAME: return "RENAME";
 	case OP_PUBLISH: return "PUBLISH";
+	case OP_SETRANGE: return "SETRANGE";
 	}
 	return "?";
 }
@@ -99,7 +103,7 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 	memset(op, 0, sizeof(*op));
 	op->type = p[4];
 	op->ts_ms = (int64_t)get_u64(p + 5);
-	if (op->type < OP_SET || op->type > OP_PUBLISH)
+	if (op->type < OP_SET || op->type > OP_SETRANGE)
 		return -1;
 	if (has_key(op->type) && take_str(p, end, &pos, &op->key, &op->klen) < 0)
 		return -1;
@@ -109,7 +113,7 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 		if (end - pos < 8)
 			return -1;
 		op->at_ms = (int64_t)get_u64(p + pos);
-		if (op->at_ms < 0)
+		if (op->at_ms < 0 || (op->type == OP_SETRANGE && (uint64_t)op->at_ms + op->vlen > STORE_MAX_VALUE))
 			return -1;
 		pos += 8;
 	}
@@ -148,5 +152,8 @@ void op_apply(struct store *s, const struct op *op)
 		break;
 	case OP_PUBLISH:
 		break;          /* the node delivers it; the data does not change */
+	case OP_SETRANGE:
+		store_setrange(s, op->key, op->klen, (size_t)op->at_ms, op->val, op->vlen);
+		break;
 	}
 }

@@ -17,6 +17,8 @@
  *     APPEND   key, suffix
  *     RENAME   key, new key
  *     PUBLISH  channel, message
+ *     SETRANGE key, bytes, u64 offset (the bytes written there, zeros before
+ *              them past the old end)
  */
 #ifndef SYNAP_OP_H
 #define SYNAP_OP_H
@@ -32,6 +34,7 @@ enum op_type {
 	OP_APPEND = 6,
 	OP_RENAME = 7,
 	OP_PUBLISH = 8,         /* no effect on data: delivered to subscribers */
+	OP_SETRANGE = 9,        /* SETRANGE, SETBIT, BITFIELD: bytes at an offset */
 };
 
 struct op {
@@ -39,9 +42,9 @@ struct op {
 	int64_t ts_ms;
 	const char *key;
 	uint32_t klen;
-	const char *val;        /* SET value, APPEND suffix, RENAME new key */
+	const char *val;        /* SET value, APPEND suffix, RENAME new key, SETRANGE bytes */
 	uint32_t vlen;
-	int64_t at_ms;          /* SET expire_at, EXPIRE at */
+	int64_t at_ms;          /* SET expire_at, EXPIRE at, SETRANGE offset */
 };
 
 struct store;

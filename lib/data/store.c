@@ -397,8 +397,10 @@ static struct entry *insert_new(struct store *s, const char *key, size_t klen,
 	e->vlen = (uint32_t)vlen;
 	e->vol_idx = 0;
 	memcpy(e->data, key, klen);
-	if (vlen)
+	if (vlen && val)
 		memcpy(e->data + klen, val, vlen);
+	else if (vlen)
+		memset(e->data + klen, 0, vlen);
 	maybe_grow(s);
 	struct table *t = &s->t[store_rehashing(s) ? 1 : 0];
 	size_t idx = h & (t->size - 1);
@@ -518,6 +520,30 @@ struct entry *store_append(struct store *s, const char *key, size_t klen,
 	e = resize_entry(s, pp, (size_t)old + vlen);
 	memcpy(entry_val(e) + old, val, vlen);
 	e->vlen = old + (uint32_t)vlen;
+	return e;
+}
+
+struct entry *store_setrange(struct store *s, const char *key, size_t klen, size_t off,
+			     const char *val, size_t vlen)
+{
+	uint64_t h = hash_key(s, key, klen);
+	int tab;
+	struct entry **pp = lookup(s, key, klen, h, &tab);
+	struct entry *e;
+	size_t end = off + vlen;
+
+	if (!pp) {
+		e = insert_new(s, key, klen, NULL, end, h);
+	} else if (end > (*pp)->vlen) {
+		uint32_t old = (*pp)->vlen;
+		e = resize_entry(s, pp, end);
+		memset(entry_val(e) + old, 0, end - old);
+		e->vlen = (uint32_t)end;
+	} else {
+		e = *pp;
+	}
+	if (vlen)
+		memcpy(entry_val(e) + off, val, vlen);
 	return e;
 }
 

@@ -43,6 +43,10 @@ struct entry *store_set(struct store *s, const char *key, size_t klen,
  * returns the entry. */
 struct entry *store_append(struct store *s, const char *key, size_t klen,
 			   const char *val, size_t vlen);
+/* Writes val at byte offset off of key's value (created empty when
+ * missing, no expiry), zero-filling from the old end; returns the entry. */
+struct entry *store_setrange(struct store *s, const char *key, size_t klen, size_t off,
+			     const char *val, size_t vlen);
 /* Returns 1 when key existed and was deleted, else 0. */
 int store_delete(struct store *s, const char *key, size_t klen);
 /* Renames src to dst (dst replaced); expiry moves with it. 0, or -1 when

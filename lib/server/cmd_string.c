@@ -330,6 +330,7 @@ static bool range_clamp(long long len, long long *start, long long *end)
 	return len > 0 && *start <= *end;
 }
 
+/* SUBSTR is GETRANGE's old name. */
 void cmd_getrange(struct client *c)
 {
 	long long start, end;
@@ -363,11 +364,146 @@ void cmd_setrange(struct client *c)
 		return;
 	}
 	size_t len = (size_t)off + A(3).len > cur ? (size_t)off + A(3).len : cur;
-	char *v = xcalloc(1, len);
-	if (e)
-		memcpy(v, entry_val(e), cur);
-	memcpy(v + off, A(3).p, A(3).len);
-	db_set(DB, A(1).p, A(1).len, v, len, e ? e->expire_at : 0);
-	free(v);
+	/* It replicates as the bytes written at their offset, not the value. */
+	struct op op = { .type = OP_SETRANGE, .key = A(1).p, .klen = (uint32_t)A(1).len,
+			 .val = A(3).p, .vlen = (uint32_t)A(3).len, .at_ms = off };
+	db_write(DB, &op);
 	resp_int(R, (long long)len);
+}
+
+/* ---- LCS ---- */
+
+struct lcs_opts {
+	bool len, idx, withmatchlen;
+	long long minmatchlen;
+};
+
+static int lcs_options(struct client *c, struct lcs_opts *o)
+{
+	*o = (struct lcs_opts){ 0 };
+	for (int i = 3; i < c->argc; i++) {
+		if (arg_is(c, i, "LEN")) {
+			o->len = true;
+		} else if (arg_is(c, i, "IDX")) {
+			o->idx = true;
+		} else if (arg_is(c, i, "WITHMATCHLEN")) {
+			o->withmatchlen = true;
+		} else if (arg_is(c, i, "MINMATCHLEN") && i + 1 < c->argc) {
+			if (arg_ll(c, ++i, &o->minmatchlen) < 0)
+				return -1;
+			if (o->minmatchlen < 0)
+				o->minmatchlen = 0;
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return -1;
+		}
+	}
+	if (o->len && o->idx) {
+		resp_error(R, "ERR If you want both the length and indexes, please just use IDX.");
+		return -1;
+	}
+	return 0;
+}
+
+/* One matching range of IDX's answer (positions in a, then in b). */
+static void lcs_range(struct client *c, const struct lcs_opts *o, size_t as, size_t ae, size_t bs, size_t be)
+{
+	resp_array(R, o->withmatchlen ? 3 : 2);
+	resp_array(R, 2);
+	resp_int(R, (long long)as);
+	resp_int(R, (long long)ae);
+	resp_array(R, 2);
+	resp_int(R, (long long)bs);
+	resp_int(R, (long long)be);
+	if (o->withmatchlen)
+		resp_int(R, (long long)(ae - as + 1));
+}
+
+/* Walks the table back from the ends: the common subsequence into out,
+ * and with IDX its ranges (last first) rendered into ranges. */
+static long long lcs_walk(struct client *c, const struct lcs_opts *o, const uint32_t *t, const char *a,
+			  size_t alen, const char *b, size_t blen, char *out, struct buf *ranges)
+{
+#define T(i, j) t[(i) * (blen + 1) + (j)]
+	size_t i = alen, j = blen, idx = T(alen, blen), as = 0, ae = 0, bs = 0, be = 0;
+	bool open = false;
+	long long n = 0;
+	struct buf *saved = c->reply;
+
+	c->reply = ranges;
+	while (i > 0 && j > 0) {
+		bool emit = false;
+		if (a[i - 1] == b[j - 1]) {
+			out[--idx] = a[i - 1];
+			if (!open) {
+				as = ae = i - 1;
+				bs = be = j - 1;
+				open = true;
+			} else {
+				as--, bs--;     /* matches walk back together: the range grows */
+			}
+			emit = as == 0 || bs == 0;
+			i--, j--;
+		} else {
+			if (T(i - 1, j) > T(i, j - 1))
+				i--;
+			else
+				j--;
+			emit = open;
+		}
+		if (emit && open) {
+			if ((long long)(ae - as + 1) >= o->minmatchlen) {
+				lcs_range(c, o, as, ae, bs, be);
+				n++;
+			}
+			open = false;
+		}
+	}
+	c->reply = saved;
+	return n;
+#undef T
+}
+
+void cmd_lcs(struct client *c)
+{
+	struct lcs_opts o;
+	struct entry *ea = db_read(DB, A(1).p, A(1).len), *eb = db_read(DB, A(2).p, A(2).len);
+	const char *a = ea ? entry_val(ea) : "", *b = eb ? entry_val(eb) : "";
+	size_t alen = ea ? ea->vlen : 0, blen = eb ? eb->vlen : 0;
+
+	if (lcs_options(c, &o) < 0)
+		return;
+	unsigned long long cells = (unsigned long long)(alen + 1) * (blen + 1);
+	if (cells > (unsigned long long)c->srv->conf->max_bulk_bytes / sizeof(uint32_t)) {
+		resp_error(R, "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+		return;
+	}
+	/* t(i, j): the length of the longest common subsequence of a's first
+	 * i bytes and b's first j bytes. */
+	uint32_t *t = xcalloc((size_t)cells, sizeof(*t));
+	for (size_t i = 1; i <= alen; i++)
+		for (size_t j = 1; j <= blen; j++)
+			t[i * (blen + 1) + j] = a[i - 1] == b[j - 1] ? t[(i - 1) * (blen + 1) + j - 1] + 1 :
+				t[(i - 1) * (blen + 1) + j] > t[i * (blen + 1) + j - 1] ?
+				t[(i - 1) * (blen + 1) + j] : t[i * (blen + 1) + j - 1];
+	uint32_t total = t[cells - 1];
+	char *out = xmalloc(total ? total : 1);
+	struct buf ranges;
+	buf_init(&ranges);
+	long long nranges = lcs_walk(c, &o, t, a, alen, b, blen, out, &ranges);
+	if (o.len) {
+		resp_int(R, total);
+	} else if (o.idx) {
+		reply_map(c, 2);
+		resp_bulk_str(R, "matches");
+		resp_array(R, nranges);
+		buf_append(R, ranges.data, ranges.len);
+		resp_bulk_str(R, "len");
+		resp_int(R, total);
+	} else {
+		resp_bulk(R, out, total);
+	}
+	buf_release(&ranges);
+	free(out);
+	free(t);
 }

@@ -71,7 +71,7 @@ void cmd_debug(struct client *c);
 void cmd_config(struct client *c);
 void cmd_command(struct client *c);
 
-/* cmd_string.c: strings: GET SET and their relatives, counters, APPEND, ranges */
+/* cmd_string.c: strings: GET SET and their relatives, counters, APPEND, ranges, LCS */
 void cmd_get(struct client *c);
 void cmd_set(struct client *c);
 void cmd_setnx(struct client *c);
@@ -92,5 +92,15 @@ void cmd_append(struct client *c);
 void cmd_strlen(struct client *c);
 void cmd_getrange(struct client *c);
 void cmd_setrange(struct client *c);
+void cmd_lcs(struct client *c);
+
+/* cmd_bits.c: strings as bit arrays: SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO */
+void cmd_setbit(struct client *c);
+void cmd_getbit(struct client *c);
+void cmd_bitcount(struct client *c);
+void cmd_bitpos(struct client *c);
+void cmd_bitop(struct client *c);
+void cmd_bitfield(struct client *c);
+void cmd_bitfield_ro(struct client *c);
 
 #endif

@@ -11,6 +11,7 @@ void notify_op(struct server *s, const struct op *op)
 	case OP_APPEND:
 	case OP_EXPIRE:
 	case OP_PERSIST:
+	case OP_SETRANGE:
 		watch_touch(s, op->key, op->klen, false);
 		break;
 	case OP_DEL:
