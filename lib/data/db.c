@@ -3,7 +3,7 @@
 
 void db_init(struct db *db)
 {
-	*db = (struct db){ .store = store_new(), .expire_keys = true };
+	*db = (struct db){ .store = store_new(), .expire_keys = true, .active_expire = true };
 }
 
 void db_release(struct db *db)
@@ -68,7 +68,7 @@ void db_expire_cycle(struct db *db, int64_t budget_us)
 	int64_t start = mono_us();
 	struct entry *sample[EXPIRE_SAMPLE];
 
-	if (!db->expire_keys)
+	if (!db->expire_keys || !db->active_expire)
 		return;
 	for (;;) {
 		int64_t now = time_ms();

@@ -16,6 +16,7 @@ typedef void db_write_hook(void *arg, const struct op *op, uint64_t offset);
 struct db {
 	struct store *store;
 	bool expire_keys;       /* master: expired keys are deleted and replicated */
+	bool active_expire;     /* the cron samples keys with a TTL (DEBUG SET-ACTIVE-EXPIRE) */
 	uint64_t offset;        /* offset of the last op applied */
 	db_write_hook *hook;
 	void *hook_arg;
@@ -40,7 +41,8 @@ void db_write(struct db *db, struct op *op);
 void db_set(struct db *db, const char *key, size_t klen, const char *val, size_t vlen, int64_t expire_at);
 void db_del(struct db *db, const char *key, size_t klen);
 /* Active expiry: samples keys with a TTL and deletes the expired ones until
- * few are found or budget_us is spent. Does nothing unless expire_keys. */
+ * few are found or budget_us is spent. Does nothing unless expire_keys
+ * and active_expire. */
 void db_expire_cycle(struct db *db, int64_t budget_us);
 
 #endif

@@ -642,6 +642,37 @@ size_t store_sample_volatile(struct store *s, struct entry **out, size_t n)
 	return n;
 }
 
+/* Bucket k of the two tables taken end to end; NULL for one that is
+ * empty or already moved by rehashing. */
+static struct entry *bucket_at(struct store *s, size_t k)
+{
+	if (k < s->t[0].size)
+		return s->rehash_idx >= 0 && k < (size_t)s->rehash_idx ? NULL : s->t[0].b[k];
+	return s->t[1].b[k - s->t[0].size];
+}
+
+struct entry *store_random(struct store *s)
+{
+	size_t sizes = s->t[0].size + s->t[1].size, k = 0;
+	struct entry *chain = NULL;
+
+	if (s->t[0].used + s->t[1].used == 0)
+		return NULL;
+	/* A random bucket until one holds entries (tables are mostly an
+	 * eighth full or more, so a few tries); past 64 tries, say just after
+	 * mass deletions, the next non-empty bucket from a random one. */
+	for (int tries = 0; tries < 64 && !chain; tries++)
+		chain = bucket_at(s, (size_t)(next_rand(s) % sizes));
+	for (k = (size_t)(next_rand(s) % sizes); !chain; k = (k + 1) % sizes)
+		chain = bucket_at(s, k);
+	size_t len = 0;
+	for (struct entry *e = chain; e; e = e->next)
+		len++;
+	for (size_t n = (size_t)(next_rand(s) % len); n > 0; n--)
+		chain = chain->next;
+	return chain;
+}
+
 size_t store_foreach(struct store *s, store_visit_fn *fn, void *arg)
 {
 	size_t n = 0;

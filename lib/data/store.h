@@ -110,6 +110,9 @@ void store_set_resize_allowed(struct store *s, bool allowed);
  * how many were written to out. */
 size_t store_sample_volatile(struct store *s, struct entry **out, size_t n);
 
+/* A random entry (expired or not), NULL when the store is empty. */
+struct entry *store_random(struct store *s);
+
 /* Calls fn for each entry; fn must not change the store. Returns the
  * number visited, stopping early when fn returns false. */
 typedef bool store_visit_fn(struct entry *e, void *arg);

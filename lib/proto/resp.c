@@ -393,6 +393,11 @@ void resp_push(struct buf *b, long long n, int proto)
 	prefixed_ll(b, proto == RESP3 ? '>' : '*', n);
 }
 
+void resp_attribute(struct buf *b, long long pairs)
+{
+	prefixed_ll(b, '|', pairs);
+}
+
 void resp_bool(struct buf *b, bool v, int proto)
 {
 	if (proto == RESP3)

@@ -81,6 +81,9 @@ void resp_bool(struct buf *b, bool v, int proto);               /* #t #f  RESP2:
 void resp_double(struct buf *b, double v, int proto);
 /* =len fmt:text, fmt three letters ("txt");  RESP2: a bulk string of text. */
 void resp_verbatim(struct buf *b, const char *fmt, const void *p, size_t len, int proto);
+/* |n: n pairs describing the reply that follows (RESP3 only: call it
+ * only on a RESP3 connection). */
+void resp_attribute(struct buf *b, long long pairs);
 /* (digits;  RESP2: a bulk string of the digits. */
 void resp_bignum(struct buf *b, const char *digits, size_t len, int proto);
 /* Formats v as Redis replies a double: %.17g, inf, -inf, nan; the length. */

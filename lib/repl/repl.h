@@ -63,6 +63,7 @@ struct repl {
 	bool serve_replicas;            /* listen on replica_listen_address */
 	bool fenced;                    /* a newer epoch exists: this master takes no writes */
 	bool write_paused;              /* PAUSE: write commands wait */
+	bool pause_all;                 /* ...and with CLIENT PAUSE ALL, every command */
 	long long pause_timer;
 	bool acks_arrived;              /* replicas acknowledged more: WAITs to check */
 	bool snapshotting;              /* a persistence snapshot is being written */

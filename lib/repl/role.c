@@ -162,13 +162,19 @@ static int64_t pause_expired(struct loop *l, void *arg)
 	return -1;
 }
 
-void role_pause_writes(struct repl *r, int64_t timeout_ms)
+void role_pause(struct repl *r, int64_t timeout_ms, bool all)
 {
 	if (r->pause_timer)
 		loop_timer_del(r->loop, r->pause_timer);
 	r->write_paused = true;
+	r->pause_all = all;
 	r->pause_timer = loop_timer_add(r->loop, timeout_ms, pause_expired, r);
-	log_notice("writes paused for at most %lld ms", (long long)timeout_ms);
+	log_notice("%s paused for at most %lld ms", all ? "commands" : "writes", (long long)timeout_ms);
+}
+
+void role_pause_writes(struct repl *r, int64_t timeout_ms)
+{
+	role_pause(r, timeout_ms, false);
 }
 
 void role_resume_writes(struct repl *r)
@@ -179,6 +185,7 @@ void role_resume_writes(struct repl *r)
 	if (!r->write_paused)
 		return;
 	r->write_paused = false;
+	r->pause_all = false;
 	if (r->events && r->events->writes_resumed)
 		r->events->writes_resumed(r->events_arg);
 }

@@ -46,7 +46,9 @@ void role_replica_address(const struct repl *r, char *out, size_t len);
 int role_follow(struct repl *r, const char *addr, char *err);
 /* A peer knows a higher epoch: this master stops taking writes. */
 void role_fence(struct repl *r, uint64_t epoch);
-/* Write commands wait while paused (at most timeout_ms); resume releases them. */
+/* Write commands (with all, every command) wait while paused, at most
+ * timeout_ms; resume releases them. */
+void role_pause(struct repl *r, int64_t timeout_ms, bool all);
 void role_pause_writes(struct repl *r, int64_t timeout_ms);
 void role_resume_writes(struct repl *r);
 /* Replaces a master's dataset with the snapshot file at path: a new

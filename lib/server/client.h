@@ -55,6 +55,8 @@ struct client {
 	size_t in_pos;                  /* start of the command in progress in conn.in */
 	struct resp_parser rp;
 	struct buf *reply;              /* where commands write: &conn.out, or a scratch for HTTP */
+	bool reply_off;                 /* CLIENT REPLY OFF: replies are dropped (pushes are not) */
+	bool skip_next;                 /* CLIENT REPLY SKIP: the next command's reply is dropped */
 
 	int argc;
 	struct arg *argv;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "repl/repl.h"
+#include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
 #include "server/pubsub.h"
@@ -204,44 +205,146 @@ static void client_kill(struct client *c)
 		resp_int(R, killed);
 }
 
+static void client_id(struct client *c) { resp_int(R, (long long)c->id); }
+
+static void client_setname(struct client *c)
+{
+	for (size_t i = 0; i < A(2).len; i++) {
+		if (A(2).p[i] <= ' ' || A(2).p[i] > '~') {
+			resp_error(R, "ERR Client names cannot contain spaces, newlines or special characters.");
+			return;
+		}
+	}
+	free(c->name);
+	c->name = A(2).len ? xstrndup(A(2).p, A(2).len) : NULL;
+	resp_ok(R);
+}
+
+static void client_getname(struct client *c)
+{
+	if (c->name)
+		resp_bulk_str(R, c->name);
+	else
+		reply_null(c);
+}
+
+static void client_list(struct client *c)
+{
+	struct buf tmp;
+	buf_init(&tmp);
+	if (arg_is(c, 1, "INFO"))
+		client_line(&tmp, c);
+	else
+		for (struct client *x = c->srv->clients; x; x = x->next)
+			client_line(&tmp, x);
+	reply_verbatim(c, tmp.data, tmp.len);
+	buf_release(&tmp);
+}
+
+/* CLIENT REPLY ON|OFF|SKIP: OFF and SKIP answer nothing themselves. */
+static void client_reply(struct client *c)
+{
+	if (arg_is(c, 2, "ON")) {
+		c->reply_off = false;
+		resp_ok(R);
+	} else if (arg_is(c, 2, "OFF")) {
+		c->reply_off = true;
+	} else if (arg_is(c, 2, "SKIP")) {
+		c->skip_next = !c->reply_off;
+	} else {
+		resp_error(R, ERR_SYNTAX);
+	}
+}
+
+/* CLIENT PAUSE ms [WRITE|ALL]: commands that write (WRITE), or every
+ * command but CLIENT UNPAUSE (ALL, the default), wait until the time is
+ * up or CLIENT UNPAUSE. */
+static void client_pause(struct client *c)
+{
+	long long ms;
+	bool all = true;
+
+	if (parse_ll(A(2).p, A(2).len, &ms) < 0 || ms < 0) {
+		resp_error(R, "ERR timeout is not an integer or out of range");
+		return;
+	}
+	if (c->argc == 4 && arg_is(c, 3, "WRITE"))
+		all = false;
+	else if (c->argc == 4 && !arg_is(c, 3, "ALL")) {
+		resp_error(R, ERR_SYNTAX);
+		return;
+	}
+	role_pause(c->srv->repl, ms, all);
+	resp_ok(R);
+}
+
+static void client_unpause(struct client *c)
+{
+	role_resume_writes(c->srv->repl);
+	resp_ok(R);
+}
+
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was waiting in a
+ * command that can be cut short. WAIT and a paused write cannot: 0. */
+static void client_unblock_cmd(struct client *c)
+{
+	long long id;
+	if (arg_ll(c, 2, &id) < 0)
+		return;
+	if (c->argc == 4 && !arg_is(c, 3, "TIMEOUT") && !arg_is(c, 3, "ERROR")) {
+		resp_error(R, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+		return;
+	}
+	resp_int(R, 0);
+}
+
+static void client_ok(struct client *c) { resp_ok(R); }
+
+static void client_help(struct client *c)
+{
+	static const char *const lines[] = {
+		"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"GETNAME", "    Return the name of the current connection.",
+		"ID", "    Return the ID of the current connection.",
+		"INFO", "    Return information about the current client connection.",
+		"KILL <ip:port> | <filter> [value] ... [<filter> [value] ...]", "    Kill connections (filters: ID, ADDR, TYPE, SKIPME).",
+		"LIST", "    Return information about client connections.",
+		"NO-EVICT (ON|OFF)", "    Accepted: Synap evicts no client.",
+		"PAUSE <timeout> [WRITE|ALL]", "    Suspend commands (writes only with WRITE) for <timeout> milliseconds.",
+		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+		"SETNAME <name>", "    Assign the name <name> to the current connection.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
+		"UNPAUSE", "    Stop the current client pause, resuming traffic.",
+		"HELP", "    Print this help.",
+	};
+	resp_array(R, (long long)ARRAY_LEN(lines));
+	for (size_t i = 0; i < ARRAY_LEN(lines); i++)
+		resp_simple(R, lines[i]);
+}
+
+static const struct {
+	const char *name;
+	int min, max;           /* arguments, the command's name included */
+	void (*fn)(struct client *c);
+} client_subs[] = {
+	{ "GETNAME", 2, 2, client_getname }, { "HELP", 2, 2, client_help }, { "ID", 2, 2, client_id },
+	{ "INFO", 2, 2, client_list }, { "KILL", 3, 64, client_kill }, { "LIST", 2, 4, client_list },
+	{ "NO-EVICT", 3, 3, client_ok }, { "NO-TOUCH", 3, 3, client_ok }, { "PAUSE", 3, 4, client_pause },
+	{ "REPLY", 3, 3, client_reply }, { "SETINFO", 4, 4, client_ok }, { "SETNAME", 3, 3, client_setname },
+	{ "UNBLOCK", 3, 4, client_unblock_cmd }, { "UNPAUSE", 2, 2, client_unpause },
+};
+
 void cmd_client(struct client *c)
 {
-	if (arg_is(c, 1, "ID") && c->argc == 2) {
-		resp_int(R, (long long)c->id);
-	} else if (arg_is(c, 1, "SETNAME") && c->argc == 3) {
-		for (size_t i = 0; i < A(2).len; i++) {
-			if (A(2).p[i] <= ' ' || A(2).p[i] > '~') {
-				resp_error(R, "ERR Client names cannot contain spaces, newlines or special characters.");
-				return;
-			}
+	for (size_t i = 0; i < ARRAY_LEN(client_subs); i++) {
+		if (arg_is(c, 1, client_subs[i].name) && c->argc >= client_subs[i].min &&
+		    c->argc <= client_subs[i].max) {
+			client_subs[i].fn(c);
+			return;
 		}
-		free(c->name);
-		c->name = A(2).len ? xstrndup(A(2).p, A(2).len) : NULL;
-		resp_ok(R);
-	} else if (arg_is(c, 1, "GETNAME") && c->argc == 2) {
-		if (c->name)
-			resp_bulk_str(R, c->name);
-		else
-			reply_null(c);
-	} else if ((arg_is(c, 1, "LIST") || arg_is(c, 1, "INFO")) ) {
-		struct buf tmp;
-		buf_init(&tmp);
-		if (arg_is(c, 1, "INFO"))
-			client_line(&tmp, c);
-		else
-			for (struct client *x = c->srv->clients; x; x = x->next)
-				client_line(&tmp, x);
-		reply_verbatim(c, tmp.data, tmp.len);
-		buf_release(&tmp);
-	} else if (arg_is(c, 1, "KILL") && c->argc >= 3) {
-		client_kill(c);
-	} else if ((arg_is(c, 1, "SETINFO") && c->argc == 4) || arg_is(c, 1, "NO-EVICT") ||
-		   arg_is(c, 1, "NO-TOUCH")) {
-		resp_ok(R);
-	} else {
-		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
-			   (int)A(1).len, A(1).p);
 	}
+	resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
+		   (int)A(1).len, A(1).p);
 }
 
 /* RESET: the connection as it was when it connected (no transaction,

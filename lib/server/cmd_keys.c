@@ -273,3 +273,123 @@ void cmd_flushall(struct client *c)
 	db_write(DB, &op);
 	resp_ok(R);
 }
+
+/* A random live key. On a master an expired key met on the way is deleted
+ * (and replicated) and another drawn; a replica hides expired keys but
+ * cannot delete them, so after 100 draws of expired keys it answers one
+ * anyway, as Redis does, rather than loop. */
+void cmd_randomkey(struct client *c)
+{
+	int64_t now = time_ms();
+
+	for (int tries = 0;; tries++) {
+		struct entry *e = store_random(DB->store);
+		if (!e) {
+			reply_null(c);
+			return;
+		}
+		if (!entry_expired(e, now) || (!DB->expire_keys && tries >= 100)) {
+			resp_bulk(R, entry_key(e), e->klen);
+			return;
+		}
+		if (DB->expire_keys)
+			db_lookup(DB, entry_key(e), e->klen);   /* deletes it */
+	}
+}
+
+/* TOUCH: how many of the keys exist. (Synap keeps no access time yet:
+ * there is nothing else to update.) */
+void cmd_touch(struct client *c)
+{
+	long long n = 0;
+	for (int i = 1; i < c->argc; i++)
+		n += db_read(DB, A(i).p, A(i).len) != NULL;
+	resp_int(R, n);
+}
+
+/* COPY source destination [DB 0] [REPLACE]: the value and its TTL. */
+void cmd_copy(struct client *c)
+{
+	bool replace = false;
+
+	for (int i = 3; i < c->argc; i++) {
+		long long db;
+		if (arg_is(c, i, "REPLACE")) {
+			replace = true;
+		} else if (arg_is(c, i, "DB") && i + 1 < c->argc) {
+			if (arg_ll(c, ++i, &db) < 0)
+				return;
+			if (db != 0) {
+				resp_error(R, "ERR DB index is out of range");
+				return;
+			}
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+	}
+	if (A(1).len == A(2).len && memcmp(A(1).p, A(2).p, A(1).len) == 0) {
+		resp_error(R, "ERR source and destination objects are the same");
+		return;
+	}
+	struct entry *src = db_lookup(DB, A(1).p, A(1).len);
+	if (!src || (!replace && db_lookup(DB, A(2).p, A(2).len))) {
+		resp_int(R, 0);
+		return;
+	}
+	db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
+	resp_int(R, 1);
+}
+
+static void object_help(struct client *c)
+{
+	static const char *const lines[] = {
+		"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"ENCODING <key>",
+		"    Return the kind of internal representation used in order to store the value",
+		"    associated with a <key>.",
+		"FREQ <key>",
+		"    Return the access frequency index of the <key>. The returned integer is",
+		"    proportional to the logarithm of the recent access frequency of the key.",
+		"IDLETIME <key>",
+		"    Return the idle time of the <key>, that is the approximated number of",
+		"    seconds elapsed since the last access to the key.",
+		"REFCOUNT <key>",
+		"    Return the number of references of the value associated with the specified",
+		"    <key>.",
+		"HELP",
+		"    Print this help.",
+	};
+	resp_array(R, (long long)ARRAY_LEN(lines));
+	for (size_t i = 0; i < ARRAY_LEN(lines); i++)
+		resp_simple(R, lines[i]);
+}
+
+void cmd_object(struct client *c)
+{
+	if (arg_is(c, 1, "HELP") && c->argc == 2) {
+		object_help(c);
+		return;
+	}
+	if (c->argc != 3) {
+		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try OBJECT HELP.",
+			   (int)A(1).len, A(1).p);
+		return;
+	}
+	struct entry *e = db_lookup(DB, A(2).p, A(2).len);
+	if (arg_is(c, 1, "ENCODING") && e) {
+		resp_bulk_str(R, string_encoding(entry_val(e), e->vlen));
+	} else if (arg_is(c, 1, "REFCOUNT") && e) {
+		resp_int(R, 1);         /* a value belongs to its key alone */
+	} else if (arg_is(c, 1, "FREQ") && e) {
+		resp_error(R, "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+			   "that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+	} else if (arg_is(c, 1, "IDLETIME") && e) {
+		resp_error(R, "ERR Synap keeps no access time per key yet: OBJECT IDLETIME has nothing to report");
+	} else if (arg_is(c, 1, "ENCODING") || arg_is(c, 1, "REFCOUNT") || arg_is(c, 1, "FREQ") ||
+		   arg_is(c, 1, "IDLETIME")) {
+		reply_null(c);
+	} else {
+		resp_error(R, "ERR unknown subcommand '%.*s'. Try OBJECT HELP.", (int)A(1).len, A(1).p);
+	}
+}

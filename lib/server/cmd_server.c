@@ -56,35 +56,6 @@ void cmd_lastsave(struct client *c)
 	resp_int(R, c->srv->started_ms / 1000);
 }
 
-void cmd_debug(struct client *c)
-{
-	if (arg_is(c, 1, "DIGEST") && c->argc == 2) {
-		char hex[41];
-		store_digest(DB->store, hex);
-		resp_simple(R, hex);
-	} else if (arg_is(c, 1, "DIGEST-VALUE")) {
-		resp_array(R, c->argc - 2);
-		for (int i = 2; i < c->argc; i++) {
-			uint64_t acc[3] = { 0, 0, 0 };
-			char hex[41];
-			struct entry *e = db_lookup(DB, A(i).p, A(i).len);
-			if (e)
-				digest_add(acc, entry_key(e), e->klen, entry_val(e), e->vlen, e->expire_at);
-			digest_hex(acc, hex);
-			resp_simple(R, hex);
-		}
-	} else if (arg_is(c, 1, "SLEEP") && c->argc == 3) {
-		double secs;
-		if (parse_double(A(2).p, A(2).len, &secs) < 0 || secs < 0 || secs > 3600) {
-			resp_error(R, ERR_INT);
-			return;
-		}
-		usleep((useconds_t)(secs * 1e6));
-		resp_ok(R);
-	} else {
-		resp_error(R, "ERR unknown subcommand '%.*s'. Try DEBUG HELP.", (int)A(1).len, A(1).p);
-	}
-}
 
 struct config_pairs {
 	struct buf out;

@@ -19,7 +19,7 @@ void cmd_client(struct client *c);
 void cmd_reset(struct client *c);
 
 /* cmd_keys.c: keys whatever their value: DEL, EXISTS, expiry, TYPE, RENAME, KEYS, SCAN,
- * DBSIZE, FLUSHALL */
+ * DBSIZE, FLUSHALL, RANDOMKEY, TOUCH, COPY, OBJECT */
 void cmd_del(struct client *c);
 void cmd_exists(struct client *c);
 void cmd_expire(struct client *c);
@@ -38,6 +38,10 @@ void cmd_keys(struct client *c);
 void cmd_scan(struct client *c);
 void cmd_dbsize(struct client *c);
 void cmd_flushall(struct client *c);
+void cmd_randomkey(struct client *c);
+void cmd_touch(struct client *c);
+void cmd_copy(struct client *c);
+void cmd_object(struct client *c);
 
 /* cmd_multi.c: transactions: MULTI, EXEC, DISCARD (the dispatcher queues what comes between),
  * WATCH, UNWATCH */
@@ -47,12 +51,13 @@ void cmd_exec(struct client *c);
 void cmd_watch(struct client *c);
 void cmd_unwatch(struct client *c);
 
-/* cmd_pubsub.c: pub/sub: SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs, PUBLISH */
+/* cmd_pubsub.c: pub/sub: SUBSCRIBE, PSUBSCRIBE, their UNSUBSCRIBEs, PUBLISH, PUBSUB */
 void cmd_subscribe(struct client *c);
 void cmd_psubscribe(struct client *c);
 void cmd_unsubscribe(struct client *c);
 void cmd_punsubscribe(struct client *c);
 void cmd_publish(struct client *c);
+void cmd_pubsub(struct client *c);
 
 /* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT */
 void cmd_replicaof(struct client *c);
@@ -67,9 +72,11 @@ void cmd_wait_timeout(struct client *c);
 void cmd_info(struct client *c);
 void cmd_time(struct client *c);
 void cmd_lastsave(struct client *c);
-void cmd_debug(struct client *c);
 void cmd_config(struct client *c);
 void cmd_command(struct client *c);
+
+/* cmd_debug.c: DEBUG */
+void cmd_debug(struct client *c);
 
 /* cmd_string.c: strings: GET SET and their relatives, counters, APPEND, ranges, LCS */
 void cmd_get(struct client *c);

@@ -107,6 +107,14 @@ void reply_arity(struct client *c, const char *name)
 	resp_error(R, "ERR wrong number of arguments for '%s' command", name);
 }
 
+const char *string_encoding(const char *v, size_t len)
+{
+	long long n;
+	if (len <= 20 && parse_ll(v, len, &n) == 0)
+		return "int";
+	return len <= 44 ? "embstr" : "raw";
+}
+
 void reply_rendered_array(struct client *c, long long count, const struct buf *tmp)
 {
 	resp_array(R, count);
@@ -128,25 +136,6 @@ static void reply_unknown(struct client *c)
 	buf_release(&tmp);
 }
 
-/* The refusals that depend on the node, not the command: NULL to run it. */
-static const char *write_refusal(struct client *c, char *why, size_t len)
-{
-	struct repl *r = c->srv->repl;
-	const struct conf *conf = c->srv->conf;
-
-	if (role_read_only(r))
-		return "READONLY You can't write against a read only replica.";
-	if (r->role == ROLE_MASTER && conf->min_replicas_to_write > 0 &&
-	    master_good_replicas(r, conf->max_lag_ms) < conf->min_replicas_to_write)
-		return "NOREPLICAS Not enough good replicas to write.";
-	if (r->persist && persist_failing(r->persist, NULL, 0)) {
-		char err[256];
-		persist_failing(r->persist, err, sizeof(err));
-		snprintf(why, len, "MISCONF Errors writing to disk: %s. Writes are refused until it works again.", err);
-		return why;
-	}
-	return NULL;
-}
 
 /* Answers an error for cmd that did not run, and counts it. */
 static void reject(struct client *c, const struct command *cmd, const char *fmt, ...)
@@ -169,19 +158,12 @@ static void reject(struct client *c, const struct command *cmd, const char *fmt,
 		stat_of(cmd)->rejected++;
 }
 
+/* Runs cmd (its checks passed: directly, or EXEC's before the queue ran). */
 void command_execute(struct client *c, const struct command *cmd)
 {
 	struct server *s = c->srv;
 	bool write = cmd->flags & CMD_WRITE;
 
-	if (write) {
-		char why[400];
-		const char *refusal = write_refusal(c, why, sizeof(why));
-		if (refusal) {
-			reject(c, cmd, "%s", refusal);
-			return;
-		}
-	}
 	if (write && c->srv->repl->persist && !c->wrote) {
 		/* Remembered so an fsync failure can take the reply back. */
 		c->wrote = true;
@@ -284,25 +266,20 @@ static bool admissible(struct client *c, const struct command *cmd)
 	return true;
 }
 
-/* maxmemory with noeviction: past the limit (the dataset's memory; the
- * replication log has its own bound), a command that may grow memory is
- * refused, as is an EXEC with one queued. */
-static bool refused_for_memory(const struct client *c, const struct command *cmd)
-{
-	long long limit = c->srv->conf->maxmemory_bytes;
 
-	if (limit <= 0 || store_memory(c->srv->db->store) <= (size_t)limit)
+static void run(struct client *c, const struct command *cmd);
+
+/* Writes (and what may replicate) wait while writes are paused; every
+ * command but the one that ends it waits under CLIENT PAUSE ALL. */
+static bool paused(const struct client *c, const struct command *cmd)
+{
+	const struct repl *r = c->srv->repl;
+
+	if (!r->write_paused)
 		return false;
-	if (cmd->flags & CMD_DENYOOM)
-		return true;
-	if (strcmp(cmd->name, "exec") != 0)
-		return false;
-	for (int i = 0; i < c->nqueued; i++) {
-		const struct command *q = command_find(c->queue[i].argv[0].p, c->queue[i].argv[0].len);
-		if (q && (q->flags & CMD_DENYOOM))
-			return true;
-	}
-	return false;
+	if (r->pause_all)
+		return !(strcmp(cmd->name, "client") == 0 && c->argc == 2 && arg_is(c, 1, "UNPAUSE"));
+	return cmd->flags & (CMD_WRITE | CMD_MAYREPL);
 }
 
 bool command_dispatch(struct client *c)
@@ -310,33 +287,97 @@ bool command_dispatch(struct client *c)
 	struct server *s = c->srv;
 	const struct command *cmd = command_find(A(0).p, A(0).len);
 
-	if (cmd && (cmd->flags & CMD_WRITE) && s->repl->write_paused) {
-		/* Held, parsed, until writes resume: it waits, it does not fail. */
+	if (cmd && paused(c, cmd)) {
+		/* Held, parsed, until the pause ends: it waits, it does not fail. */
 		client_block(c, BLOCK_PAUSE, 0);
 		return false;
 	}
 	s->st.commands++;
 	if (cmd)
 		c->last_cmd = cmd->name;
+	/* CLIENT REPLY OFF or SKIP: the reply goes nowhere (a command that
+	 * turns replies back on still answers). */
+	bool skip = c->skip_next, muted = c->reply_off || skip;
+	struct buf *reply = c->reply, sink;
+	c->skip_next = false;
+	if (muted) {
+		buf_init(&sink);
+		c->reply = &sink;
+	}
+	run(c, cmd);
+	if (muted) {
+		c->reply = reply;
+		if (!c->reply_off && !skip)
+			buf_append(reply, sink.data, sink.len);
+		buf_release(&sink);
+	}
+	return true;
+}
+
+/* Runs or queues one command past the pause check. */
+/* The flags of what cmd would run: its own, and for EXEC every queued
+ * command's. */
+static unsigned effective_flags(const struct client *c, const struct command *cmd)
+{
+	unsigned flags = cmd->flags;
+	if (strcmp(cmd->name, "exec") != 0)
+		return flags;
+	for (int i = 0; i < c->nqueued; i++) {
+		const struct command *q = command_find(c->queue[i].argv[0].p, c->queue[i].argv[0].len);
+		flags |= q ? q->flags : 0;
+	}
+	return flags;
+}
+
+/* Why the node refuses to run (or queue) a command now, in Redis's order:
+ * memory, the disk, too few replicas, a replica's read-only data. NULL
+ * when it may. */
+static const char *refusal(const struct client *c, unsigned flags, char *why, size_t len)
+{
+	const struct server *s = c->srv;
+	const struct repl *r = s->repl;
+	long long limit = s->conf->maxmemory_bytes;
+
+	if ((flags & CMD_DENYOOM) && limit > 0 && store_memory(s->db->store) > (size_t)limit)
+		return "OOM command not allowed when used memory > 'maxmemory'.";
+	if (!(flags & CMD_WRITE))
+		return NULL;
+	if (r->persist && persist_failing(r->persist, NULL, 0)) {
+		char err[256];
+		persist_failing(r->persist, err, sizeof(err));
+		snprintf(why, len, "MISCONF Errors writing to disk: %s. Writes are refused until it works again.", err);
+		return why;
+	}
+	if (r->role == ROLE_MASTER && s->conf->min_replicas_to_write > 0 &&
+	    master_good_replicas(r, s->conf->max_lag_ms) < s->conf->min_replicas_to_write)
+		return "NOREPLICAS Not enough good replicas to write.";
+	if (role_read_only(r))
+		return "READONLY You can't write against a read only replica.";
+	return NULL;
+}
+
+static void run(struct client *c, const struct command *cmd)
+{
+	char why[400];
+
 	if (!admissible(c, cmd))
-		return true;
-	if (refused_for_memory(c, cmd)) {
-		static const char oom[] = "OOM command not allowed when used memory > 'maxmemory'.";
-		if (strcmp(cmd->name, "exec") == 0) {
-			/* The transaction goes, as EXEC would have run it. */
-			reject(c, cmd, "EXECABORT Transaction discarded because of: %s", oom);
-			command_discard(c);
-		} else {
-			reject(c, cmd, "%s", oom);
-			c->multi_failed = c->multi;
-		}
-		return true;
+		return;
+	const char *no = refusal(c, effective_flags(c, cmd), why, sizeof(why));
+	if (no && strcmp(cmd->name, "exec") == 0) {
+		/* The transaction goes, as EXEC would have run it. */
+		reject(c, cmd, "EXECABORT Transaction discarded because of: %s", no);
+		command_discard(c);
+		return;
+	}
+	if (no) {
+		reject(c, cmd, "%s", no);
+		c->multi_failed = c->multi;
+		return;
 	}
 	if (c->multi && !(cmd->flags & CMD_TXN))
 		queue_command(c);
 	else
 		command_execute(c, cmd);
-	return true;
 }
 
 /* ---- commandstats ---- */

@@ -20,6 +20,7 @@
 #define CMD_PUBSUB  (1u << 6)   /* allowed in pub/sub mode */
 #define CMD_TXN     (1u << 7)   /* runs at once inside MULTI (not queued) */
 #define CMD_DENYOOM (1u << 8)   /* may grow memory: refused past maxmemory */
+#define CMD_MAYREPL (1u << 9)   /* not a write, but may replicate (PUBLISH): paused with writes */
 
 struct command {
 	const char *name;       /* lowercase */
@@ -42,8 +43,7 @@ const struct command *command_find(const char *name, size_t len);
  * writes are paused (c is blocked; it runs when unblocked). The reply goes
  * to c->reply. */
 bool command_dispatch(struct client *c);
-/* Runs cmd for c->argv: the role and durability checks, then the
- * command (EXEC runs its queue through it). */
+/* Runs cmd for c->argv, its checks done (EXEC's, for the queue it runs). */
 void command_execute(struct client *c, const struct command *cmd);
 /* Runs the commands MULTI queued, then forgets them (EXEC). */
 void command_exec_queue(struct client *c);
@@ -86,6 +86,11 @@ static inline void reply_verbatim(struct client *c, const void *p, size_t len)
 {
 	resp_verbatim(c->reply, "txt", p, len, c->resp);
 }
+/* What OBJECT ENCODING calls a string value. Synap keeps every value
+ * inline in its key's allocation; the name is the one Redis would use for
+ * it (int for a canonical integer, embstr up to 44 bytes, else raw), which
+ * clients and tools rely on. */
+const char *string_encoding(const char *v, size_t len);
 /* Writes an array of count elements already rendered in tmp. */
 void reply_rendered_array(struct client *c, long long count, const struct buf *tmp);
 

@@ -163,6 +163,26 @@ long long pubsub_deliver(struct server *s, const char *name, size_t len, const c
 	return count;
 }
 
+void pubsub_channels(const struct server *s, const char *pat, size_t plen,
+		     void (*fn)(void *arg, const char *ch, size_t len), void *arg)
+{
+	const struct pubsub *p = s->pubsub;
+	for (size_t i = 0; p && i < p->n; i++) {
+		const struct channel *ch = &p->ch[i];
+		if (!ch->pattern && (!pat || glob_match(pat, plen, ch->name, ch->len, false)))
+			fn(arg, ch->name, ch->len);
+	}
+}
+
+size_t pubsub_numsub(const struct server *s, const char *name, size_t len)
+{
+	const struct pubsub *p = s->pubsub;
+	for (size_t i = 0; p && i < p->n; i++)
+		if (!p->ch[i].pattern && p->ch[i].len == len && memcmp(p->ch[i].name, name, len) == 0)
+			return p->ch[i].nsubs;
+	return 0;
+}
+
 void pubsub_counts(const struct server *s, size_t *channels, size_t *patterns)
 {
 	const struct pubsub *p = s->pubsub;

@@ -24,6 +24,12 @@ void pubsub_forget(struct server *s, struct client *c);
 long long pubsub_deliver(struct server *s, const char *ch, size_t chlen, const char *msg, size_t mlen);
 /* Frees the channels and their lists, once the clients are gone. */
 void pubsub_free(struct server *s);
+/* PUBSUB CHANNELS: calls fn for each channel (not pattern) with
+ * subscribers whose name matches the glob pattern (NULL: every one). */
+void pubsub_channels(const struct server *s, const char *pat, size_t plen,
+		     void (*fn)(void *arg, const char *ch, size_t len), void *arg);
+/* PUBSUB NUMSUB: the subscribers of one channel. */
+size_t pubsub_numsub(const struct server *s, const char *ch, size_t len);
 /* Channel and pattern counts (INFO). */
 void pubsub_counts(const struct server *s, size_t *channels, size_t *patterns);
 
