@@ -50,6 +50,13 @@ static void on_write(void *arg, const struct op *op, uint64_t offset)
 		n->srv.published = pubsub_deliver(&n->srv, op->key, op->klen, op->val, op->vlen);
 }
 
+/* An expiry or a read miss, for keyspace notifications. */
+static void on_db_event(void *arg, enum db_event ev, const char *key, size_t klen)
+{
+	struct node *n = arg;
+	notify_db_event(&n->srv, ev, key, klen);
+}
+
 /* A client goes away: its transaction and its subscriptions go too. */
 static void on_client_closed(struct client *c)
 {
@@ -114,6 +121,7 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 	db_init(&n->db);
 	n->db.hook = on_write;
 	n->db.hook_arg = n;
+	n->db.event_hook = on_db_event;
 	repl_init(&n->repl, n->loop, conf, &n->db, bgsave_new(n->loop, &n->db, conf));
 	role_init(&n->repl, &role_events, n);
 	table_install();
@@ -122,6 +130,7 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 		.ops = conf->role == ROLE_STANDALONE ? &standalone_ops : &client_ops, .started_ms = time_ms(),
 		.lfd = -1, .control_lfd = -1,
 	};
+	notify_configure(&n->srv);
 	return 0;
 }
 

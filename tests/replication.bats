@@ -418,3 +418,30 @@ all_on_history() {
 	after=$(stat_of r .total_bytes)
 	((after - before < 2000))
 }
+
+@test "replica-serve-stale-data no: with its master down a replica answers -MASTERDOWN but to INFO and ROLE, and serves again once back" {
+	start_fast_nodes m r
+	on m set k v >/dev/null
+	wait_synced m r
+	run on r config set replica-serve-stale-data no
+	assert_output "OK"
+	run on r get k
+	assert_output "v"
+	kill_node m
+	wait_stat r '.connected == false'
+	run on r get k
+	assert_output "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	run on r ping
+	assert_output "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."
+	run on r role
+	[[ ${lines[0]} == slave ]]
+	run on r config get replica-serve-stale-data
+	assert_output $'replica-serve-stale-data\nno'
+	# The master comes back empty (no persistence): a new history the
+	# replica takes in full, then serves.
+	restart_node m
+	on m set k2 v2 >/dev/null
+	wait_synced m r
+	run on r get k2
+	assert_output "v2"
+}

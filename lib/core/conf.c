@@ -31,6 +31,7 @@ enum key_type {
 	T_LOG_LEVEL,    /* int field holding an enum log_level */
 	T_MEMORY,       /* long long bytes, with Redis's units (100mb) */
 	T_POLICY,       /* int field holding an enum maxmemory_policy */
+	T_NOTIFY,       /* string of keyspace event class letters */
 };
 
 struct conf_key {
@@ -64,6 +65,7 @@ static const struct conf_key keys[] = {
 	ENUM("server.maxmemory_policy", T_POLICY, maxmemory_policy),
 	INT("server.hz", hz, 1, 500),
 	INT("server.timeout", client_timeout_secs, 0, NO_MAX),
+	ENUM("server.notify_keyspace_events", T_NOTIFY, notify_keyspace_events),
 
 	BOOL("replication.enabled", repl_enabled),
 	ENUM("replication.role", T_ROLE, role),
@@ -79,6 +81,7 @@ static const struct conf_key keys[] = {
 	INT("replication.replica_timeout_secs", replica_timeout_secs, 1, NO_MAX),
 	OSTR("replication.auth_token", auth_token),
 	INT("replication.min_replicas_to_write", min_replicas_to_write, 0, NO_MAX),
+	BOOL("replication.serve_stale_data", serve_stale_data),
 	INT("replication.replica_priority", replica_priority, 0, NO_MAX),
 	LL("replication.replica_output_limit_mb", replica_output_limit_bytes, 0, NO_MAX, MB),
 	INT("replication.max_concurrent_full_syncs", max_concurrent_full_syncs, 1, NO_MAX),
@@ -95,7 +98,7 @@ static const char *const sections[] = { "server", "replication", "persistence" }
 static const size_t str_fields[] = {
 	F(host), F(data_dir), F(control_socket), F(requirepass),
 	F(master_address), F(replica_listen_address), F(auth_token),
-	F(persist_path), F(file),
+	F(persist_path), F(file), F(notify_keyspace_events),
 };
 
 #define FIELD(c, off, type) ((type *)(void *)((char *)(c) + (off)))
@@ -155,6 +158,7 @@ void conf_init(struct conf *c, enum role role)
 	c->role = role;
 	c->master_address = xstrdup("127.0.0.1:15501");
 	c->hz = 10;
+	c->notify_keyspace_events = xstrdup("");
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;
@@ -165,6 +169,7 @@ void conf_init(struct conf *c, enum role role)
 	c->reconnect_delay_ms = 5000;
 	c->replica_timeout_secs = 30;
 	c->min_replicas_to_write = 0;
+	c->serve_stale_data = true;
 	c->replica_priority = 100;
 	c->replica_output_limit_bytes = 512 * MB;
 	c->max_concurrent_full_syncs = 4;
@@ -295,6 +300,63 @@ static int apply_memory(struct conf *c, const struct conf_key *k, const char *v,
 	return 0;
 }
 
+static const struct { char letter; unsigned flags; } notify_letters[] = {
+	/* In the order Redis shows them. */
+	{ 'g', NOTIFY_GENERIC }, { '$', NOTIFY_STRING }, { 'l', NOTIFY_LIST }, { 's', NOTIFY_SET },
+	{ 'h', NOTIFY_HASH }, { 'z', NOTIFY_ZSET }, { 'x', NOTIFY_EXPIRED }, { 'e', NOTIFY_EVICTED },
+	{ 't', NOTIFY_STREAM }, { 'd', NOTIFY_MODULE }, { 'n', NOTIFY_NEW }, { 'K', NOTIFY_KEYSPACE },
+	{ 'E', NOTIFY_KEYEVENT }, { 'm', NOTIFY_KEY_MISS },
+};
+#define NOTIFY_ALL (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET | \
+		    NOTIFY_EXPIRED | NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
+
+int notify_flags_parse(const char *s, unsigned *out)
+{
+	unsigned flags = 0;
+	for (; *s; s++) {
+		size_t i = 0;
+		if (*s == 'A') {
+			flags |= NOTIFY_ALL;
+			continue;
+		}
+		while (i < ARRAY_LEN(notify_letters) && notify_letters[i].letter != *s)
+			i++;
+		if (i == ARRAY_LEN(notify_letters))
+			return -1;
+		flags |= notify_letters[i].flags;
+	}
+	*out = flags;
+	return 0;
+}
+
+void notify_flags_format(unsigned flags, char out[32])
+{
+	size_t n = 0;
+	bool all = (flags & NOTIFY_ALL) == NOTIFY_ALL;
+
+	if (all)
+		out[n++] = 'A';
+	for (size_t i = 0; i < ARRAY_LEN(notify_letters); i++) {
+		unsigned f = notify_letters[i].flags;
+		if ((flags & f) && !(all && (f & NOTIFY_ALL)))
+			out[n++] = notify_letters[i].letter;
+	}
+	out[n] = '\0';
+}
+
+static int apply_notify(struct conf *c, const struct conf_key *k, const char *v,
+			const struct where *w, char err[CONF_ERR_LEN])
+{
+	unsigned flags;
+	char text[32];
+
+	if (notify_flags_parse(v, &flags) < 0)
+		return errf(err, w, "invalid event class character in '%.80s' (use 'AKEg$lshzxetdmn')", v);
+	notify_flags_format(flags, text);
+	set_str(FIELD(c, k->off, char *), text);
+	return 0;
+}
+
 static int apply_policy(struct conf *c, const struct conf_key *k, const char *v,
 			const struct where *w, char err[CONF_ERR_LEN])
 {
@@ -369,6 +431,8 @@ static int key_apply(struct conf *c, const struct conf_key *k, const char *v,
 		return 0;
 	case T_MEMORY:
 		return apply_memory(c, k, v, w, err);
+	case T_NOTIFY:
+		return apply_notify(c, k, v, w, err);
 	case T_POLICY:
 		return apply_policy(c, k, v, w, err);
 	case T_OPT_STR:
@@ -414,6 +478,10 @@ int conf_get(const struct conf *c, const char *key, char *out, size_t len)
 		return 0;
 	case T_POLICY:
 		snprintf(out, len, "%s", maxmemory_policy_name((enum maxmemory_policy)*CFIELD(c, k->off, int)));
+		return 0;
+	case T_NOTIFY:
+		str = CFIELD(c, k->off, char *);
+		snprintf(out, len, "%s", *str ? *str : "");
 		return 0;
 	}
 	return -1;

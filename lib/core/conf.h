@@ -34,6 +34,7 @@ struct conf {
 	int maxmemory_policy;       /* enum maxmemory_policy; server.maxmemory_policy */
 	int hz;                     /* server.hz: background tasks per second, default 10 */
 	int client_timeout_secs;    /* server.timeout: idle clients closed after it; 0 = never */
+	char *notify_keyspace_events; /* server.notify_keyspace_events: Redis's class letters, "" = off */
 
 	/* replication: */
 	bool repl_enabled;
@@ -50,6 +51,7 @@ struct conf {
 	int replica_timeout_secs;
 	char *auth_token;
 	int min_replicas_to_write;
+	bool serve_stale_data;         /* a replica whose link is down still answers (replica-serve-stale-data) */
 	int replica_priority;          /* 100; 0 = never promote (Sentinel) */
 	long long replica_output_limit_bytes; /* replica_output_limit_mb, 512 */
 	int max_concurrent_full_syncs; /* 4 */
@@ -98,6 +100,29 @@ int role_parse(const char *s, enum role *out);
 const char *fsync_name(enum fsync_mode m);
 int fsync_parse(const char *s, enum fsync_mode *out);
 const char *maxmemory_policy_name(enum maxmemory_policy p);
+
+/* Keyspace notifications: the classes of events, as Redis's
+ * notify-keyspace-events letters. */
+enum notify_class {
+	NOTIFY_KEYSPACE = 1 << 0,       /* K: __keyspace@0__:<key> <event> */
+	NOTIFY_KEYEVENT = 1 << 1,       /* E: __keyevent@0__:<event> <key> */
+	NOTIFY_GENERIC = 1 << 2,        /* g: DEL, EXPIRE, RENAME, COPY, ... */
+	NOTIFY_STRING = 1 << 3,         /* $ */
+	NOTIFY_LIST = 1 << 4,           /* l */
+	NOTIFY_SET = 1 << 5,            /* s */
+	NOTIFY_HASH = 1 << 6,           /* h */
+	NOTIFY_ZSET = 1 << 7,           /* z */
+	NOTIFY_EXPIRED = 1 << 8,        /* x */
+	NOTIFY_EVICTED = 1 << 9,        /* e */
+	NOTIFY_STREAM = 1 << 10,        /* t */
+	NOTIFY_MODULE = 1 << 11,        /* d */
+	NOTIFY_KEY_MISS = 1 << 12,      /* m: not in A */
+	NOTIFY_NEW = 1 << 13,           /* n: not in A */
+};
+/* "KEA", "gKE", ...: 0, or -1 on a letter that is no class. */
+int notify_flags_parse(const char *s, unsigned *out);
+/* The flags as Redis prints them ("AK", "gKE"); out holds 32 bytes. */
+void notify_flags_format(unsigned flags, char out[32]);
 /* Redis's memory sizes: a number of bytes, or with b, k, kb, m, mb, g, gb
  * (k = 1000, kb = 1024, case-insensitive). 0 or -1. */
 int memory_parse(const char *s, long long *out);

@@ -38,26 +38,35 @@ void db_del(struct db *db, const char *key, size_t klen)
 	db_write(db, &op);
 }
 
+static void expire_key(struct db *db, const char *key, size_t klen)
+{
+	db->expired_keys++;
+	if (db->events & DB_EXPIRED)
+		db->event_hook(db->hook_arg, DB_EXPIRED, key, klen);
+	db_del(db, key, klen);
+}
+
 struct entry *db_lookup(struct db *db, const char *key, size_t klen)
 {
 	struct entry *e = store_find(db->store, key, klen);
 
 	if (!e || !e->expire_at || !entry_expired(e, time_ms()))
 		return e;
-	if (db->expire_keys) {
-		db->expired_keys++;
-		db_del(db, key, klen);
-	}
+	if (db->expire_keys)
+		expire_key(db, key, klen);
 	return NULL;
 }
 
 struct entry *db_read(struct db *db, const char *key, size_t klen)
 {
 	struct entry *e = db_lookup(db, key, klen);
-	if (e)
+	if (e) {
 		db->hits++;
-	else
+	} else {
 		db->misses++;
+		if (db->events & DB_MISS)
+			db->event_hook(db->hook_arg, DB_MISS, key, klen);
+	}
 	return e;
 }
 
@@ -80,8 +89,7 @@ void db_expire_cycle(struct db *db, int64_t budget_us)
 				continue;
 			/* The DEL frees e; the sample holds distinct entries, so the
 			 * others stay valid. */
-			db->expired_keys++;
-			db_del(db, entry_key(e), e->klen);
+			expire_key(db, entry_key(e), e->klen);
 			expired++;
 		}
 		/* Keep going while a quarter of the sample was stale (as Redis). */

@@ -13,6 +13,14 @@
 
 typedef void db_write_hook(void *arg, const struct op *op, uint64_t offset);
 
+/* What happens to a key without a write of its own: the consumer asks for
+ * the kinds it wants in db->events (one test on the hot path otherwise). */
+enum db_event {
+	DB_EXPIRED = 1 << 0,    /* an expired key is being deleted (its DEL follows) */
+	DB_MISS = 1 << 1,       /* a read found no key */
+};
+typedef void db_event_hook(void *arg, enum db_event ev, const char *key, size_t klen);
+
 struct db {
 	struct store *store;
 	bool expire_keys;       /* master: expired keys are deleted and replicated */
@@ -20,6 +28,8 @@ struct db {
 	uint64_t offset;        /* offset of the last op applied */
 	db_write_hook *hook;
 	void *hook_arg;
+	unsigned events;        /* enum db_event bits passed to event_hook */
+	db_event_hook *event_hook;
 	uint64_t hits, misses, expired_keys, writes;
 };
 

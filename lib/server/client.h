@@ -57,6 +57,7 @@ struct client {
 	struct buf *reply;              /* where commands write: &conn.out, or a scratch for HTTP */
 	bool reply_off;                 /* CLIENT REPLY OFF: replies are dropped (pushes are not) */
 	bool skip_next;                 /* CLIENT REPLY SKIP: the next command's reply is dropped */
+	bool muted;                     /* the command running now has its reply dropped */
 
 	int argc;
 	struct arg *argv;

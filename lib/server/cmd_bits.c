@@ -69,6 +69,7 @@ void cmd_setbit(struct client *c)
 	unsigned char b = byte < len ? v[byte] : 0, mask = (unsigned char)(1u << (7 - (bit & 7)));
 	b = A(3).p[0] == '1' ? (unsigned char)(b | mask) : (unsigned char)(b & ~mask);
 	write_bytes(c, 1, byte, &b, 1);
+	EVENT(NOTIFY_STRING, "setbit", 1);
 	resp_int(R, old);
 }
 
@@ -234,10 +235,13 @@ void cmd_bitop(struct client *c)
 		}
 	}
 	/* The destination is the result, or gone when every source is empty. */
-	if (maxlen)
+	if (maxlen) {
 		db_set(DB, A(2).p, A(2).len, (const char *)out, maxlen, 0);
-	else if (db_lookup(DB, A(2).p, A(2).len))
+		EVENT(NOTIFY_STRING, "set", 2);
+	} else if (db_lookup(DB, A(2).p, A(2).len)) {
 		db_del(DB, A(2).p, A(2).len);
+		EVENT(NOTIFY_GENERIC, "del", 2);
+	}
 	free(out);
 	resp_int(R, (long long)maxlen);
 }
@@ -378,7 +382,7 @@ static int by_offset(const void *a, const void *b)
 static void write_fields(struct client *c, struct bf_op *ops, int nops, uint64_t lo, const unsigned char *region)
 {
 	uint64_t from = 0, to = 0;
-	bool open = false;
+	bool open = false, any = false;
 
 	qsort(ops, (size_t)nops, sizeof(*ops), by_offset);
 	for (int i = 0; i <= nops; i++) {
@@ -388,6 +392,7 @@ static void write_fields(struct client *c, struct bf_op *ops, int nops, uint64_t
 		if (open && (i == nops || a > to + 1)) {
 			write_bytes(c, 1, (size_t)from, region + (from - lo), (size_t)(to - from + 1));
 			open = false;
+			any = true;
 		}
 		if (i == nops)
 			break;
@@ -399,6 +404,8 @@ static void write_fields(struct client *c, struct bf_op *ops, int nops, uint64_t
 			to = b;
 		}
 	}
+	if (any)
+		EVENT(NOTIFY_STRING, "setbit", 1);
 }
 
 static void bitfield(struct client *c, bool read_only)

@@ -12,6 +12,7 @@ void cmd_del(struct client *c)
 	for (int i = 1; i < c->argc; i++) {
 		if (db_lookup(DB, A(i).p, A(i).len)) {
 			db_del(DB, A(i).p, A(i).len);
+			EVENT(NOTIFY_GENERIC, "del", i);
 			n++;
 		}
 	}
@@ -21,8 +22,9 @@ void cmd_del(struct client *c)
 void cmd_exists(struct client *c)
 {
 	long long n = 0;
+	/* A read as in Redis: hits, misses and keymiss events count. */
 	for (int i = 1; i < c->argc; i++)
-		if (db_lookup(DB, A(i).p, A(i).len))
+		if (db_read(DB, A(i).p, A(i).len))
 			n++;
 	resp_int(R, n);
 }
@@ -89,9 +91,11 @@ static void expire_generic(struct client *c, const char *name, int64_t unit, boo
 	}
 	if (at <= time_ms()) {
 		db_del(DB, A(1).p, A(1).len);
+		EVENT(NOTIFY_GENERIC, "del", 1);
 	} else {
 		struct op op = { .type = OP_EXPIRE, .key = A(1).p, .klen = (uint32_t)A(1).len, .at_ms = at };
 		db_write(DB, &op);
+		EVENT(NOTIFY_GENERIC, "expire", 1);
 	}
 	resp_int(R, 1);
 }
@@ -132,6 +136,7 @@ void cmd_persist(struct client *c)
 	}
 	struct op op = { .type = OP_PERSIST, .key = A(1).p, .klen = (uint32_t)A(1).len };
 	db_write(DB, &op);
+	EVENT(NOTIFY_GENERIC, "persist", 1);
 	resp_int(R, 1);
 }
 
@@ -155,6 +160,8 @@ static void rename_generic(struct client *c, bool nx)
 		struct op op = { .type = OP_RENAME, .key = A(1).p, .klen = (uint32_t)A(1).len,
 				 .val = A(2).p, .vlen = (uint32_t)A(2).len };
 		db_write(DB, &op);
+		EVENT(NOTIFY_GENERIC, "rename_from", 1);
+		EVENT(NOTIFY_GENERIC, "rename_to", 2);
 	}
 	if (nx)
 		resp_int(R, 1);
@@ -338,6 +345,7 @@ void cmd_copy(struct client *c)
 		return;
 	}
 	db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
+	EVENT(NOTIFY_GENERIC, "copy_to", 2);
 	resp_int(R, 1);
 }
 

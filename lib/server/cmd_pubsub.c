@@ -4,11 +4,11 @@
 #include "server/cmds.h"
 #include "server/pubsub.h"
 
-/* A (un)subscription's confirmation: an array in RESP2 (a reply), a push
- * in RESP3, which is no reply, so CLIENT REPLY OFF does not drop it. */
+/* A (un)subscription's confirmation: an array in RESP2, a push in RESP3;
+ * as in Redis, CLIENT REPLY OFF or SKIP does not drop it. */
 static void confirm(struct client *c, const char *word, const char *ch, size_t len, bool null, int count)
 {
-	struct buf *out = c->resp == RESP3 ? &c->conn.out : c->reply;
+	struct buf *out = c->resp == RESP3 || c->muted ? &c->conn.out : c->reply;
 	resp_push(out, 3, c->resp);
 	resp_bulk_str(out, word);
 	if (null)

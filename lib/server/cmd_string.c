@@ -71,10 +71,15 @@ static void set_generic(struct client *c, struct arg *k, struct arg *v, int flag
 		at = old->expire_at;
 	if (at && at <= time_ms()) {
 		/* Already expired (EXAT in the past): the key just goes away. */
-		if (old)
+		if (old) {
 			db_del(DB, k->p, k->len);
+			notify_key(c->srv, NOTIFY_GENERIC, "del", k->p, k->len);
+		}
 	} else {
 		db_set(DB, k->p, k->len, v->p, v->len, at);
+		notify_key(c->srv, NOTIFY_STRING, "set", k->p, k->len);
+		if (flags & SET_EXPIRE)
+			notify_key(c->srv, NOTIFY_GENERIC, "expire", k->p, k->len);
 	}
 	if (reply_ok_nil && !(flags & SET_GET))
 		resp_ok(R);
@@ -118,8 +123,10 @@ void cmd_set(struct client *c)
 void cmd_setnx(struct client *c)
 {
 	bool exists = db_lookup(DB, A(1).p, A(1).len) != NULL;
-	if (!exists)
+	if (!exists) {
 		db_set(DB, A(1).p, A(1).len, A(2).p, A(2).len, 0);
+		EVENT(NOTIFY_STRING, "set", 1);
+	}
 	resp_int(R, !exists);
 }
 
@@ -129,7 +136,7 @@ static void setex_generic(struct client *c, const char *name, int64_t unit)
 	int64_t at;
 	if (arg_ll(c, 2, &v) < 0 || expire_at(c, name, v, unit, false, &at) < 0)
 		return;
-	set_generic(c, &A(1), &A(3), 0, at, true);
+	set_generic(c, &A(1), &A(3), SET_EXPIRE, at, true);
 }
 
 void cmd_setex(struct client *c) { setex_generic(c, "setex", 1000); }
@@ -144,8 +151,10 @@ void cmd_getdel(struct client *c)
 {
 	struct entry *e = db_read(DB, A(1).p, A(1).len);
 	reply_value(c, e);
-	if (e)
+	if (e) {
 		db_del(DB, A(1).p, A(1).len);
+		EVENT(NOTIFY_GENERIC, "del", 1);
+	}
 }
 
 void cmd_getex(struct client *c)
@@ -177,12 +186,15 @@ void cmd_getex(struct client *c)
 		return;
 	if (set_ttl && at <= time_ms()) {
 		db_del(DB, A(1).p, A(1).len);
+		EVENT(NOTIFY_GENERIC, "del", 1);
 	} else if (set_ttl) {
 		struct op op = { .type = OP_EXPIRE, .key = A(1).p, .klen = (uint32_t)A(1).len, .at_ms = at };
 		db_write(DB, &op);
+		EVENT(NOTIFY_GENERIC, "expire", 1);
 	} else if (persist && e->expire_at) {
 		struct op op = { .type = OP_PERSIST, .key = A(1).p, .klen = (uint32_t)A(1).len };
 		db_write(DB, &op);
+		EVENT(NOTIFY_GENERIC, "persist", 1);
 	}
 }
 
@@ -192,8 +204,10 @@ void cmd_mset(struct client *c)
 		reply_arity(c, c->argv[0].len == 6 ? "msetnx" : "mset");
 		return;
 	}
-	for (int i = 1; i < c->argc; i += 2)
+	for (int i = 1; i < c->argc; i += 2) {
 		db_set(DB, A(i).p, A(i).len, A(i + 1).p, A(i + 1).len, 0);
+		EVENT(NOTIFY_STRING, "set", i);
+	}
 	resp_ok(R);
 }
 
@@ -209,8 +223,10 @@ void cmd_msetnx(struct client *c)
 			return;
 		}
 	}
-	for (int i = 1; i < c->argc; i += 2)
+	for (int i = 1; i < c->argc; i += 2) {
 		db_set(DB, A(i).p, A(i).len, A(i + 1).p, A(i + 1).len, 0);
+		EVENT(NOTIFY_STRING, "set", i);
+	}
 	resp_int(R, 1);
 }
 
@@ -240,6 +256,7 @@ static void incr_generic(struct client *c, long long by)
 	int len = fmt_ll(tmp, v);
 	/* INCR replicates its result: the op is a SET keeping the TTL. */
 	db_set(DB, A(1).p, A(1).len, tmp, (size_t)len, e ? e->expire_at : 0);
+	EVENT(NOTIFY_STRING, "incrby", 1);
 	resp_int(R, v);
 }
 
@@ -290,6 +307,7 @@ void cmd_incrbyfloat(struct client *c)
 			len--;
 	}
 	db_set(DB, A(1).p, A(1).len, tmp, (size_t)len, e ? e->expire_at : 0);
+	EVENT(NOTIFY_STRING, "incrbyfloat", 1);
 	resp_bulk(R, tmp, (size_t)len);
 }
 
@@ -305,6 +323,7 @@ void cmd_append(struct client *c)
 	struct op op = { .type = OP_APPEND, .key = A(1).p, .klen = (uint32_t)A(1).len,
 			 .val = A(2).p, .vlen = (uint32_t)A(2).len };
 	db_write(DB, &op);
+	EVENT(NOTIFY_STRING, "append", 1);
 	resp_int(R, (long long)len);
 }
 
@@ -368,6 +387,7 @@ void cmd_setrange(struct client *c)
 	struct op op = { .type = OP_SETRANGE, .key = A(1).p, .klen = (uint32_t)A(1).len,
 			 .val = A(3).p, .vlen = (uint32_t)A(3).len, .at_ms = off };
 	db_write(DB, &op);
+	EVENT(NOTIFY_STRING, "setrange", 1);
 	resp_int(R, (long long)len);
 }
 

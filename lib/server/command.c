@@ -7,6 +7,7 @@
 #include "data/store.h"
 #include "persist/persist.h"
 #include "repl/master.h"
+#include "repl/replica.h"
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/watch.h"
@@ -303,9 +304,11 @@ bool command_dispatch(struct client *c)
 	if (muted) {
 		buf_init(&sink);
 		c->reply = &sink;
+		c->muted = true;
 	}
 	run(c, cmd);
 	if (muted) {
+		c->muted = false;
 		c->reply = reply;
 		if (!c->reply_off && !skip)
 			buf_append(reply, sink.data, sink.len);
@@ -315,16 +318,19 @@ bool command_dispatch(struct client *c)
 }
 
 /* Runs or queues one command past the pause check. */
+/* Set in effective_flags when some command to run lacks CMD_STALE. */
+#define NOT_STALE_OK (1u << 31)
+
 /* The flags of what cmd would run: its own, and for EXEC every queued
  * command's. */
 static unsigned effective_flags(const struct client *c, const struct command *cmd)
 {
-	unsigned flags = cmd->flags;
+	unsigned flags = cmd->flags | (cmd->flags & CMD_STALE ? 0 : NOT_STALE_OK);
 	if (strcmp(cmd->name, "exec") != 0)
 		return flags;
 	for (int i = 0; i < c->nqueued; i++) {
 		const struct command *q = command_find(c->queue[i].argv[0].p, c->queue[i].argv[0].len);
-		flags |= q ? q->flags : 0;
+		flags |= q ? q->flags | (q->flags & CMD_STALE ? 0 : NOT_STALE_OK) : 0;
 	}
 	return flags;
 }
@@ -340,6 +346,8 @@ static const char *refusal(const struct client *c, unsigned flags, char *why, si
 
 	if ((flags & CMD_DENYOOM) && limit > 0 && store_memory(s->db->store) > (size_t)limit)
 		return "OOM command not allowed when used memory > 'maxmemory'.";
+	if ((flags & NOT_STALE_OK) && r->role == ROLE_REPLICA && !s->conf->serve_stale_data && !replica_connected(r))
+		return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 	if (!(flags & CMD_WRITE))
 		return NULL;
 	if (r->persist && persist_failing(r->persist, NULL, 0)) {
@@ -348,7 +356,7 @@ static const char *refusal(const struct client *c, unsigned flags, char *why, si
 		snprintf(why, len, "MISCONF Errors writing to disk: %s. Writes are refused until it works again.", err);
 		return why;
 	}
-	if (r->role == ROLE_MASTER && s->conf->min_replicas_to_write > 0 &&
+	if (r->role != ROLE_REPLICA && s->conf->min_replicas_to_write > 0 &&
 	    master_good_replicas(r, s->conf->max_lag_ms) < s->conf->min_replicas_to_write)
 		return "NOREPLICAS Not enough good replicas to write.";
 	if (role_read_only(r))

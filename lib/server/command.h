@@ -10,6 +10,8 @@
 
 #include "server/client.h"
 #include "server/cmdstats.h"
+#include "server/notify.h"
+#include "server/server.h"
 
 #define CMD_WRITE   (1u << 0)   /* changes data: refused on replicas */
 #define CMD_READ    (1u << 1)
@@ -69,6 +71,8 @@ void command_stats_reset(void);
 #define R (c->reply)
 #define A(i) (c->argv[i])
 #define DB (c->srv->db)
+/* The keyspace event a command's write makes (notify.h), for argument i. */
+#define EVENT(cls, name, i) notify_key(c->srv, (cls), (name), A(i).p, A(i).len)
 
 bool arg_is(const struct client *c, int i, const char *lit);
 /* Argument i as an integer; replies ERR_INT and returns -1 when it is not. */

@@ -77,6 +77,7 @@ struct server {
 	struct pubsub *pubsub;          /* channels and their subscribers */
 	struct watch_table *watches;    /* keys clients WATCH (watch.c) */
 	long long published;            /* subscribers the last PUBLISH reached here */
+	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
 	bool stopping;                  /* SHUTDOWN asked for */
 	struct server_stats st;
 };

@@ -7,6 +7,7 @@
 #include "core/conf.h"
 #include "core/log.h"
 #include "repl/role.h"
+#include "server/notify.h"
 #include "server/server.h"
 #include "server/settings.h"
 
@@ -14,6 +15,7 @@
 enum kind {
 	K_KEY,          /* a YAML key, the same text (loglevel, maxmemory, ...) */
 	K_KEY_SECS,     /* a YAML key in ms, shown and set in seconds */
+	K_KEY_YESNO,    /* a YAML boolean, shown yes or no */
 	K_FIXED,        /* what Synap always does: only its own value is accepted */
 	K_KNOB,         /* accepted and reported, for clients and tools that set it */
 	K_IMMUTABLE,    /* shown, never set at run time */
@@ -50,13 +52,14 @@ static const struct setting table[] = {
 	{ "maxmemory-policy", K_KEY, "server.maxmemory_policy", NULL, NULL },
 	{ "min-replicas-max-lag", K_KEY_SECS, "replication.max_lag_ms", NULL, NULL },
 	{ "min-replicas-to-write", K_KEY, "replication.min_replicas_to_write", NULL, NULL },
+	{ "notify-keyspace-events", K_KEY, "server.notify_keyspace_events", NULL, NULL },
 	{ "port", K_IMMUTABLE, "server.port", NULL, NULL },
 	{ "proto-max-bulk-len", K_IMMUTABLE, NULL, NULL, NULL },
 	{ "repl-ping-replica-period", K_KEY_SECS, "replication.heartbeat_interval_ms", NULL, NULL },
 	{ "repl-timeout", K_KEY, "replication.replica_timeout_secs", NULL, NULL },
 	{ "replica-priority", K_KEY, "replication.replica_priority", NULL, NULL },
 	{ "replica-read-only", K_FIXED, NULL, "yes", "a replica never takes writes" },
-	{ "replica-serve-stale-data", K_FIXED, NULL, "yes", "a replica always serves what it has" },
+	{ "replica-serve-stale-data", K_KEY_YESNO, "replication.serve_stale_data", NULL, NULL },
 	{ "requirepass", K_KEY, "server.requirepass", NULL, NULL },
 	{ "save", K_FIXED, NULL, "", "Synap keeps no RDB save points: its durability is persistence.enabled" },
 	{ "set-max-intset-entries", K_KNOB, NULL, "512", NULL },
@@ -109,11 +112,14 @@ static void value_of(struct server *s, const struct setting *st, char *out, size
 		break;
 	case K_KEY:
 	case K_KEY_SECS:
+	case K_KEY_YESNO:
 		break;
 	}
 	if (conf_get(s->conf, st->key, tmp, sizeof(tmp)) < 0)
 		tmp[0] = '\0';
-	if (st->kind == K_KEY_SECS)
+	if (st->kind == K_KEY_YESNO)
+		snprintf(out, len, "%s", strcmp(tmp, "true") == 0 ? "yes" : "no");
+	else if (st->kind == K_KEY_SECS)
 		snprintf(out, len, "%lld", atoll(tmp) / 1000);
 	else
 		snprintf(out, len, "%s", tmp);
@@ -174,6 +180,7 @@ static int set_one(struct server *s, const struct setting *st, const char *value
 		return 0;
 	case K_KEY:
 	case K_KEY_SECS:
+	case K_KEY_YESNO:
 		break;
 	}
 	key_text(st, value, text, sizeof(text));
@@ -191,6 +198,8 @@ static int set_one(struct server *s, const struct setting *st, const char *value
 		changed[i] = true;
 		if (strcmp(st->key, "server.log_level") == 0)
 			log_set_level((enum log_level)s->conf->log_level);
+		else if (strcmp(st->key, "server.notify_keyspace_events") == 0)
+			notify_configure(s);
 	}
 	return 0;
 }

@@ -60,7 +60,7 @@ static const struct command table[] = {
 	{ "pexpire", -3, W | F, cmd_pexpire, 1, 1, 1 },
 	{ "pexpireat", -3, W | F, cmd_pexpireat, 1, 1, 1 },
 	{ "pexpiretime", 2, RD | F, cmd_pexpiretime, 1, 1, 1 },
-	{ "ping", -1, F | ST | CMD_PUBSUB, cmd_ping, 0, 0, 0 },
+	{ "ping", -1, F | CMD_PUBSUB, cmd_ping, 0, 0, 0 },
 	{ "psetex", 4, W | M, cmd_psetex, 1, 1, 1 },
 	{ "psubscribe", -2, F | ST | CMD_PUBSUB, cmd_psubscribe, 0, 0, 0 },
 	{ "pttl", 2, RD | F, cmd_pttl, 1, 1, 1 },
