@@ -4,36 +4,43 @@
 # three speak RESP3 by default: HELLO 3, then CLIENT SETINFO), and Debian's
 # python3-redis 4 (RESP2). With each: PING and HELLO, SET GET INCR DEL EXPIRE
 # TTL, a pipeline, MULTI/EXEC, the library's optimistic transaction (WATCH,
-# a write from another connection, the transaction tried again), pub/sub,
-# SCAN over 1000 keys, reads on the replica and writes refused there with
-# READONLY; node-redis and ioredis again with RESP2.
+# a write from another connection, EXEC aborted, the transaction tried
+# again), pub/sub, SCAN over 1000 keys, reads on the replica and writes
+# refused there with READONLY; node-redis and ioredis with RESP2 too; GLIDE
+# writing to a master demoted under it; node-redis's client-side cache over
+# the replica and the master.
 #
 # Each check is a script in tests/clients/ (LIB.js or redis-py.py, CHECK,
-# the master's and the replica's ports) that prints a transcript, one line
-# per step: what the library returned, with its type, or the error it
-# threw. A test compares it with the one written here, then runs the same
-# script against a Redis master and replica (Debian's redis-server, 7.0.15)
-# and compares again (HELLO's "server" aside): what is written here is what
-# the library does with Redis.
+# the master's, the replica's and a spare master's ports) that prints a
+# transcript, one line per step: what the library returned, with its type,
+# or the error it threw. A test compares it with the one written here, and
+# runs the same script at the same time against a Redis master, replica and
+# spare (Debian's redis-server, 7.0.15; not when it is not installed) and
+# compares again (HELLO's "server" aside): what is written here is what the
+# library does with Redis, and a difference says whose it is.
 # The npm packages are those of tests/clients/package-lock.json, installed
-# once (npm_ensure) and kept while the lock file does not change. A test
-# is skipped only when its library cannot be had (no node or npm, no
-# network for npm, no python3-redis, a native module that does not load).
+# once (npm_ensure) and kept while the lock file does not change. As the
+# other tests do with a tool that is missing (sentinel.bats's ioredis test
+# among them), a test is skipped, with the reason, only when its library
+# cannot be had: no node or npm, npm ci failing (no network), no
+# python3-redis, a native module that does not load.
 
 bats_require_minimum_version 1.5.0
 load helpers/common
 load helpers/repl
 
-# One Synap pair for the file, and one Redis pair (Debian's redis-server)
-# when there is one; each test starts from an empty keyspace.
+# One Synap master with a replica, and a spare master, for the file; the
+# same of Redis (Debian's redis-server) when there is one; each test starts
+# from an empty keyspace.
 setup_file() {
 	repl_setup
 	start_fast_nodes m r
+	start_master_node spare -c "$(fast_conf spare.yml)"
 	wait_synced m r
-	export MASTER_PORT=${NODE_PORT[m]} REPLICA_PORT=${NODE_PORT[r]}
-	REDIS_MASTER_PORT= REDIS_REPLICA_PORT=
-	! command -v redis-server >/dev/null || start_redis_pair
-	export REDIS_MASTER_PORT REDIS_REPLICA_PORT
+	export MASTER_PORT=${NODE_PORT[m]} REPLICA_PORT=${NODE_PORT[r]} SPARE_PORT=${NODE_PORT[spare]}
+	REDIS_MASTER_PORT= REDIS_REPLICA_PORT= REDIS_SPARE_PORT=
+	! command -v redis-server >/dev/null || start_redis_nodes
+	export REDIS_MASTER_PORT REDIS_REPLICA_PORT REDIS_SPARE_PORT
 	NPM_WHY=
 	command -v node >/dev/null || NPM_WHY="node is not installed"
 	[[ -n $NPM_WHY ]] || npm_ensure "$BATS_TEST_DIRNAME/clients" || true
@@ -48,16 +55,18 @@ setup() {
 	wait_until 10 replies r 0 dbsize
 }
 
-# start_redis_pair: a Redis master and its replica, without persistence, on
-# free ports in $TEST_DIR; their PIDs go to the pids file (with no log: not
-# Synap daemons), so that repl_teardown stops them.
-start_redis_pair() {
-	local mp rp
-	{ read -r mp; read -r rp; } < <(free_port 2)
-	redis_node "$mp"
+# start_redis_nodes: a Redis master, its replica and a spare master, without
+# persistence, on free ports in $TEST_DIR; their PIDs go to the pids file
+# (with no log: not Synap daemons), so that repl_teardown stops them.
+start_redis_nodes() {
+	local mp rp sp
+	{ read -r mp; read -r rp; read -r sp; } < <(free_port 3)
+	# no wait before a full sync (5 s by default)
+	redis_node "$mp" --repl-diskless-sync-delay 0
 	redis_node "$rp" --replicaof 127.0.0.1 "$mp"
+	redis_node "$sp"
 	wait_until 20 redis_synced "$mp" "$rp"
-	REDIS_MASTER_PORT=$mp REDIS_REPLICA_PORT=$rp
+	REDIS_MASTER_PORT=$mp REDIS_REPLICA_PORT=$rp REDIS_SPARE_PORT=$sp
 }
 
 # redis_node PORT ARGS...: redis-server on PORT, answering PING.
@@ -84,71 +93,65 @@ redis_synced() {
 		replies_on "$2" "$(timeout 10 redis-cli -h 127.0.0.1 -p "$1" dbsize)" dbsize
 }
 
-# transcript LIB CHECK [MASTER_PORT REPLICA_PORT]: what tests/clients/LIB's
-# CHECK prints against the Synap pair, or the pair on those ports (in
-# $output; the script's stderr in $TEST_DIR/LIB.CHECK.err), its exit status
-# in $status; skips the test when the library cannot be had.
-transcript() {
-	local lib=$1 check=$2 mp=${3:-$MASTER_PORT} rp=${4:-$REPLICA_PORT} err=$TEST_DIR/$1.$2.err
+# run_script OUT LIB CHECK MASTER_PORT REPLICA_PORT SPARE_PORT: runs
+# tests/clients/LIB's CHECK against the nodes on those ports (at most 40 s);
+# its transcript in OUT, its stderr in OUT.err, its exit status in OUT.rc.
+run_script() {
+	local out=$1 lib=$2 rc=0; shift 2
 	local -a cmd=(node "$CLIENTS_DIR/$lib.js")
-	if [[ $lib == redis-py ]]; then
-		cmd=("$PYTHON" "$CLIENTS_DIR/redis-py.py")
-	else
-		[[ -z $NPM_WHY ]] || skip "$NPM_WHY"
-	fi
-	status=0
-	output=$(GLIDE_LOG=$TEST_DIR/glide.log timeout 40 "${cmd[@]}" "$check" "$mp" "$rp" 2>"$err" 3>&-) ||
-		status=$?
-	((status != 2)) || skip "$lib cannot be loaded: $(tail -n 1 "$err")"
+	[[ $lib != redis-py ]] || cmd=("$PYTHON" "$CLIENTS_DIR/redis-py.py")
+	GLIDE_LOG=$out.glide.log timeout 40 "${cmd[@]}" "$@" >"$out" 2>"$out.err" 3>&- || rc=$?
+	echo "$rc" >"$out.rc"
 }
 
-# printed WANT WHAT: the last transcript ended well (exit 0) and is exactly
-# WANT; otherwise the difference and the script's stderr are shown.
+# printed OUT WANT WHAT: the run whose transcript is OUT ended well (exit 0)
+# and printed exactly WANT; otherwise the difference and its stderr are shown.
 printed() {
-	[[ $status == 0 && $output == "$1" ]] && return 0
-	echo "$2 exited with status $status; its transcript (-expected +printed):" >&2
-	diff <(echo "$1") <(echo "$output") >&2
+	local out=$1 want=$2 got rc
+	got=$(<"$out") rc=$(<"$out.rc")
+	[[ $rc == 0 && $got == "$want" ]] && return 0
+	echo "$3 exited with status $rc; its transcript (-expected +printed):" >&2
+	diff <(echo "$want") <(echo "$got") >&2
 	echo "its stderr:" >&2
-	cat "$TEST_DIR/${2%% *}.${2#* }.err" >&2
+	cat "$out.err" >&2
 	return 1
 }
 
 # client LIB CHECK: LIB's CHECK prints exactly the transcript on stdin
-# against the Synap pair, and so against the Redis pair (HELLO's server
-# aside), from an empty keyspace: the transcripts written here are what the
-# libraries do with Redis.
+# against the Synap nodes, from an empty keyspace. node-redis and ioredis
+# print it with RESP2 too (HELLO's proto 2, their keys under LIB.resp2:),
+# unless NO_RESP2 is set; the script prints it against the Redis nodes
+# (HELLO's server "redis"). The runs go at once; every one is compared.
 client() {
-	local want
+	local lib=$1 check=$2 want out=$TEST_DIR/$1.$2 rc=0 resp2=
+	local -a pids=()
 	want=$(cat)
-	transcript "$1" "$2"
-	printed "$want" "$1 $2" || return 1
-	[[ -n $REDIS_MASTER_PORT ]] || return 0
-	timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_MASTER_PORT" flushall >/dev/null
-	wait_until 10 replies_on "$REDIS_REPLICA_PORT" 0 dbsize
-	transcript "$1" "$2" "$REDIS_MASTER_PORT" "$REDIS_REPLICA_PORT"
-	printed "${want//synap/redis}" "$1 $2 (against Redis)"
-}
-
-# resp2_same LIB: each check of LIB (a Node.js client taking CLIENT_RESP)
-# prints the same transcript with RESP2 as at its default, HELLO's proto
-# aside, each from an empty keyspace.
-resp2_same() {
-	local lib=$1 check want
-	for check in connect basic pipeline multi watch pubsub scan replica; do
-		setup
-		transcript "$lib" "$check"
-		assert_status 0
-		want=${output//'"proto",3'/'"proto",2'}
-		want=${want//'"proto":3'/'"proto":2'}
-		setup
-		CLIENT_RESP=2 transcript "$lib" "$check"
-		assert_status 0
-		if [[ $output != "$want" ]]; then
-			echo "$lib $check: RESP3 (-) and RESP2 (+) differ:" >&2
-			diff <(echo "$want") <(echo "$output") >&2
-			return 1
-		fi
-	done
+	[[ $lib == redis-py || -z $NPM_WHY ]] || skip "$NPM_WHY"
+	[[ -n ${NO_RESP2:-} || ($lib != node-redis && $lib != ioredis) ]] || resp2=1
+	if [[ -n $REDIS_MASTER_PORT ]]; then
+		timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_MASTER_PORT" flushall >/dev/null
+		wait_until 10 replies_on "$REDIS_REPLICA_PORT" 0 dbsize
+		run_script "$out.redis" "$lib" "$check" "$REDIS_MASTER_PORT" "$REDIS_REPLICA_PORT" "$REDIS_SPARE_PORT" &
+		pids+=($!)
+	fi
+	if [[ -n $resp2 ]]; then
+		CLIENT_RESP=2 run_script "$out.resp2" "$lib" "$check" "$MASTER_PORT" "$REPLICA_PORT" "$SPARE_PORT" &
+		pids+=($!)
+	fi
+	run_script "$out" "$lib" "$check" "$MASTER_PORT" "$REPLICA_PORT" "$SPARE_PORT"
+	((${#pids[@]} == 0)) || wait "${pids[@]}"
+	[[ $(<"$out.rc") != 2 ]] || skip "$lib cannot be loaded: $(tail -n 1 "$out.err")"
+	printed "$out" "$want" "$lib $check" || rc=1
+	if [[ -n $resp2 ]]; then
+		local want2=${want//"$lib:"/"$lib.resp2:"}
+		want2=${want2//'"proto":3'/'"proto":2'}
+		want2=${want2//'"proto",3'/'"proto",2'}
+		printed "$out.resp2" "$want2" "$lib $check with RESP2" || rc=1
+	fi
+	if [[ -n $REDIS_MASTER_PORT ]]; then
+		printed "$out.redis" "${want//synap/redis}" "$lib $check against Redis" || rc=1
+	fi
+	return $rc
 }
 
 # cmd_calls NAME COMMAND: the calls of COMMAND in NAME's INFO commandstats.
@@ -254,6 +257,33 @@ cmd_calls() {
 		replica: GET k "from-master"
 	EOF
 	assert_equal from-master "$(on r get node-redis:replica:k)"
+}
+
+@test "node-redis: clientSideCache on the replica and on the master: a cached GET asks no one, a change by the master invalidates it, the next GET has the new value" {
+	NO_RESP2=1 client node-redis cache <<-'EOF'
+		replica: master: SET k "OK"
+		replica: GET k (polled, not cached) "v1-replica"
+		replica: GET k "v1-replica"
+		replica: GET k "v1-replica"
+		replica: GETs the node answered 1
+		replica: master: SET k "OK"
+		replica: invalidations (polled) "[\"node-redis:cache:k\"]"
+		replica: GET k "v2-replica"
+		replica: GET k "v2-replica"
+		replica: GETs the node answered 2
+		replica: cache hits, misses [2,2]
+		master: master: SET k "OK"
+		master: GET k (polled, not cached) "v1-master"
+		master: GET k "v1-master"
+		master: GET k "v1-master"
+		master: GETs the node answered 1
+		master: master: SET k "OK"
+		master: invalidations (polled) "[\"node-redis:cache:k\"]"
+		master: GET k "v2-master"
+		master: GET k "v2-master"
+		master: GETs the node answered 2
+		master: cache hits, misses [2,2]
+	EOF
 }
 
 @test "ioredis at its defaults: PING, and HELLO says RESP3 on the master and on the replica" {
@@ -454,6 +484,22 @@ cmd_calls() {
 	assert_equal x "$(on r get glide:replica:k)"
 }
 
+@test "glide: a master it connected to is made a replica; then writes fail with READONLY, reads go on; promoted again, it takes writes" {
+	client glide demoted <<-'EOF'
+		spare: SET k "OK"
+		master: SET k "OK"
+		spare: REPLICAOF the master "OK"
+		spare: GET k (polled) "from-master"
+		spare: SET k !RequestError An error was signalled by the server: - ReadOnly: You can't write against a read only replica.
+		spare: INCR n !RequestError An error was signalled by the server: - ReadOnly: You can't write against a read only replica.
+		spare: GET k "from-master"
+		spare: REPLICAOF NO ONE "OK"
+		spare: SET k "OK"
+	EOF
+	NODE_PORT[spare]=$SPARE_PORT
+	assert_equal "after master" "$(on spare get glide:demoted:k) $(on spare role | head -n 1)"
+}
+
 @test "redis-py at its defaults: PING, and HELLO says RESP2 on the master and on the replica" {
 	client redis-py connect <<-'EOF'
 		master: PING True
@@ -554,12 +600,4 @@ cmd_calls() {
 		replica: GET k b'from-master'
 	EOF
 	assert_equal from-master "$(on r get redis-py:replica:k)"
-}
-
-@test "node-redis with RESP: 2 prints what it prints at its default (RESP3), but HELLO's proto" {
-	resp2_same node-redis
-}
-
-@test "ioredis with protocol: 2 prints what it prints at its default (RESP3), but HELLO's proto" {
-	resp2_same ioredis
 }

@@ -1,10 +1,11 @@
 // common.js - what the Node.js client scripts of tests/clients.bats share:
 // their command line, the transcript they print and the bounds on waiting.
 //
-//   node LIB.js CHECK MASTER_PORT REPLICA_PORT
+//   node LIB.js CHECK MASTER_PORT REPLICA_PORT [SPARE_PORT]
 //
 // A script runs one CHECK against a Synap master and its replica on
-// 127.0.0.1 and prints a transcript, one line per step: a label, then what
+// 127.0.0.1 (and a check that needs one, a standalone master it may turn
+// into a replica: SPARE_PORT) and prints a transcript, one line per step: a label, then what
 // the client library returned (as JSON, so that a number and a string
 // differ) or "!ErrorClass message" when it threw. tests/clients.bats
 // compares the transcript with the one it expects. Exits 0 when the check
@@ -98,19 +99,23 @@ async function poll(fn, want) {
 const ttlShown = (t) => (t === 99 || t === 100 ? "99..100" : t);
 
 // main LIB CHECKS: parses the command line, runs CHECKS[CHECK](ctx) under
-// the deadline. ctx: { master, replica (ports), prefix (keys of this
-// check: "LIB:CHECK:") }.
+// the deadline. ctx: { master, replica, spare (ports; spare 0 when not
+// given), prefix (keys of this check: "LIB:CHECK:", "LIB.resp2:CHECK:" with
+// CLIENT_RESP=2, so that a run with each protocol may go at once) }.
 function main(lib, checks) {
-	const [check, master, replica] = process.argv.slice(2);
-	if (!checks[check] || !/^\d+$/.test(master || "") || !/^\d+$/.test(replica || "")) {
-		process.stderr.write(`usage: ${lib}.js ${Object.keys(checks).join("|")} MASTER_PORT REPLICA_PORT\n`);
+	const [check, master, replica, spare = "0"] = process.argv.slice(2);
+	const port = (s) => /^\d+$/.test(s || "");
+	if (!checks[check] || !port(master) || !port(replica) || !port(spare) || process.argv.length > 6) {
+		process.stderr.write(`usage: ${lib}.js ${Object.keys(checks).join("|")} MASTER_PORT REPLICA_PORT [SPARE_PORT]\n`);
 		process.exit(64);
 	}
 	const timer = setTimeout(() => {
 		process.stdout.write(`timeout: ${check} did not end within ${DEADLINE_MS} ms\n`);
 		process.exit(3);
 	}, DEADLINE_MS);
-	const ctx = { master: Number(master), replica: Number(replica), prefix: `${lib}:${check}:` };
+	const resp = process.env.CLIENT_RESP ? `.resp${process.env.CLIENT_RESP}` : "";
+	const ctx = { master: Number(master), replica: Number(replica), spare: Number(spare),
+		prefix: `${lib}${resp}:${check}:` };
 	checks[check](ctx).then(
 		() => {
 			clearTimeout(timer);

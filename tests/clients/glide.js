@@ -180,6 +180,27 @@ const checks = {
 		m.close();
 		r.close();
 	},
+
+	// A write reaches a replica when the node GLIDE took for the primary
+	// has become one since (as after a failover): the spare, a master when
+	// GLIDE connects, is made a replica of the master by REPLICAOF.
+	async demoted({ master, spare, prefix: p }) {
+		if (!spare)
+			throw new Error("demoted needs SPARE_PORT");
+		const c = await connect(spare);
+		const m = await connect(master);
+		await attempt("spare: SET k", c.set(`${p}k`, "before"));
+		await attempt("master: SET k", m.set(`${p}k`, "from-master"));
+		await attempt("spare: REPLICAOF the master", c.customCommand(["REPLICAOF", "127.0.0.1", String(master)]));
+		show("spare: GET k (polled)", await poll(() => c.get(`${p}k`), "from-master"));
+		await attempt("spare: SET k", c.set(`${p}k`, "x"));
+		await attempt("spare: INCR n", c.incr(`${p}n`));
+		await attempt("spare: GET k", c.get(`${p}k`));
+		await attempt("spare: REPLICAOF NO ONE", c.customCommand(["REPLICAOF", "NO", "ONE"]));
+		await attempt("spare: SET k", c.set(`${p}k`, "after"));
+		c.close();
+		m.close();
+	},
 };
 
 main("glide", checks);

@@ -9,9 +9,10 @@
 const { load, show, attempt, poll, ttlShown, helloShown, main } = require("./common");
 const { createClient, WatchError } = load("redis");
 
-// connect PORT: a client at its defaults, connected.
-async function connect(port) {
-	const options = { socket: { host: "127.0.0.1", port } };
+// connect PORT [MORE]: a client at its defaults (and the options MORE),
+// connected.
+async function connect(port, more = {}) {
+	const options = { socket: { host: "127.0.0.1", port }, ...more };
 	if (process.env.CLIENT_RESP)
 		options.RESP = Number(process.env.CLIENT_RESP);
 	const c = createClient(options);
@@ -164,6 +165,44 @@ const checks = {
 		await attempt("replica: GET k", r.get(`${p}k`));
 		await m.close();
 		await r.close();
+	},
+
+	// Client-side caching (clientSideCache: CLIENT TRACKING ON, RESP3 only)
+	// of reads from the replica: a cached GET is answered without asking;
+	// when the master changes the key, the replica, applying the change,
+	// sends the invalidation, and the next GET asks the replica again and
+	// gets the new value. Then the same on the master, the change made by
+	// another connection.
+	async cache({ master, replica, prefix: p }) {
+		const m = await connect(master);
+		const k = `${p}k`;
+		for (const [name, port] of [["replica", replica], ["master", master]]) {
+			const plain = await connect(port);
+			const c = await connect(port, { clientSideCache: {} });
+			const csc = c.clientSideCache;
+			const invalidated = [];
+			csc.on("invalidate", (key) => invalidated.push(key === null ? null : String(key)));
+			// the GETs this connection's node answered
+			const gets = async () => Number((await plain.info("commandstats"))
+				.match(/^cmdstat_get:calls=(\d+)/m)?.[1] ?? 0);
+			await attempt(`${name}: master: SET k`, m.set(k, `v1-${name}`));
+			show(`${name}: GET k (polled, not cached)`, await poll(() => plain.get(k), `v1-${name}`));
+			const before = await gets();
+			await attempt(`${name}: GET k`, c.get(k));
+			await attempt(`${name}: GET k`, c.get(k));
+			show(`${name}: GETs the node answered`, (await gets()) - before);
+			await attempt(`${name}: master: SET k`, m.set(k, `v2-${name}`));
+			show(`${name}: invalidations (polled)`, await poll(async () => JSON.stringify(invalidated),
+				JSON.stringify([k])));
+			await attempt(`${name}: GET k`, c.get(k));
+			await attempt(`${name}: GET k`, c.get(k));
+			show(`${name}: GETs the node answered`, (await gets()) - before);
+			const { hitCount, missCount } = csc.stats();
+			show(`${name}: cache hits, misses`, [hitCount, missCount]);
+			await c.close();
+			await plain.close();
+		}
+		await m.close();
 	},
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """redis-py (Debian's python3-redis) at its default settings against Synap.
 
-    redis-py.py CHECK MASTER_PORT REPLICA_PORT
+    redis-py.py CHECK MASTER_PORT REPLICA_PORT [SPARE_PORT]
 
 Only the address is given: the client speaks RESP2 (redis-py 4 knows no
 other), answers bytes (decode_responses is off) and sends nothing before the
@@ -232,14 +232,17 @@ CHECKS = {name[len("check_"):]: fn for name, fn in globals().items() if name.sta
 
 
 class Ctx:
-    def __init__(self, check, master, replica):
-        self.master, self.replica = int(master), int(replica)
+    """What a check is given: the ports (spare, a standalone master, 0
+    when not given; no check here needs it) and the prefix of its keys."""
+    def __init__(self, check, master, replica, spare="0"):
+        self.master, self.replica, self.spare = int(master), int(replica), int(spare)
         self.prefix = "redis-py:%s:" % check
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in CHECKS or not argv[2].isdigit() or not argv[3].isdigit():
-        sys.stderr.write("usage: redis-py.py %s MASTER_PORT REPLICA_PORT\n" % "|".join(CHECKS))
+    if (len(argv) not in (4, 5) or argv[1] not in CHECKS or
+            not all(a.isdigit() for a in argv[2:])):
+        sys.stderr.write("usage: redis-py.py %s MASTER_PORT REPLICA_PORT [SPARE_PORT]\n" % "|".join(CHECKS))
         return 64
 
     def timeout(signum, frame):
