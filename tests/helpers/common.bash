@@ -250,8 +250,13 @@ npm_ensure() {
 	cmp -s "$dir/package-lock.json" "$dir/node_modules/.synap-lock" && return 0
 	command -v npm >/dev/null || { NPM_WHY="npm is not installed"; return 1; }
 	log=$TEST_DIR/npm.log
-	if ! (cd "$dir" && timeout "$NPM_TIMEOUT" npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 3>&-; then
-		NPM_WHY="npm ci in $dir failed: $(tail -n 3 "$log" | tr '\n' ' ')"
+	local rc=0 why
+	(cd "$dir" && timeout "$NPM_TIMEOUT" npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 3>&- || rc=$?
+	if ((rc != 0)); then
+		# npm's first error line names the cause (FetchError: ... ECONNREFUSED)
+		why=$(grep -m 1 -E '[A-Za-z]Error: ' "$log") || why=$(tail -n 3 "$log" | tr '\n' ' ')
+		((rc != 124)) || why="no answer within $NPM_TIMEOUT s"
+		NPM_WHY="npm ci in $dir failed: $why"
 		return 1
 	fi
 	cp "$dir/package-lock.json" "$dir/node_modules/.synap-lock"
