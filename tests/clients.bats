@@ -246,7 +246,7 @@ cmd_calls() {
 	assert_equal 1000 "$(on m --scan --pattern 'node-redis:scan:*' | sort -u | wc -l)"
 }
 
-@test "node-redis: the replica serves what the master wrote; a write to it fails with READONLY" {
+@test "node-redis: the replica serves what the master wrote; a write to it fails with READONLY; a change it applies aborts its EXEC" {
 	client node-redis replica <<-'EOF'
 		master: SET k "OK"
 		master: INCR n 1
@@ -255,8 +255,13 @@ cmd_calls() {
 		replica: SET k !SimpleError READONLY You can't write against a read only replica.
 		replica: INCR n !SimpleError READONLY You can't write against a read only replica.
 		replica: GET k "from-master"
+		replica: WATCH k "OK"
+		master: SET k "OK"
+		replica: GET k (polled) "changed"
+		replica: MULTI GET k EXEC !WatchError One (or more) of the watched keys has been changed
+		replica: MULTI GET k EXEC ["changed"]
 	EOF
-	assert_equal from-master "$(on r get node-redis:replica:k)"
+	assert_equal changed "$(on r get node-redis:replica:k)"
 }
 
 @test "node-redis: clientSideCache on the replica and on the master: a cached GET asks no one, a change by the master invalidates it, the next GET has the new value" {

@@ -163,6 +163,13 @@ const checks = {
 		await attempt("replica: SET k", r.set(`${p}k`, "x"));
 		await attempt("replica: INCR n", r.incr(`${p}n`));
 		await attempt("replica: GET k", r.get(`${p}k`));
+		// WATCH on the replica: the master's change, once the replica has
+		// applied it, aborts the replica's EXEC
+		await attempt("replica: WATCH k", r.watch(`${p}k`));
+		await attempt("master: SET k", m.set(`${p}k`, "changed"));
+		show("replica: GET k (polled)", await poll(() => r.get(`${p}k`), "changed"));
+		await attempt("replica: MULTI GET k EXEC", r.multi().get(`${p}k`).exec());
+		await attempt("replica: MULTI GET k EXEC", r.multi().get(`${p}k`).exec());
 		await m.close();
 		await r.close();
 	},
