@@ -35,6 +35,7 @@ struct conf {
 	int hz;                     /* server.hz: background tasks per second, default 10 */
 	int client_timeout_secs;    /* server.timeout: idle clients closed after it; 0 = never */
 	char *notify_keyspace_events; /* server.notify_keyspace_events: Redis's class letters, "" = off */
+	long long tracking_table_max_keys; /* server.tracking_table_max_keys: keys remembered for CLIENT TRACKING; 0 = no limit */
 
 	/* replication: */
 	bool repl_enabled;

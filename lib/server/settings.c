@@ -66,6 +66,7 @@ static const struct setting table[] = {
 	{ "slave-priority", K_KEY, "replication.replica_priority", NULL, NULL },
 	{ "slave-read-only", K_FIXED, NULL, "yes", "a replica never takes writes" },
 	{ "timeout", K_KEY, "server.timeout", NULL, NULL },
+	{ "tracking-table-max-keys", K_KEY, "server.tracking_table_max_keys", NULL, NULL },
 	{ "zset-max-listpack-entries", K_KNOB, NULL, "128", NULL },
 	{ "zset-max-listpack-value", K_KNOB, NULL, "64", NULL },
 	{ "zset-max-ziplist-entries", K_KNOB, NULL, "128", NULL },
