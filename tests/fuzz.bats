@@ -20,3 +20,5 @@ replays() {
 @test "fuzz corpus: snapshot reader" { replays snap; }
 @test "fuzz corpus: YAML configuration" { replays conf; }
 @test "fuzz corpus: control requests" { replays control; }
+@test "fuzz corpus: DUMP payloads (RESTORE)" { replays dump; }
+@test "fuzz corpus: RESP2 and RESP3 reply writers" { replays resp3; }

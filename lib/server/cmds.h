@@ -43,6 +43,10 @@ void cmd_touch(struct client *c);
 void cmd_copy(struct client *c);
 void cmd_object(struct client *c);
 
+/* cmd_dump.c: a value in Redis's serialized form: DUMP, RESTORE */
+void cmd_dump(struct client *c);
+void cmd_restore(struct client *c);
+
 /* cmd_multi.c: transactions: MULTI, EXEC, DISCARD (the dispatcher queues what comes between),
  * WATCH, UNWATCH */
 void cmd_multi(struct client *c);

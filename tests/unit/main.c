@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 	suite_conf();
 	suite_http();
 	suite_resp();
+	suite_dump();
 	suite_store();
 	suite_op();
 	suite_json();

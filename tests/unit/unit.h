@@ -46,5 +46,6 @@ void suite_repl(void);
 void suite_ident(void);
 void suite_command(void);
 void suite_persist(void);
+void suite_dump(void);
 
 #endif

@@ -1,0 +1,320 @@
+/* dump.c - DUMP payloads: the RDB encoding of a value, its footer, CRC64
+ * and LZF decompression (see dump.h for the format). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/dump.h"
+
+/* ---- CRC64 (Jones), reflected: eight bytes a step ---- */
+
+#define CRC64_POLY 0x95ac9329ac4bc9b5ull       /* 0xad93d23594c935a9 bit-reversed */
+
+/* crc_table[k][i]: the CRC of byte i followed by k zero bytes. */
+static uint64_t crc_table[8][256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void)
+{
+	for (unsigned i = 0; i < 256; i++) {
+		uint64_t c = i;
+		for (int bit = 0; bit < 8; bit++)
+			c = c & 1 ? c >> 1 ^ CRC64_POLY : c >> 1;
+		crc_table[0][i] = c;
+	}
+	for (int k = 1; k < 8; k++)
+		for (unsigned i = 0; i < 256; i++) {
+			uint64_t c = crc_table[k - 1][i];
+			crc_table[k][i] = c >> 8 ^ crc_table[0][c & 0xff];
+		}
+}
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put_le(struct buf *b, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++, v >>= 8)
+		buf_put_u8(b, (uint8_t)v);
+}
+
+uint64_t dump_crc64(uint64_t crc, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	pthread_once(&crc_once, crc_init);
+	for (; len >= 8; p += 8, len -= 8) {
+		uint64_t x = crc ^ get_le(p, 8);
+		crc = crc_table[7][x & 0xff] ^ crc_table[6][x >> 8 & 0xff] ^
+		      crc_table[5][x >> 16 & 0xff] ^ crc_table[4][x >> 24 & 0xff] ^
+		      crc_table[3][x >> 32 & 0xff] ^ crc_table[2][x >> 40 & 0xff] ^
+		      crc_table[1][x >> 48 & 0xff] ^ crc_table[0][x >> 56];
+	}
+	for (; len > 0; p++, len--)
+		crc = crc_table[0][(crc ^ *p) & 0xff] ^ crc >> 8;
+	return crc;
+}
+
+/* ---- LZF ---- */
+
+/* Each step starts with a control byte: below 32, a run of control + 1
+ * literal bytes; else a copy of earlier output, length (control >> 5) + 2
+ * (a length field of 7 continues in the next byte), from distance
+ * ((control & 31) << 8 | next byte) + 1 back. */
+int dump_lzf_decompress(const unsigned char *in, size_t inlen, unsigned char *out, size_t outlen)
+{
+	size_t i = 0, o = 0;
+
+	while (i < inlen) {
+		unsigned ctrl = in[i++];
+		if (ctrl < 32) {
+			size_t n = (size_t)ctrl + 1;
+			if (n > inlen - i || n > outlen - o)
+				return -1;
+			memcpy(out + o, in + i, n);
+			i += n;
+			o += n;
+			continue;
+		}
+		size_t n = ctrl >> 5;
+		if (n == 7) {
+			if (i == inlen)
+				return -1;
+			n += in[i++];
+		}
+		if (i == inlen)
+			return -1;
+		size_t dist = ((size_t)(ctrl & 31) << 8 | in[i++]) + 1;
+		n += 2;
+		if (dist > o || n > outlen - o)
+			return -1;
+		/* Byte by byte: the copy may overlap what it writes (a run). */
+		for (size_t k = 0; k < n; k++, o++)
+			out[o] = out[o - dist];
+	}
+	return o == outlen ? 0 : -1;
+}
+
+/* The most one input byte of LZF can become: a 3-byte reference copying
+ * 7 + 255 + 2 bytes. A claimed length above this is a lie, found before
+ * anything is allocated for it. */
+#define LZF_MAX_RATIO 88
+
+/* ---- encoding ---- */
+
+#define ENC_INT8 0xc0
+#define ENC_INT16 0xc1
+#define ENC_INT32 0xc2
+#define ENC_LZF 0xc3
+#define LEN_32 0x80
+#define LEN_64 0x81
+
+static void put_len(struct buf *b, uint64_t len)
+{
+	if (len < 1u << 6) {
+		buf_put_u8(b, (uint8_t)len);
+	} else if (len < 1u << 14) {
+		buf_put_u8(b, (uint8_t)(0x40 | len >> 8));
+		buf_put_u8(b, (uint8_t)len);
+	} else if (len <= UINT32_MAX) {
+		buf_put_u8(b, LEN_32);
+		buf_put_u32(b, (uint32_t)len);
+	} else {
+		buf_put_u8(b, LEN_64);
+		buf_put_u64(b, len);
+	}
+}
+
+/* As Redis: a string that is an integer in canonical form (no sign but
+ * '-', no leading zero) of 32 bits or fewer goes as the integer. */
+static void put_string(struct buf *b, const char *s, size_t len)
+{
+	long long v;
+
+	if (len <= 11 && parse_ll(s, len, &v) == 0 && v >= INT32_MIN && v <= INT32_MAX) {
+		if (v >= INT8_MIN && v <= INT8_MAX) {
+			buf_put_u8(b, ENC_INT8);
+			put_le(b, (uint64_t)v, 1);
+		} else if (v >= INT16_MIN && v <= INT16_MAX) {
+			buf_put_u8(b, ENC_INT16);
+			put_le(b, (uint64_t)v, 2);
+		} else {
+			buf_put_u8(b, ENC_INT32);
+			put_le(b, (uint64_t)v, 4);
+		}
+		return;
+	}
+	put_len(b, len);
+	buf_append(b, s, len);
+}
+
+void dump_encode(struct buf *b, const struct dump_value *v)
+{
+	size_t start = b->len;
+
+	buf_put_u8(b, v->type);
+	switch ((enum dump_type)v->type) {
+	case DUMP_STRING:
+		put_string(b, v->str, v->len);
+		break;
+	}
+	put_le(b, DUMP_RDB_VERSION, 2);
+	put_le(b, dump_crc64(0, b->data + start, b->len - start), 8);
+}
+
+void dump_encode_string(struct buf *b, const char *s, size_t len)
+{
+	struct dump_value v = { .type = DUMP_STRING, .str = s, .len = len };
+	dump_encode(b, &v);
+}
+
+/* ---- decoding ---- */
+
+struct reader {
+	const unsigned char *p, *end;
+};
+
+static size_t left(const struct reader *r) { return (size_t)(r->end - r->p); }
+
+/* An RDB length; *special set (and the length the encoding's number) for
+ * the 11xxxxxx forms. -1 when short or not a length. */
+static int read_len(struct reader *r, uint64_t *len, bool *special)
+{
+	*special = false;
+	if (left(r) < 1)
+		return -1;
+	unsigned char c = *r->p++;
+	switch (c >> 6) {
+	case 0:
+		*len = c & 0x3f;
+		return 0;
+	case 1:
+		if (left(r) < 1)
+			return -1;
+		*len = (uint64_t)(c & 0x3f) << 8 | *r->p++;
+		return 0;
+	case 2:
+		if (c == LEN_32 && left(r) >= 4) {
+			*len = get_u32(r->p);
+			r->p += 4;
+			return 0;
+		}
+		if (c == LEN_64 && left(r) >= 8) {
+			*len = get_u64(r->p);
+			r->p += 8;
+			return 0;
+		}
+		return -1;
+	default:
+		*special = true;
+		*len = c & 0x3f;
+		return 0;
+	}
+}
+
+static int read_plain_len(struct reader *r, uint64_t *len)
+{
+	bool special;
+	return read_len(r, len, &special) < 0 || special ? -1 : 0;
+}
+
+static int read_int(struct reader *r, int bytes, struct dump_value *v)
+{
+	if (left(r) < (size_t)bytes)
+		return DUMP_EFORMAT;
+	uint64_t u = get_le(r->p, bytes);
+	r->p += bytes;
+	long long n = bytes == 1 ? (int8_t)u : bytes == 2 ? (int16_t)u : (long long)(int32_t)u;
+	v->len = (size_t)fmt_ll(v->num, n);
+	v->str = v->num;
+	return DUMP_OK;
+}
+
+static int read_lzf(struct reader *r, size_t max_len, struct dump_value *v)
+{
+	uint64_t clen, len;
+
+	if (read_plain_len(r, &clen) < 0 || read_plain_len(r, &len) < 0 || clen > left(r) ||
+	    len > clen * LZF_MAX_RATIO)
+		return DUMP_EFORMAT;
+	if (len > max_len)
+		return DUMP_ETOOBIG;
+	v->owned = xmalloc(len ? len : 1);
+	if (dump_lzf_decompress(r->p, clen, (unsigned char *)v->owned, len) < 0)
+		return DUMP_EFORMAT;
+	r->p += clen;
+	v->str = v->owned;
+	v->len = len;
+	return DUMP_OK;
+}
+
+static int read_string(struct reader *r, size_t max_len, struct dump_value *v)
+{
+	uint64_t len;
+	bool special;
+
+	if (read_len(r, &len, &special) < 0)
+		return DUMP_EFORMAT;
+	if (special) {
+		switch (len) {
+		case ENC_INT8 & 0x3f: return read_int(r, 1, v);
+		case ENC_INT16 & 0x3f: return read_int(r, 2, v);
+		case ENC_INT32 & 0x3f: return read_int(r, 4, v);
+		case ENC_LZF & 0x3f: return read_lzf(r, max_len, v);
+		default: return DUMP_EFORMAT;
+		}
+	}
+	if (len > left(r))
+		return DUMP_EFORMAT;
+	if (len > max_len)
+		return DUMP_ETOOBIG;
+	v->str = (const char *)r->p;
+	v->len = (size_t)len;
+	r->p += len;
+	return DUMP_OK;
+}
+
+int dump_decode(const void *data, size_t len, size_t max_len, struct dump_value *v)
+{
+	const unsigned char *p = data;
+
+	memset(v, 0, sizeof(*v));
+	if (len < DUMP_FOOTER_LEN)
+		return DUMP_EVERSION;
+	const unsigned char *footer = p + len - DUMP_FOOTER_LEN;
+	if (get_le(footer, 2) > DUMP_RDB_VERSION || dump_crc64(0, p, len - 8) != get_le(footer + 2, 8))
+		return DUMP_EVERSION;
+
+	struct reader r = { p, footer };
+	if (left(&r) < 1)
+		return DUMP_EFORMAT;
+	uint8_t type = *r.p++;
+	int rc;
+	switch (type) {
+	case DUMP_STRING:
+		rc = read_string(&r, max_len, v);
+		break;
+	default:
+		rc = DUMP_EFORMAT;
+		break;
+	}
+	if (rc == DUMP_OK && r.p != r.end)
+		rc = DUMP_EFORMAT;
+	if (rc != DUMP_OK) {
+		dump_value_release(v);
+		return rc;
+	}
+	v->type = type;
+	return DUMP_OK;
+}
+
+void dump_value_release(struct dump_value *v)
+{
+	free(v->owned);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,107 @@
+/* cmd_dump.c - DUMP and RESTORE: a key's value in Redis's serialized form
+ * (proto/dump.h), so values move between Redis and Synap. A RESTORE is a
+ * SET with an absolute expiry on the one write path: it replicates and
+ * persists as any other. */
+#include <limits.h>
+
+#include "proto/dump.h"
+#include "server/command.h"
+#include "server/cmds.h"
+
+void cmd_dump(struct client *c)
+{
+	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	if (!e) {
+		reply_null(c);
+		return;
+	}
+	struct buf tmp;
+	buf_init(&tmp);
+	dump_encode_string(&tmp, entry_val(e), e->vlen);
+	resp_bulk(R, tmp.data, tmp.len);
+	buf_release(&tmp);
+}
+
+/* RESTORE key ttl payload [REPLACE] [ABSTTL] [IDLETIME s] [FREQ f]: its
+ * checks in Redis 7.0's order (the options, the key, the TTL, the payload),
+ * so each mistake gets Redis's error. Synap keeps no access time or LFU
+ * counter yet: IDLETIME and FREQ are checked, then have nothing to set. */
+void cmd_restore(struct client *c)
+{
+	long long ttl, idle = -1, freq = -1;
+	bool replace = false, absttl = false;
+
+	for (int i = 4; i < c->argc; i++) {
+		bool more = i + 1 < c->argc;
+		if (arg_is(c, i, "REPLACE")) {
+			replace = true;
+		} else if (arg_is(c, i, "ABSTTL")) {
+			absttl = true;
+		} else if (arg_is(c, i, "IDLETIME") && more && freq == -1) {
+			if (arg_ll(c, ++i, &idle) < 0)
+				return;
+			if (idle < 0) {
+				resp_error(R, "ERR Invalid IDLETIME value, must be >= 0");
+				return;
+			}
+		} else if (arg_is(c, i, "FREQ") && more && idle == -1) {
+			if (arg_ll(c, ++i, &freq) < 0)
+				return;
+			if (freq < 0 || freq > 255) {
+				resp_error(R, "ERR Invalid FREQ value, must be >= 0 and <= 255");
+				return;
+			}
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return;
+		}
+	}
+	bool exists = db_lookup(DB, A(1).p, A(1).len) != NULL;
+	if (exists && !replace) {
+		resp_error(R, "BUSYKEY Target key name already exists.");
+		return;
+	}
+	if (arg_ll(c, 2, &ttl) < 0)
+		return;
+	if (ttl < 0) {
+		resp_error(R, "ERR Invalid TTL value, must be >= 0");
+		return;
+	}
+
+	struct dump_value v;
+	size_t max = (size_t)c->srv->conf->max_bulk_bytes;
+	if (max > STORE_MAX_VALUE)
+		max = STORE_MAX_VALUE;
+	switch (dump_decode(A(3).p, A(3).len, max, &v)) {
+	case DUMP_OK:
+		break;
+	case DUMP_EVERSION:
+		resp_error(R, "ERR DUMP payload version or checksum are wrong");
+		return;
+	case DUMP_ETOOBIG:
+		resp_error(R, ERR_BIG);
+		return;
+	default:
+		resp_error(R, "ERR Bad data format");
+		return;
+	}
+
+	/* A relative TTL that overflows wraps negative in Redis, which makes
+	 * the key already expired: the same here, without the overflow. */
+	int64_t now = time_ms(), at = ttl;
+	if (ttl && !absttl)
+		at = ttl > INT64_MAX - now ? -1 : ttl + now;
+	if (ttl && at <= now) {
+		/* Expired on arrival: nothing is created; a key REPLACE meant to
+		 * replace is deleted, as Redis does. */
+		if (exists) {
+			db_del(DB, A(1).p, A(1).len);
+			EVENT(NOTIFY_GENERIC, "del", 1);
+		}
+	} else {
+		db_set(DB, A(1).p, A(1).len, v.str, v.len, ttl ? at : 0);
+		EVENT(NOTIFY_GENERIC, "restore", 1);
+	}
+	dump_value_release(&v);
+	resp_ok(R);
+}
