@@ -6,9 +6,10 @@
 # TTL, a pipeline, MULTI/EXEC, the library's optimistic transaction (WATCH,
 # a write from another connection, EXEC aborted, the transaction tried
 # again), pub/sub, SCAN over 1000 keys, reads on the replica and writes
-# refused there with READONLY; node-redis and ioredis with RESP2 too; GLIDE
-# writing to a master demoted under it; node-redis's client-side cache over
-# the replica and the master, and its WATCH on the replica.
+# refused there with READONLY; node-redis and ioredis with RESP2 too where
+# the replies' types change with the protocol; GLIDE writing to a master
+# demoted under it; node-redis's client-side cache over the replica and the
+# master, and its WATCH on the replica.
 #
 # Each check is a script in tests/clients/ (LIB.js or redis-py.py, CHECK,
 # the master's, the replica's and a spare master's ports) that prints a
