@@ -27,6 +27,7 @@
 #include "server/httpapi.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
+#include "server/shutdown.h"
 #include "server/stats.h"
 #include "server/table.h"
 #include "server/tracking.h"
@@ -183,6 +184,7 @@ static int64_t cron(struct loop *l, void *arg)
 	stats_sample(&n->srv);
 	clients_cron(&n->srv);
 	tracking_limit(&n->srv, (size_t)n->conf->tracking_table_max_keys);
+	shutdown_check(&n->srv);        /* a replica that left no longer holds it up */
 	return tick_ms;
 }
 
@@ -208,6 +210,7 @@ static void before_sleep(struct loop *l, void *arg)
 	if (n->repl.acks_arrived) {
 		n->repl.acks_arrived = false;
 		cmd_wait_check(&n->srv);
+		shutdown_check(&n->srv);
 	}
 	if (n->repl.persist)
 		flush_persistence(n);

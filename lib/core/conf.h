@@ -36,6 +36,7 @@ struct conf {
 	int client_timeout_secs;    /* server.timeout: idle clients closed after it; 0 = never */
 	char *notify_keyspace_events; /* server.notify_keyspace_events: Redis's class letters, "" = off */
 	long long tracking_table_max_keys; /* server.tracking_table_max_keys: keys remembered for CLIENT TRACKING; 0 = no limit */
+	int shutdown_timeout_secs;  /* server.shutdown_timeout_secs: SHUTDOWN waits this long for replicas, default 10 */
 
 	/* replication: */
 	bool repl_enabled;
@@ -128,7 +129,9 @@ void notify_flags_format(unsigned flags, char out[32]);
  * (k = 1000, kb = 1024, case-insensitive). 0 or -1. */
 int memory_parse(const char *s, long long *out);
 
-/* Splits "host:port" (or "[v6]:port") into host (caller frees) and port. */
+/* Splits "host:port" (or "[v6]:port") into host (caller frees) and port,
+ * 0 to 65535 (port 0: a master REPLICAOF may name, as Redis; never one to
+ * listen on or to configure). */
 int addr_split(const char *addr, char **host, int *port);
 
 #endif

@@ -595,7 +595,7 @@ int master_start(struct repl *r, const char *addr, char *err)
 		snprintf(err, REPL_ERR_LEN, "already listening for replicas on %s", r->master->addr);
 		return -1;
 	}
-	if (addr_split(addr, &host, &port) < 0) {
+	if (addr_split(addr, &host, &port) < 0 || port == 0) {
 		snprintf(err, REPL_ERR_LEN, "replica listen address '%s': expected host:port", addr);
 		free(host);
 		return -1;

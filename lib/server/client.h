@@ -27,6 +27,7 @@ enum block_kind {
 	BLOCK_NONE,
 	BLOCK_WAIT,     /* WAIT: replicas to acknowledge its last write */
 	BLOCK_PAUSE,    /* a write arrived while writes are paused */
+	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
 };
 
 struct arg {

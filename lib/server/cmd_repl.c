@@ -28,7 +28,8 @@ void cmd_replicaof(struct client *c)
 		return;
 	}
 	long long port;
-	if (parse_ll(A(2).p, A(2).len, &port) < 0 || port < 1 || port > 65535) {
+	/* Port 0 too, as Redis: a master never reached, the link retrying. */
+	if (parse_ll(A(2).p, A(2).len, &port) < 0 || port < 0 || port > 65535) {
 		resp_error(R, "ERR Invalid master port");
 		return;
 	}

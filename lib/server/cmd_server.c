@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "persist/persist.h"
+#include "repl/durable.h"
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
@@ -53,7 +55,50 @@ void cmd_time(struct client *c)
 
 void cmd_lastsave(struct client *c)
 {
-	resp_int(R, c->srv->started_ms / 1000);
+	resp_int(R, c->srv->repl->last_save_ms / 1000);
+}
+
+#define NO_PERSISTENCE "ERR persistence is off (persistence.enabled): there is nothing to save to " \
+	"(synap-snapshot writes a snapshot file)"
+
+/* SAVE: with persistence every write is in sqlite already; SAVE waits
+ * until it is all on disk, whatever the fsync mode. */
+void cmd_save(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+	char why[256];
+
+	if (!r->persist) {
+		resp_error(R, NO_PERSISTENCE);
+	} else if (durable_save(r) < 0) {
+		persist_failing(r->persist, why, sizeof(why));
+		resp_error(R, "ERR Errors writing to disk: %s", why);
+	} else {
+		resp_ok(R);
+	}
+}
+
+/* BGSAVE [SCHEDULE]: a persistence snapshot (the base recovery starts
+ * from) in the snapshot child. */
+void cmd_bgsave(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+	bool schedule = c->argc == 2 && arg_is(c, 1, "SCHEDULE");
+
+	if (c->argc > 2 || (c->argc == 2 && !schedule)) {
+		resp_error(R, "ERR syntax error");
+	} else if (!r->persist) {
+		resp_error(R, NO_PERSISTENCE);
+	} else if (r->snapshotting && schedule) {
+		r->snapshot_asked = true;
+		resp_simple(R, "Background saving scheduled");
+	} else if (r->snapshotting) {
+		resp_error(R, "ERR Background save already in progress");
+	} else if (durable_snapshot(r) < 0) {
+		resp_error(R, "ERR nothing to save before the first sync from the master completes");
+	} else {
+		resp_simple(R, "Background saving started");
+	}
 }
 
 

@@ -72,12 +72,17 @@ void cmd_wait_check(struct server *s);
 /* A blocked client's timeout passed (client_ops): WAIT answers what it has. */
 void cmd_wait_timeout(struct client *c);
 
-/* cmd_server.c: the server and introspection: INFO, TIME, LASTSAVE, DEBUG, CONFIG, COMMAND */
+/* cmd_server.c: the server and introspection: INFO, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG, CONFIG, COMMAND */
 void cmd_info(struct client *c);
 void cmd_time(struct client *c);
 void cmd_lastsave(struct client *c);
+void cmd_save(struct client *c);
+void cmd_bgsave(struct client *c);
 void cmd_config(struct client *c);
 void cmd_command(struct client *c);
+
+/* shutdown.c: SHUTDOWN (waits for the replicas: see shutdown.h) */
+void cmd_shutdown(struct client *c);
 
 /* cmd_debug.c: DEBUG */
 void cmd_debug(struct client *c);

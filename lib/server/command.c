@@ -260,6 +260,11 @@ static bool admissible(struct client *c, const struct command *cmd)
 		c->multi_failed = c->multi;
 		return false;
 	}
+	if (c->multi && (cmd->flags & CMD_NOMULTI)) {
+		reject(c, cmd, "ERR Command not allowed inside a transaction");
+		c->multi_failed = true;
+		return false;
+	}
 	/* In RESP2 a subscribed connection only carries pub/sub; RESP3's push
 	 * frames let it run anything. */
 	if (c->subscriptions && c->resp == RESP2 && !(cmd->flags & CMD_PUBSUB)) {

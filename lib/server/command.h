@@ -23,6 +23,7 @@
 #define CMD_TXN     (1u << 7)   /* runs at once inside MULTI (not queued) */
 #define CMD_DENYOOM (1u << 8)   /* may grow memory: refused past maxmemory */
 #define CMD_MAYREPL (1u << 9)   /* not a write, but may replicate (PUBLISH): paused with writes */
+#define CMD_NOMULTI (1u << 10)  /* refused inside MULTI (SHUTDOWN) */
 
 struct command {
 	const char *name;       /* lowercase */

@@ -81,6 +81,8 @@ struct server {
 	long long published;            /* subscribers the last PUBLISH reached here */
 	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
 	bool stopping;                  /* SHUTDOWN asked for */
+	int64_t shutdown_deadline_ms;   /* SHUTDOWN waits for replicas until then (mono); 0: none */
+	long long shutdown_timer;       /* its deadline's timer */
 	struct server_stats st;
 };
 

@@ -63,6 +63,7 @@ static const struct setting table[] = {
 	{ "requirepass", K_KEY, "server.requirepass", NULL, NULL },
 	{ "save", K_FIXED, NULL, "", "Synap keeps no RDB save points: its durability is persistence.enabled" },
 	{ "set-max-intset-entries", K_KNOB, NULL, "512", NULL },
+	{ "shutdown-timeout", K_KEY, "server.shutdown_timeout_secs", NULL, NULL },
 	{ "slave-priority", K_KEY, "replication.replica_priority", NULL, NULL },
 	{ "slave-read-only", K_FIXED, NULL, "yes", "a replica never takes writes" },
 	{ "timeout", K_KEY, "server.timeout", NULL, NULL },
