@@ -81,6 +81,9 @@ void cmd_bgsave(struct client *c);
 void cmd_config(struct client *c);
 void cmd_command(struct client *c);
 
+/* cmd_memory.c: MEMORY (USAGE STATS DOCTOR MALLOC-STATS PURGE HELP) */
+void cmd_memory(struct client *c);
+
 /* shutdown.c: SHUTDOWN (waits for the replicas: see shutdown.h) */
 void cmd_shutdown(struct client *c);
 

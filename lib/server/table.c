@@ -53,6 +53,7 @@ static const struct command table[] = {
 	{ "keys", 2, RD, cmd_keys, 0, 0, 0 },
 	{ "lastsave", 1, F | ST, cmd_lastsave, 0, 0, 0 },
 	{ "lcs", -3, RD, cmd_lcs, 1, 2, 1 },
+	{ "memory", -2, 0, cmd_memory, 0, 0, 0 },
 	{ "mget", -2, RD | F, cmd_mget, 1, -1, 1 },
 	{ "mset", -3, W | M, cmd_mset, 1, -1, 2 },
 	{ "msetnx", -3, W | M, cmd_msetnx, 1, -1, 2 },
