@@ -67,6 +67,7 @@ struct client {
 
 	uint64_t woff;                  /* offset of this client's last write (WAIT) */
 	int subscriptions;              /* channels + patterns: the client is in pub/sub mode */
+	int pattern_subscriptions;      /* of which patterns (CLIENT LIST psub=) */
 	bool multi;                     /* inside MULTI */
 	bool multi_failed;              /* a command was refused while queueing */
 	bool in_exec;                   /* running EXEC's commands */
