@@ -175,6 +175,8 @@ static int64_t cron(struct loop *l, void *arg)
 	UNUSED(l);
 
 	int64_t tick_ms = 1000 / n->conf->hz;
+	if (n->srv.cron_paused)
+		return tick_ms;
 
 	/* About a quarter of a tick for expiry, a millisecond for rehashing. */
 	db_expire_cycle(&n->db, tick_ms * 1000 / 4);

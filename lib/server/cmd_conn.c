@@ -423,7 +423,24 @@ static void client_unblock_cmd(struct client *c)
 	resp_int(R, 0);
 }
 
-static void client_ok(struct client *c) { resp_ok(R); }
+/* CLIENT NO-EVICT and NO-TOUCH ON|OFF: Synap evicts no client and keeps
+ * no access time, so both are accepted and change nothing. */
+static void client_on_off(struct client *c)
+{
+	if (arg_is(c, 2, "ON") || arg_is(c, 2, "OFF"))
+		resp_ok(R);
+	else
+		resp_error(R, ERR_SYNTAX);
+}
+
+/* CLIENT SETINFO LIB-NAME|LIB-VER value: accepted, as Redis 7.2 does. */
+static void client_setinfo(struct client *c)
+{
+	if (arg_is(c, 2, "LIB-NAME") || arg_is(c, 2, "LIB-VER"))
+		resp_ok(R);
+	else
+		resp_error(R, "ERR Unrecognized option '%.*s'", (int)A(2).len, A(2).p);
+}
 
 /* CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN]
  * [OPTOUT] [NOLOOP] */
@@ -585,8 +602,8 @@ static const struct {
 	{ "CACHING", 3, 3, client_caching }, { "GETNAME", 2, 2, client_getname },
 	{ "GETREDIR", 2, 2, client_getredir }, { "HELP", 2, 2, client_help }, { "ID", 2, 2, client_id },
 	{ "INFO", 2, 2, client_list }, { "KILL", 3, 64, client_kill }, { "LIST", 2, 4, client_list },
-	{ "NO-EVICT", 3, 3, client_ok }, { "NO-TOUCH", 3, 3, client_ok }, { "PAUSE", 3, 4, client_pause },
-	{ "REPLY", 3, 3, client_reply }, { "SETINFO", 4, 4, client_ok }, { "SETNAME", 3, 3, client_setname },
+	{ "NO-EVICT", 3, 3, client_on_off }, { "NO-TOUCH", 3, 3, client_on_off }, { "PAUSE", 3, 4, client_pause },
+	{ "REPLY", 3, 3, client_reply }, { "SETINFO", 4, 4, client_setinfo }, { "SETNAME", 3, 3, client_setname },
 	{ "TRACKING", 3, 64 * 1024, client_tracking }, { "TRACKINGINFO", 2, 2, client_trackinginfo },
 	{ "UNBLOCK", 3, 4, client_unblock_cmd }, { "UNPAUSE", 2, 2, client_unpause },
 };

@@ -313,6 +313,11 @@ bool command_dispatch(struct client *c)
 		c->reply = &sink;
 		c->muted = true;
 	}
+	/* Past tracking-table-max-keys (lowered by CONFIG SET, say), keys go
+	 * before the next command too, as Redis: their readers hear of it
+	 * before this reply. */
+	if (s->tracking)
+		tracking_limit(s, (size_t)s->conf->tracking_table_max_keys);
 	s->current = c;
 	run(c, cmd);
 	s->current = NULL;

@@ -81,6 +81,7 @@ struct server {
 	long long published;            /* subscribers the last PUBLISH reached here */
 	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
 	bool stopping;                  /* SHUTDOWN asked for */
+	bool cron_paused;               /* DEBUG PAUSE-CRON 1: the node's background tasks wait */
 	int64_t shutdown_deadline_ms;   /* SHUTDOWN waits for replicas until then (mono); 0: none */
 	long long shutdown_timer;       /* its deadline's timer */
 	struct server_stats st;
