@@ -187,6 +187,8 @@ static int64_t cron(struct loop *l, void *arg)
 	clients_cron(&n->srv);
 	tracking_limit(&n->srv, (size_t)n->conf->tracking_table_max_keys);
 	shutdown_check(&n->srv);        /* a replica that left no longer holds it up */
+	if (n->srv.nblocked)
+		cmd_wait_check(&n->srv);        /* WAITAOF: fsync everysec moved on */
 	return tick_ms;
 }
 
@@ -214,8 +216,11 @@ static void before_sleep(struct loop *l, void *arg)
 		cmd_wait_check(&n->srv);
 		shutdown_check(&n->srv);
 	}
-	if (n->repl.persist)
+	if (n->repl.persist) {
 		flush_persistence(n);
+		if (n->srv.nblocked)
+			cmd_wait_check(&n->srv);        /* WAITAOF: the disk may have caught up */
+	}
 	/* One flush per iteration: an idle master sends a single write at once,
 	 * a busy one batches everything this iteration produced. Replicas
 	 * first: a client that reads its write back from a replica right

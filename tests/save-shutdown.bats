@@ -152,3 +152,31 @@ gone() {
 	run on p bgsave foo
 	assert_output "ERR syntax error"
 }
+
+@test "WAITAOF counts the local fsync and the replicas whose persistence holds the write; a replica without persistence never counts" {
+	new_node s synap-master --standalone
+	run on s waitaof 1 0 0
+	assert_output "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled."
+	run on s waitaof 0 0 -1
+	assert_output "ERR timeout is negative"
+	assert_equal $'0\n0' "$(on s waitaof 0 0 0)"
+
+	local conf t0
+	conf=$(fast_conf c.yml)
+	start_master_node m -c "$conf" --persistence m.db --fsync everysec
+	start_replica_node rp m -c "$conf" --persistence r.db --fsync everysec
+	start_replica_node rm m -c "$conf"
+	wait_synced m rp rm
+	run on rm waitaof 0 0 0
+	assert_match "ERR WAITAOF cannot be used with replica instances"
+	# one connection: the write, then WAITAOF for it
+	run on m <<<$'SET k v\nWAITAOF 1 1 5000'
+	assert_equal $'OK\n1\n1' "$output"
+	# fsync everysec: within 2.5 s both disks have it; the second replica never does
+	t0=$(now_ms)
+	run on m <<<$'SET k2 v\nWAITAOF 1 2 2500'
+	assert_equal $'OK\n1\n1' "$output"
+	(($(now_ms) - t0 >= 2400))
+	run on m <<<$'MULTI\nSET k3 v\nWAITAOF 0 5 0\nEXEC'
+	assert_match "^OK"
+}

@@ -697,6 +697,15 @@ int master_acked_count(const struct repl *r, uint64_t offset)
 	return c;
 }
 
+int master_durable_count(const struct repl *r, uint64_t offset)
+{
+	int c = 0;
+	if (r->master)
+		for (struct rlink *l = r->master->links; l; l = l->next_link)
+			c += l->state == MLINK_ONLINE && l->durable >= offset;
+	return c;
+}
+
 int master_good_replicas(const struct repl *r, int64_t max_lag_ms)
 {
 	int c = 0;

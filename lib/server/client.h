@@ -26,6 +26,7 @@ enum proto { PROTO_UNKNOWN, PROTO_RESP, PROTO_HTTP };
 enum block_kind {
 	BLOCK_NONE,
 	BLOCK_WAIT,     /* WAIT: replicas to acknowledge its last write */
+	BLOCK_WAITAOF,  /* WAITAOF: its last write durable here and on replicas */
 	BLOCK_PAUSE,    /* a write arrived while writes are paused */
 	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
 };
@@ -79,7 +80,8 @@ struct client {
 	struct tracking_client *trk;    /* CLIENT TRACKING (tracking.c), NULL: off */
 	enum block_kind block;
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
-	long long wait_replicas;        /* WAIT's numreplicas */
+	long long wait_replicas;        /* WAIT's and WAITAOF's numreplicas */
+	long long wait_local;           /* WAITAOF's numlocal */
 
 	struct client *prev, *next;     /* server->clients */
 	struct client *pnext;           /* server->pending */

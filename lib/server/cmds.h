@@ -63,11 +63,13 @@ void cmd_punsubscribe(struct client *c);
 void cmd_publish(struct client *c);
 void cmd_pubsub(struct client *c);
 
-/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT */
+/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF */
 void cmd_replicaof(struct client *c);
 void cmd_role(struct client *c);
 void cmd_wait(struct client *c);
-/* Replicas acknowledged more: answers the WAITs now satisfied. */
+void cmd_waitaof(struct client *c);
+/* Replicas acknowledged more, or the disk caught up: answers the WAITs and
+ * WAITAOFs now satisfied. */
 void cmd_wait_check(struct server *s);
 /* A blocked client's timeout passed (client_ops): WAIT answers what it has. */
 void cmd_wait_timeout(struct client *c);

@@ -99,6 +99,7 @@ static const struct command table[] = {
 	{ "unsubscribe", -1, F | ST | CMD_PUBSUB, cmd_unsubscribe, 0, 0, 0 },
 	{ "unwatch", 1, F | ST, cmd_unwatch, 0, 0, 0 },
 	{ "wait", 3, 0, cmd_wait, 0, 0, 0 },
+	{ "waitaof", 4, 0, cmd_waitaof, 0, 0, 0 },
 	{ "watch", -2, F | ST | CMD_TXN, cmd_watch, 1, -1, 1 },
 };
 
