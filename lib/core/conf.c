@@ -66,6 +66,9 @@ static const struct conf_key keys[] = {
 	INT("server.hz", hz, 1, 500),
 	INT("server.timeout", client_timeout_secs, 0, NO_MAX),
 	ENUM("server.notify_keyspace_events", T_NOTIFY, notify_keyspace_events),
+	LL("server.slowlog_log_slower_than", slowlog_log_slower_than, -1, NO_MAX, 1),
+	LL("server.slowlog_max_len", slowlog_max_len, 0, NO_MAX, 1),
+	LL("server.latency_monitor_threshold", latency_monitor_threshold, 0, NO_MAX, 1),
 
 	BOOL("replication.enabled", repl_enabled),
 	ENUM("replication.role", T_ROLE, role),
@@ -159,6 +162,9 @@ void conf_init(struct conf *c, enum role role)
 	c->master_address = xstrdup("127.0.0.1:15501");
 	c->hz = 10;
 	c->notify_keyspace_events = xstrdup("");
+	c->slowlog_log_slower_than = 10000;
+	c->slowlog_max_len = 128;
+	c->latency_monitor_threshold = 0;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;

@@ -7,6 +7,7 @@
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 
 void cmd_ping(struct client *c)
@@ -144,11 +145,11 @@ void cmd_hello(struct client *c)
 static void client_line(struct buf *b, struct client *x)
 {
 	int64_t now = time_ms();
-	buf_printf(b, "id=%llu addr=%s laddr=? fd=%d name=%s age=%lld idle=%lld flags=N db=0 "
+	buf_printf(b, "id=%llu addr=%s laddr=? fd=%d name=%s age=%lld idle=%lld flags=%s db=0 "
 		   "qbuf=%zu obl=%zu cmd=%s proto=%s\n",
 		   (unsigned long long)x->id, x->addr, x->conn.fd, x->name ? x->name : "",
 		   (long long)(now - x->created_ms) / 1000, (long long)(now - x->last_ms) / 1000,
-		   x->conn.in.len, conn_unsent(&x->conn), x->last_cmd ? x->last_cmd : "NULL",
+		   x->flags & CLIENT_MONITOR ? "O" : "N", x->conn.in.len, conn_unsent(&x->conn), x->last_cmd ? x->last_cmd : "NULL",
 		   x->proto == PROTO_HTTP ? "http" : "resp");
 }
 
@@ -348,12 +349,14 @@ void cmd_client(struct client *c)
 }
 
 /* RESET: the connection as it was when it connected (no transaction,
- * watch, subscription, name or RESP3; authenticated again only when no
- * password is set). */
+ * watch, subscription, MONITOR, name or RESP3; authenticated again only
+ * when no password is set). */
 void cmd_reset(struct client *c)
 {
 	command_discard(c);
 	pubsub_forget(c->srv, c);
+	if (monitor_detach(c))
+		command_observe_configure(c->srv);
 	c->resp = RESP2;
 	free(c->name);
 	c->name = NULL;

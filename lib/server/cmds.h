@@ -75,6 +75,11 @@ void cmd_lastsave(struct client *c);
 void cmd_config(struct client *c);
 void cmd_command(struct client *c);
 
+/* cmd_ops.c: what operators ask of a running node: MONITOR, SLOWLOG, LATENCY */
+void cmd_monitor(struct client *c);
+void cmd_slowlog(struct client *c);
+void cmd_latency(struct client *c);
+
 /* cmd_debug.c: DEBUG */
 void cmd_debug(struct client *c);
 

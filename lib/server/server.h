@@ -78,6 +78,13 @@ struct server {
 	struct watch_table *watches;    /* keys clients WATCH (watch.c) */
 	long long published;            /* subscribers the last PUBLISH reached here */
 	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
+	struct client **monitors;       /* clients in MONITOR mode (monitor.c) */
+	int nmonitors, monitors_cap;
+	/* A command that ran for at least this many microseconds is handed
+	 * on after it ran: to the monitors, the slow log, the latency monitor
+	 * (command_observe_configure). 0 while a client monitors; UINT64_MAX
+	 * when none of them wants anything. */
+	uint64_t observe_us;
 	bool stopping;                  /* SHUTDOWN asked for */
 	struct server_stats st;
 };

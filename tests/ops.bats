@@ -1,0 +1,359 @@
+#!/usr/bin/env bats
+# What operators ask of a running node, as Redis 7.0 answers it: MONITOR,
+# SLOWLOG and LATENCY, and their settings (server.slowlog_log_slower_than,
+# server.slowlog_max_len, server.latency_monitor_threshold), over raw
+# connections (helpers/sessions.py shows each reply's exact bytes), on one
+# shared master; the replica and start-up tests start their own nodes.
+
+load helpers/shared-master
+load helpers/repl
+
+test_setup() {
+	rcli config set slowlog-log-slower-than 10000 slowlog-max-len 128 latency-monitor-threshold 0 >/dev/null
+	rcli slowlog reset >/dev/null
+	rcli latency reset >/dev/null
+}
+
+# talk [--timeout S]: the session script on stdin against $PORT, with each
+# MONITOR line's time and client address replaced by "T" and "A".
+talk() {
+	"$PYTHON" "$HELPERS_DIR/sessions.py" "$PORT" "$@" |
+		sed -E 's/\+[0-9]{10}\.[0-9]{6} \[0 127\.0\.0\.1:[0-9]+\]/+T [0 A]/'
+}
+
+@test "MONITOR: +OK, then each command after it ran, as Redis prints it; admin and refused commands are not shown" {
+	run talk --timeout 1 <<-'EOF'
+		m MONITOR
+		c SET k v
+		c GET k
+		c CONFIG GET maxmemory
+		c NOSUCHCOMMAND x
+		c GET
+		c CLIENT SETNAME conn-c
+		c CLIENT LIST
+		c PING
+		m !read
+		m !read
+		m !read
+		m !read
+		m !read
+	EOF
+	echo "$output"
+	[[ ${lines[0]} == 'm +OK\r\n' ]]
+	[[ ${lines[9]} == 'm +T [0 A] "SET" "k" "v"\r\n' ]]
+	[[ ${lines[10]} == 'm +T [0 A] "GET" "k"\r\n' ]]
+	[[ ${lines[11]} == 'm +T [0 A] "CLIENT" "SETNAME" "conn-c"\r\n' ]]
+	[[ ${lines[12]} == 'm +T [0 A] "PING"\r\n' ]]
+	[[ ${lines[13]} == 'm (timeout)' ]]
+	# The monitoring client is flagged O in CLIENT LIST.
+	[[ ${lines[7]} == *'flags=O '*'cmd=monitor'* ]]
+}
+
+@test "MONITOR quotes arguments as Redis's sdscatrepr and gives the client's address" {
+	run "$PYTHON" - "$PORT" <<-'EOF'
+		import socket, sys
+		port = int(sys.argv[1])
+		def conn():
+		    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+		    return s, s.makefile("rb")
+		m, mf = conn()
+		m.sendall(b"MONITOR\r\n")
+		assert mf.readline() == b"+OK\r\n"
+		c, cf = conn()
+		arg = b'q"b\\s\n\r\t\a\b\x00\x01\x7f\xff~ '
+		c.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$%d\r\n%s\r\n" % (len(arg), arg))
+		assert cf.readline() == b"+OK\r\n"
+		line = mf.readline()
+		print(line.split(b" ", 1)[0][:1].decode(), line.split(b" ", 1)[1].decode("latin-1").replace("\r\n", "<CRLF>"))
+		print("%s:%d" % c.getsockname())
+	EOF
+	echo "$output"
+	[[ ${lines[0]} == "+ [0 ${lines[1]}] \"SET\" \"x\" \"q\\\"b\\\\s\\n\\r\\t\\a\\b\\x00\\x01\\x7f\\xff~ \"<CRLF>" ]]
+}
+
+@test "MONITOR shows EXEC's commands between MULTI and EXEC; a refused transaction shows MULTI and EXEC" {
+	run talk --timeout 1 <<-'EOF'
+		m MONITOR
+		c MULTI
+		c SET foo bar
+		c INCR n
+		c EXEC
+		m !read
+		m !read
+		m !read
+		m !read
+		c MULTI
+		c NOSUCH error
+		c EXEC
+		m !read
+		m !read
+		m !read
+	EOF
+	echo "$output"
+	[[ ${lines[5]} == 'm +T [0 A] "MULTI"\r\n' ]]
+	[[ ${lines[6]} == 'm +T [0 A] "SET" "foo" "bar"\r\n' ]]
+	[[ ${lines[7]} == 'm +T [0 A] "INCR" "n"\r\n' ]]
+	[[ ${lines[8]} == 'm +T [0 A] "EXEC"\r\n' ]]
+	[[ ${lines[11]} == 'c -EXECABORT Transaction discarded because of previous errors.\r\n' ]]
+	[[ ${lines[12]} == 'm +T [0 A] "MULTI"\r\n' ]]
+	[[ ${lines[13]} == 'm +T [0 A] "EXEC"\r\n' ]]
+	[[ ${lines[14]} == 'm (timeout)' ]]
+}
+
+@test "MONITOR and SLOWLOG redact passwords: AUTH, HELLO's AUTH, CONFIG SET requirepass" {
+	rcli config set slowlog-log-slower-than 0 >/dev/null
+	rcli slowlog reset >/dev/null
+	run talk <<-'EOF'
+		m MONITOR
+		c AUTH not-a-password
+		c AUTH someone not-a-password
+		c HELLO 2 AUTH default secret SETNAME n
+		m !read
+		m !read
+		m !read
+		c CONFIG SET requirepass ""
+		c SLOWLOG GET 4
+	EOF
+	echo "$output"
+	[[ ${lines[4]} == 'm +T [0 A] "AUTH" "(redacted)"\r\n' ]]
+	[[ ${lines[5]} == 'm +T [0 A] "AUTH" "(redacted)" "(redacted)"\r\n' ]]
+	[[ ${lines[6]} == 'm +T [0 A] "HELLO" "2" "AUTH" "(redacted)" "(redacted)" "SETNAME" "n"\r\n' ]]
+	[[ ${lines[8]} == 'c *4\r\n'*'$6\r\nCONFIG\r\n$3\r\nSET\r\n$11\r\nrequirepass\r\n$10\r\n(redacted)\r\n'*'$5\r\nHELLO\r\n$1\r\n2\r\n$4\r\nAUTH\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)\r\n$7\r\nSETNAME\r\n'* ]]
+	[[ ${lines[8]} != *secret* && ${lines[8]} != *not-a-password* ]]
+}
+
+@test "A monitoring client may run what touches no key; a second MONITOR answers nothing; RESET and QUIT end it" {
+	run talk --timeout 1 <<-'EOF'
+		m MONITOR
+		m GET k
+		m MONITOR
+		m PING
+		m !read
+		m RESET
+		c SET a 1
+		m PING
+		q MONITOR
+		q QUIT
+		q !read
+		c SET b 2
+		m !read
+	EOF
+	echo "$output"
+	[[ ${lines[0]} == 'm +OK\r\n' ]]
+	[[ ${lines[1]} == "m -ERR Replica can't interact with the keyspace\\r\\n" ]]
+	[[ ${lines[2]} == 'm (timeout)' ]]
+	[[ ${lines[3]} == 'm +PONG\r\n' ]]
+	[[ ${lines[4]} == 'm +T [0 A] "PING"\r\n' ]]
+	[[ ${lines[5]} == 'm +RESET\r\n' ]]
+	[[ ${lines[6]} == 'c +OK\r\n' ]]
+	[[ ${lines[7]} == 'm +PONG\r\n' ]]
+	[[ ${lines[8]} == 'q +OK\r\n' ]]
+	[[ ${lines[9]} == 'q +OK\r\n' ]]
+	[[ ${lines[10]} == 'q (closed)' ]]
+	[[ ${lines[12]} == 'm (timeout)' ]]
+}
+
+@test "MONITOR on a replica shows the operations it applies, from its master's address" {
+	start_fast_nodes m r
+	wait_synced m r
+	run "$PYTHON" - "${NODE_PORT[r]}" "${NODE_PORT[m]}" <<-'EOF'
+		import socket, sys
+		def conn(port):
+		    s = socket.create_connection(("127.0.0.1", int(port)), timeout=5)
+		    return s, s.makefile("rb")
+		r, rf = conn(sys.argv[1])
+		r.sendall(b"MONITOR\r\n")
+		assert rf.readline() == b"+OK\r\n"
+		m, mf = conn(sys.argv[2])
+		for cmd in (b"SET k v PX 100000", b"INCR n", b"EXPIRE n 100", b"DEL k"):
+		    m.sendall(cmd + b"\r\n")
+		    mf.readline()
+		for _ in range(4):
+		    print(rf.readline().decode().rstrip("\r\n").split(" ", 1)[1])
+	EOF
+	echo "$output"
+	local from="[0 127.0.0.1:${NODE_RPORT[m]}]"
+	assert_match "^\[0 127\.0\.0\.1:${NODE_RPORT[m]}\] \"set\" \"k\" \"v\" \"PXAT\" \"[0-9]{13}\"$" "${lines[0]}"
+	assert_equal "$from \"set\" \"n\" \"1\"" "${lines[1]}"
+	assert_match "^\[0 127\.0\.0\.1:${NODE_RPORT[m]}\] \"pexpireat\" \"n\" \"[0-9]{13}\"$" "${lines[2]}"
+	assert_equal "$from \"del\" \"k\"" "${lines[3]}"
+}
+
+@test "SLOWLOG: threshold 0 logs every command with Redis's entry, -1 none; GET's count, LEN, RESET, HELP" {
+	run talk <<-'EOF'
+		c CLIENT SETNAME slowpoke
+		c CONFIG SET slowlog-log-slower-than 0
+		c SET k v
+		c SLOWLOG LEN
+		c SLOWLOG GET 1
+		c SLOWLOG GET 0
+		c SLOWLOG GET -1
+		c SLOWLOG GET -2
+		c SLOWLOG GET x
+		c CONFIG SET slowlog-log-slower-than -1
+		c SET k w
+		c SLOWLOG LEN
+		c SLOWLOG RESET
+		c SLOWLOG LEN
+		c SLOWLOG
+		c SLOWLOG LEN x
+		c SLOWLOG NOSUCH
+		c SLOWLOG HELP
+	EOF
+	echo "$output"
+	[[ ${lines[3]} == 'c :2\r\n' ]]
+	# id, unix time, microseconds, the arguments, the client's address and name
+	assert_match '^c \*1\\r\\n\*6\\r\\n:[0-9]+\\r\\n:[0-9]{10}\\r\\n:[0-9]+\\r\\n\*3\\r\\n\$3\\r\\nSET\\r\\n\$1\\r\\nk\\r\\n\$1\\r\\nv\\r\\n\$[0-9]+\\r\\n127\.0\.0\.1:[0-9]+\\r\\n\$8\\r\\nslowpoke\\r\\n$' "${lines[4]}"
+	[[ ${lines[5]} == 'c *0\r\n' ]]
+	[[ ${lines[6]} == 'c *5\r\n'* ]]
+	[[ ${lines[7]} == 'c -ERR count should be greater than or equal to -1\r\n' ]]
+	[[ ${lines[8]} == 'c -ERR count should be greater than or equal to -1\r\n' ]]
+	# The CONFIG SET that turned it off is not logged, nor anything after.
+	[[ ${lines[11]} == 'c :8\r\n' ]]
+	[[ ${lines[13]} == 'c :0\r\n' ]]
+	[[ ${lines[14]} == "c -ERR wrong number of arguments for 'slowlog' command\\r\\n" ]]
+	[[ ${lines[15]} == "c -ERR wrong number of arguments for 'slowlog|len' command\\r\\n" ]]
+	[[ ${lines[16]} == "c -ERR unknown subcommand 'NOSUCH'. Try SLOWLOG HELP.\\r\\n" ]]
+	[[ ${lines[17]} == 'c *12\r\n+SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET [<count>]\r\n'*'+HELP\r\n+    Prints this help.\r\n' ]]
+}
+
+@test "SLOWLOG: max-len keeps the newest; over 32 arguments and 128 bytes cut as Redis; EXEC not logged, its commands are" {
+	local long
+	long=$(printf 'A%.0s' {1..129})
+	run talk <<-EOF
+		c CONFIG SET slowlog-log-slower-than 0 slowlog-max-len 3
+		c SLOWLOG RESET
+		c MSET 1 1 2 2 3 3 4 4 5 5 6 6 7 7 8 8 9 9 10 10 11 11 12 12 13 13 14 14 15 15 16 16 17
+		c SET k $long
+		c MULTI
+		c PING
+		c EXEC
+		c SLOWLOG GET
+		c SLOWLOG LEN
+	EOF
+	echo "$output"
+	local want_args='*32\r\n$4\r\nMSET\r\n'
+	for i in {1..15}; do want_args+="\$${#i}\\r\\n$i\\r\\n\$${#i}\\r\\n$i\\r\\n"; done
+	want_args+='$22\r\n... (4 more arguments)\r\n'
+	[[ ${lines[7]} == 'c *3\r\n*6\r\n:'*'*1\r\n$4\r\nPING\r\n'*'*1\r\n$5\r\nMULTI\r\n'*'*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$146\r\n'"${long:0:128}"'... (1 more bytes)\r\n'* ]]
+	[[ ${lines[7]} != *EXEC* && ${lines[7]} != *MSET* ]]
+	[[ ${lines[8]} == 'c :3\r\n' ]]
+	# The MSET, with a longer log.
+	run talk <<-'EOF'
+		c CONFIG SET slowlog-max-len 10
+		c MSET 1 1 2 2 3 3 4 4 5 5 6 6 7 7 8 8 9 9 10 10 11 11 12 12 13 13 14 14 15 15 16 16 17
+		c SLOWLOG GET 1
+	EOF
+	echo "$output"
+	[[ ${lines[2]} == 'c *1\r\n*6\r\n:'*"$want_args"* ]]
+}
+
+@test "LATENCY: after DEBUG SLEEP 0.2 with a 100 ms threshold, LATEST and HISTORY show it; RESET, GRAPH, DOCTOR, HELP" {
+	run talk <<-'EOF'
+		c LATENCY LATEST
+		c DEBUG SLEEP 0.2
+		c LATENCY LATEST
+		c CONFIG SET latency-monitor-threshold 100
+		c PING
+		c DEBUG SLEEP 0.2
+		c LATENCY LATEST
+		c LATENCY HISTORY command
+		c LATENCY HISTORY fast-command
+		c LATENCY HISTORY nosuch
+		c LATENCY GRAPH command
+		c LATENCY DOCTOR
+		c LATENCY RESET nosuch
+		c LATENCY RESET command
+		c LATENCY LATEST
+		c LATENCY GRAPH command
+		c LATENCY HELP x
+		c LATENCY HELP
+	EOF
+	echo "$output"
+	# Off (threshold 0), nothing is recorded.
+	[[ ${lines[0]} == 'c *0\r\n' && ${lines[2]} == 'c *0\r\n' ]]
+	# [event, unix time of the last sample, its ms, the largest ms]
+	assert_match '^c \*1\\r\\n\*4\\r\\n\$7\\r\\ncommand\\r\\n:[0-9]{10}\\r\\n:2[0-9][0-9]\\r\\n:2[0-9][0-9]\\r\\n$' "${lines[6]}"
+	assert_match '^c \*1\\r\\n\*2\\r\\n:[0-9]{10}\\r\\n:2[0-9][0-9]\\r\\n$' "${lines[7]}"
+	[[ ${lines[8]} == 'c *0\r\n' && ${lines[9]} == 'c *0\r\n' ]]
+	[[ ${lines[10]} == 'c =*\r\ntxt:command - high 2'*' ms'* ]]
+	[[ ${lines[11]} == 'c =*\r\ntxt:Events that took 100 ms or more'*'command: 1 latency spike (average 2'* ]]
+	[[ ${lines[12]} == 'c :0\r\n' && ${lines[13]} == 'c :1\r\n' && ${lines[14]} == 'c *0\r\n' ]]
+	[[ ${lines[15]} == "c -ERR No samples available for event 'command'\\r\\n" ]]
+	[[ ${lines[16]} == "c -ERR wrong number of arguments for 'latency|help' command\\r\\n" ]]
+	[[ ${lines[17]} == 'c *17\r\n+LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+DOCTOR\r\n'* ]]
+}
+
+@test "LATENCY HISTOGRAM: Redis 7's map of command to calls and cumulative microsecond buckets, in RESP2 and RESP3" {
+	run talk <<-'EOF'
+		c CONFIG RESETSTAT
+		c LATENCY HISTOGRAM get
+		c SET a b
+		c SET c d
+		c GET a
+		c LATENCY HISTOGRAM set nosuch GET
+		c LATENCY HISTOGRAM
+		c HELLO 3
+		c LATENCY HISTOGRAM set
+		c LATENCY HISTOGRAM nosuch
+	EOF
+	echo "$output"
+	[[ ${lines[1]} == 'c *0\r\n' ]]
+	assert_match '^c \*4\\r\\n\$3\\r\\nset\\r\\n\*4\\r\\n\$5\\r\\ncalls\\r\\n:2\\r\\n\$14\\r\\nhistogram_usec\\r\\n\*([24])\\r\\n(:[0-9]+\\r\\n:[12]\\r\\n){1,2}\$3\\r\\nget\\r\\n\*4\\r\\n\$5\\r\\ncalls\\r\\n:1\\r\\n\$14\\r\\nhistogram_usec\\r\\n\*2\\r\\n:[0-9]+\\r\\n:1\\r\\n$' "${lines[5]}"
+	# Without names: every command called since CONFIG RESETSTAT (itself included).
+	[[ ${lines[6]} == 'c *8\r\n'*'$6\r\nconfig\r\n'* && ${lines[6]} == *'$3\r\nget\r\n'* && ${lines[6]} == *'$7\r\nlatency\r\n'* ]]
+	assert_match '^c %1\\r\\n\$3\\r\\nset\\r\\n%2\\r\\n\$5\\r\\ncalls\\r\\n:2\\r\\n\$14\\r\\nhistogram_usec\\r\\n%[12]\\r\\n(:(1|2|4|8|16|33|66|132|264|528|1056)\\r\\n:[12]\\r\\n){1,2}$' "${lines[8]}"
+	[[ ${lines[9]} == 'c %0\r\n' ]]
+}
+
+@test "CONFIG GET and SET of slowlog-log-slower-than, slowlog-max-len, latency-monitor-threshold; bad values refused" {
+	run rcli config get slowlog-log-slower-than
+	assert_output $'slowlog-log-slower-than\n10000'
+	run rcli config get slowlog-max-len
+	assert_output $'slowlog-max-len\n128'
+	run rcli config get latency-monitor-threshold
+	assert_output $'latency-monitor-threshold\n0'
+	run rcli config get latency-tracking
+	assert_output $'latency-tracking\nyes'
+	[[ $(rcli config set slowlog-log-slower-than -1 slowlog-max-len 0 latency-monitor-threshold 25) == OK ]]
+	run rcli config get slowlog-log-slower-than
+	assert_output $'slowlog-log-slower-than\n-1'
+	[[ $(rcli config get slowlog-max-len | tail -n 1) == 0 ]]
+	[[ $(rcli config get latency-monitor-threshold | tail -n 1) == 25 ]]
+	run rcli config set slowlog-log-slower-than -2
+	assert_output "ERR CONFIG SET failed (possibly related to argument 'slowlog-log-slower-than') - must be at least -1, got -2"
+	run rcli config set slowlog-max-len -1
+	assert_output "ERR CONFIG SET failed (possibly related to argument 'slowlog-max-len') - must be at least 0, got -1"
+	run rcli config set latency-monitor-threshold abc
+	assert_output "ERR CONFIG SET failed (possibly related to argument 'latency-monitor-threshold') - expected an integer, got 'abc'"
+	run rcli config set latency-tracking no
+	[[ $output == "ERR CONFIG SET failed (possibly related to argument 'latency-tracking') - only 'yes' is supported"* ]]
+	# All or none: nothing changed.
+	[[ $(rcli config get latency-monitor-threshold | tail -n 1) == 25 ]]
+}
+
+@test "The three settings are read from the YAML file at start; a bad value is exit 78 naming the key" {
+	local conf
+	conf=$(write_conf ops.yml <<-'EOF'
+		server:
+		  slowlog_log_slower_than: 0
+		  slowlog_max_len: 2
+		  latency_monitor_threshold: 50
+	EOF
+	)
+	start_master --standalone -c "$conf"
+	run rcli config get slowlog-*
+	assert_output $'slowlog-log-slower-than\n0\nslowlog-max-len\n2'
+	[[ $(rcli config get latency-monitor-threshold | tail -n 1) == 50 ]]
+	rcli set a 1 >/dev/null
+	rcli set b 2 >/dev/null
+	rcli set c 3 >/dev/null
+	[[ $(rcli slowlog len) == 2 ]]
+	for bad in "slowlog_log_slower_than: -5" "slowlog_max_len: many" "latency_monitor_threshold: -1"; do
+		conf=$(printf 'server:\n  %s\n' "$bad" | write_conf bad.yml)
+		run "$SYNAP_BIN/synap-master" --host 127.0.0.1 -p "$(free_port)" -d "$TEST_DIR" --standalone -c "$conf"
+		echo "$output"
+		assert_status 78
+		[[ $output == *"bad.yml:2: server.${bad%%:*}: "* ]]
+	done
+}
