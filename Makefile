@@ -109,7 +109,7 @@ build/fuzz/%.o: %.c
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread -Ilib $(shell pkg-config --cflags $(PKGS)) $(FUZZ_FLAGS) -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -pthread -Ilib $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 .SECONDARY: $(FUZZ_LIB_OBJ)
 

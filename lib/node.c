@@ -31,6 +31,7 @@
 #include "server/pubsub.h"
 #include "server/stats.h"
 #include "server/table.h"
+#include "server/tracking.h"
 #include "server/watch.h"
 
 #define LOOP_SETSIZE_EXTRA 128
@@ -62,14 +63,15 @@ static void on_db_event(void *arg, enum db_event ev, const char *key, size_t kle
 	notify_db_event(&n->srv, ev, key, klen);
 }
 
-/* A client goes away: its transaction, its subscriptions and its
- * MONITOR go too. */
+/* A client goes away: its transaction, subscriptions, MONITOR and
+ * tracking too. */
 static void on_client_closed(struct client *c)
 {
 	pubsub_forget(c->srv, c);
 	command_discard(c);
 	if (monitor_detach(c))
 		command_observe_configure(c->srv);
+	tracking_off(c);
 }
 
 static const struct client_ops client_ops = {
@@ -195,6 +197,7 @@ static int64_t cron(struct loop *l, void *arg)
 	store_rehash_for(n->db.store, 1);
 	stats_sample(&n->srv);
 	clients_cron(&n->srv);
+	tracking_limit(&n->srv, (size_t)n->conf->tracking_table_max_keys);
 	return tick_ms;
 }
 
@@ -232,6 +235,7 @@ static void before_sleep(struct loop *l, void *arg)
 	 * a busy one batches everything this iteration produced. Replicas
 	 * first: a client that reads its write back from a replica right
 	 * after the reply finds it there sooner. */
+	tracking_flush(&n->srv);
 	master_flush(&n->repl);
 	clients_flush(&n->srv);
 	bgsave_poll(n->repl.bgsave, n->repl.id.replid, n->repl.id.epoch);
@@ -310,6 +314,7 @@ void node_release(struct node *n)
 	clients_close(&n->srv);
 	pubsub_free(&n->srv);
 	watch_free(&n->srv);
+	tracking_free(&n->srv);
 	control_close(&n->srv);
 	if (n->sigfd >= 0)
 		close(n->sigfd);

@@ -6,7 +6,7 @@
 # test that passes fails here too, so the list only ever shrinks.
 
 UNITS=(unit/type/string unit/type/incr unit/expire unit/keyspace unit/protocol unit/pubsub
-	unit/multi unit/scan unit/info-command unit/quit unit/introspection-2)
+	unit/multi unit/scan unit/info-command unit/quit unit/introspection-2 unit/tracking)
 
 setup_file() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
@@ -49,6 +49,7 @@ check() {
 @test "redis suite: unit/info-command" { check unit/info-command; }
 @test "redis suite: unit/quit" { check unit/quit; }
 @test "redis suite: unit/introspection-2" { check unit/introspection-2; }
+@test "redis suite: unit/tracking" { check unit/tracking; }
 
 @test "redis suite: every entry of tests/redis-suite.expected names a unit run here and gives a reason" {
 	local line unit name why bad=0

@@ -69,6 +69,7 @@ static const struct conf_key keys[] = {
 	LL("server.slowlog_log_slower_than", slowlog_log_slower_than, -1, NO_MAX, 1),
 	LL("server.slowlog_max_len", slowlog_max_len, 0, NO_MAX, 1),
 	LL("server.latency_monitor_threshold", latency_monitor_threshold, 0, NO_MAX, 1),
+	LL("server.tracking_table_max_keys", tracking_table_max_keys, 0, NO_MAX, 1),
 
 	BOOL("replication.enabled", repl_enabled),
 	ENUM("replication.role", T_ROLE, role),
@@ -165,6 +166,7 @@ void conf_init(struct conf *c, enum role role)
 	c->slowlog_log_slower_than = 10000;
 	c->slowlog_max_len = 128;
 	c->latency_monitor_threshold = 0;
+	c->tracking_table_max_keys = 1000000;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;

@@ -38,6 +38,7 @@ struct conf {
 	long long slowlog_log_slower_than; /* server.slowlog_log_slower_than: us; -1 off, 0 every command */
 	long long slowlog_max_len;  /* server.slowlog_max_len: entries the slow log keeps, 128 */
 	long long latency_monitor_threshold; /* server.latency_monitor_threshold: ms; 0 off */
+	long long tracking_table_max_keys; /* server.tracking_table_max_keys: keys remembered for CLIENT TRACKING; 0 = no limit */
 
 	/* replication: */
 	bool repl_enabled;

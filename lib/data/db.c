@@ -43,7 +43,8 @@ static void expire_key(struct db *db, const char *key, size_t klen)
 	db->expired_keys++;
 	if (db->events & DB_EXPIRED)
 		db->event_hook(db->hook_arg, DB_EXPIRED, key, klen);
-	db_del(db, key, klen);
+	struct op op = { .type = OP_DEL, .expiry = true, .key = key, .klen = (uint32_t)klen };
+	db_write(db, &op);
 }
 
 struct entry *db_lookup(struct db *db, const char *key, size_t klen)

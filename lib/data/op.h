@@ -39,6 +39,7 @@ enum op_type {
 
 struct op {
 	uint8_t type;
+	bool expiry;            /* a DEL because the TTL passed: nobody's write (not on the wire) */
 	int64_t ts_ms;
 	const char *key;
 	uint32_t klen;

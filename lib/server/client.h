@@ -75,6 +75,7 @@ struct client {
 	struct watched_key **watching;  /* WATCH (watch.c) */
 	int nwatching, watching_cap;
 	bool watch_dirty;               /* a watched key changed: EXEC fails */
+	struct tracking_client *trk;    /* CLIENT TRACKING (tracking.c), NULL: off */
 	enum block_kind block;
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
 	long long wait_replicas;        /* WAIT's numreplicas */

@@ -9,6 +9,7 @@
 #include "server/cmds.h"
 #include "server/monitor.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 void cmd_ping(struct client *c)
 {
@@ -142,14 +143,44 @@ void cmd_hello(struct client *c)
 	hello_reply(c);
 }
 
+/* CLIENT LIST's flags, Redis's letters: O MONITOR, x MULTI, P pub/sub, b blocked,
+ * t tracking, B broadcast tracking, R its redirect gone; N none. */
+static void client_flags(const struct client *x, char out[16])
+{
+	unsigned trk = tracking_flags(x);
+	size_t n = 0;
+
+	if (x->flags & CLIENT_MONITOR)
+		out[n++] = 'O';
+	if (x->multi)
+		out[n++] = 'x';
+	if (x->subscriptions)
+		out[n++] = 'P';
+	if (x->block != BLOCK_NONE)
+		out[n++] = 'b';
+	if (trk & TRK_ON)
+		out[n++] = 't';
+	if (trk & TRK_BCAST)
+		out[n++] = 'B';
+	if (trk & TRK_BROKEN_REDIR)
+		out[n++] = 'R';
+	if (n == 0)
+		out[n++] = 'N';
+	out[n] = '\0';
+}
+
 static void client_line(struct buf *b, struct client *x)
 {
 	int64_t now = time_ms();
+	char flags[16];
+
+	client_flags(x, flags);
 	buf_printf(b, "id=%llu addr=%s laddr=? fd=%d name=%s age=%lld idle=%lld flags=%s db=0 "
-		   "qbuf=%zu obl=%zu cmd=%s proto=%s\n",
+		   "qbuf=%zu obl=%zu cmd=%s redir=%lld resp=%d proto=%s\n",
 		   (unsigned long long)x->id, x->addr, x->conn.fd, x->name ? x->name : "",
-		   (long long)(now - x->created_ms) / 1000, (long long)(now - x->last_ms) / 1000,
-		   x->flags & CLIENT_MONITOR ? "O" : "N", x->conn.in.len, conn_unsent(&x->conn), x->last_cmd ? x->last_cmd : "NULL",
+		   (long long)(now - x->created_ms) / 1000, (long long)(now - x->last_ms) / 1000, flags,
+		   x->conn.in.len, conn_unsent(&x->conn), x->last_cmd ? x->last_cmd : "NULL",
+		   x->trk ? (long long)tracking_redirect(x) : -1LL, x->resp,
 		   x->proto == PROTO_HTTP ? "http" : "resp");
 }
 
@@ -301,6 +332,130 @@ static void client_unblock_cmd(struct client *c)
 
 static void client_ok(struct client *c) { resp_ok(R); }
 
+/* CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN]
+ * [OPTOUT] [NOLOOP] */
+static void client_tracking(struct client *c)
+{
+	struct tracking_opts o = { 0 };
+	const char **prefixes = xmalloc((size_t)c->argc * sizeof(*prefixes));
+	size_t *plens = xmalloc((size_t)c->argc * sizeof(*plens));
+	char err[400];
+	bool on = arg_is(c, 2, "ON");
+
+	if (!on && !arg_is(c, 2, "OFF")) {
+		resp_error(R, ERR_SYNTAX);
+		goto out;
+	}
+	for (int i = 3; i < c->argc; i++) {
+		bool more = i + 1 < c->argc;
+		long long id;
+		if (arg_is(c, i, "REDIRECT") && more) {
+			if (o.redirect) {
+				resp_error(R, "ERR A client can only redirect to a single other client");
+				goto out;
+			}
+			if (arg_ll(c, ++i, &id) < 0)
+				goto out;
+			if (id <= 0) {
+				resp_error(R, "ERR The client ID you want redirect to does not exist");
+				goto out;
+			}
+			o.redirect = (uint64_t)id;
+		} else if (arg_is(c, i, "BCAST")) {
+			o.flags |= TRK_BCAST;
+		} else if (arg_is(c, i, "OPTIN")) {
+			o.flags |= TRK_OPTIN;
+		} else if (arg_is(c, i, "OPTOUT")) {
+			o.flags |= TRK_OPTOUT;
+		} else if (arg_is(c, i, "NOLOOP")) {
+			o.flags |= TRK_NOLOOP;
+		} else if (arg_is(c, i, "PREFIX") && more) {
+			i++;
+			prefixes[o.nprefixes] = A(i).p;
+			plens[o.nprefixes++] = A(i).len;
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			goto out;
+		}
+	}
+	o.prefixes = prefixes;
+	o.plens = plens;
+	if (!on) {
+		tracking_off(c);
+		resp_ok(R);
+	} else if (tracking_on(c, &o, err, sizeof(err)) < 0) {
+		resp_error(R, "%s", err);
+	} else {
+		resp_ok(R);
+	}
+out:
+	free(prefixes);
+	free(plens);
+}
+
+static void client_caching(struct client *c)
+{
+	bool yes = arg_is(c, 2, "YES");
+
+	if (!yes && !arg_is(c, 2, "NO")) {
+		resp_error(R, ERR_SYNTAX);
+		return;
+	}
+	unsigned f = tracking_flags(c);
+	if (!(f & (TRK_OPTIN | TRK_OPTOUT))) {
+		resp_error(R, "ERR CLIENT CACHING can be called only when the client is in tracking mode "
+			   "with OPTIN or OPTOUT mode enabled");
+		return;
+	}
+	if (tracking_caching(c, yes) < 0) {
+		resp_error(R, yes ? "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+				  : "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+		return;
+	}
+	resp_ok(R);
+}
+
+static void client_getredir(struct client *c)
+{
+	resp_int(R, c->trk ? (long long)tracking_redirect(c) : -1);
+}
+
+static void client_trackinginfo(struct client *c)
+{
+	static const struct { unsigned flag; const char *name; } names[] = {
+		{ TRK_BCAST, "bcast" }, { TRK_OPTIN, "optin" }, { TRK_OPTOUT, "optout" },
+		{ TRK_NOLOOP, "noloop" }, { TRK_BROKEN_REDIR, "broken_redirect" },
+	};
+	const char *flags[8];
+	unsigned f = tracking_flags(c);
+	long long n = 0;
+
+	flags[n++] = f & TRK_ON ? "on" : "off";
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		if (!(f & names[i].flag))
+			continue;
+		flags[n++] = names[i].name;
+		if (names[i].flag == TRK_OPTIN && (f & TRK_CACHING))
+			flags[n++] = "caching-yes";
+		if (names[i].flag == TRK_OPTOUT && (f & TRK_CACHING))
+			flags[n++] = "caching-no";
+	}
+	resp_map(R, 3, c->resp);
+	resp_bulk_str(R, "flags");
+	resp_set(R, n, c->resp);
+	for (long long i = 0; i < n; i++)
+		resp_bulk_str(R, flags[i]);
+	resp_bulk_str(R, "redirect");
+	resp_int(R, c->trk ? (long long)tracking_redirect(c) : -1);
+	resp_bulk_str(R, "prefixes");
+	const char *const *p = NULL;
+	const size_t *lens = NULL;
+	size_t np = tracking_prefixes(c, &p, &lens);
+	resp_array(R, (long long)np);
+	for (size_t i = 0; i < np; i++)
+		resp_bulk(R, p[i], lens[i]);
+}
+
 static void client_help(struct client *c)
 {
 	static const char *const lines[] = {
@@ -314,6 +469,11 @@ static void client_help(struct client *c)
 		"PAUSE <timeout> [WRITE|ALL]", "    Suspend commands (writes only with WRITE) for <timeout> milliseconds.",
 		"REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
 		"SETNAME <name>", "    Assign the name <name> to the current connection.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO", "    Report tracking status for the current connection.",
+		"CACHING (YES|NO)", "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR", "    Return the client ID we are redirecting to when tracking is enabled.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
 		"UNPAUSE", "    Stop the current client pause, resuming traffic.",
 		"HELP", "    Print this help.",
@@ -328,10 +488,12 @@ static const struct {
 	int min, max;           /* arguments, the command's name included */
 	void (*fn)(struct client *c);
 } client_subs[] = {
-	{ "GETNAME", 2, 2, client_getname }, { "HELP", 2, 2, client_help }, { "ID", 2, 2, client_id },
+	{ "CACHING", 3, 3, client_caching }, { "GETNAME", 2, 2, client_getname },
+	{ "GETREDIR", 2, 2, client_getredir }, { "HELP", 2, 2, client_help }, { "ID", 2, 2, client_id },
 	{ "INFO", 2, 2, client_list }, { "KILL", 3, 64, client_kill }, { "LIST", 2, 4, client_list },
 	{ "NO-EVICT", 3, 3, client_ok }, { "NO-TOUCH", 3, 3, client_ok }, { "PAUSE", 3, 4, client_pause },
 	{ "REPLY", 3, 3, client_reply }, { "SETINFO", 4, 4, client_ok }, { "SETNAME", 3, 3, client_setname },
+	{ "TRACKING", 3, 64 * 1024, client_tracking }, { "TRACKINGINFO", 2, 2, client_trackinginfo },
 	{ "UNBLOCK", 3, 4, client_unblock_cmd }, { "UNPAUSE", 2, 2, client_unpause },
 };
 
@@ -357,6 +519,7 @@ void cmd_reset(struct client *c)
 	pubsub_forget(c->srv, c);
 	if (monitor_detach(c))
 		command_observe_configure(c->srv);
+	tracking_off(c);
 	c->resp = RESP2;
 	free(c->name);
 	c->name = NULL;

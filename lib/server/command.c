@@ -13,6 +13,7 @@
 #include "server/latency.h"
 #include "server/monitor.h"
 #include "server/slowlog.h"
+#include "server/tracking.h"
 #include "server/watch.h"
 
 static const struct command *table;
@@ -227,6 +228,8 @@ void command_execute(struct client *c, const struct command *cmd)
 	int64_t t0 = mono_us();
 	cmd->fn(c);
 	int64_t t1 = mono_us();
+	if (c->trk && (cmd->flags & CMD_READ))
+		tracking_remember(c, cmd->first_key, cmd->last_key, cmd->key_step);
 	/* A reply that is an error is a failed call (EXEC's own reply is an
 	 * array: the commands inside count for themselves). */
 	bool failed = R->len > at && R->data[at] == '-';
@@ -331,7 +334,6 @@ static bool admissible(struct client *c, const struct command *cmd)
 	return true;
 }
 
-
 static void run(struct client *c, const struct command *cmd);
 
 /* Writes (and what may replicate) wait while writes are paused; every
@@ -370,7 +372,9 @@ bool command_dispatch(struct client *c)
 		c->reply = &sink;
 		c->muted = true;
 	}
+	s->current = c;
 	run(c, cmd);
+	s->current = NULL;
 	if (muted) {
 		c->muted = false;
 		c->reply = reply;
@@ -378,10 +382,11 @@ bool command_dispatch(struct client *c)
 			buf_append(reply, sink.data, sink.len);
 		buf_release(&sink);
 	}
+	if (c->trk)
+		tracking_after_command(c, cmd && strcmp(cmd->name, "client") == 0);
 	return true;
 }
 
-/* Runs or queues one command past the pause check. */
 /* Set in effective_flags when some command to run lacks CMD_STALE. */
 #define NOT_STALE_OK (1u << 31)
 
@@ -428,6 +433,7 @@ static const char *refusal(const struct client *c, unsigned flags, char *why, si
 	return NULL;
 }
 
+/* Runs or queues one command past the pause check. */
 static void run(struct client *c, const struct command *cmd)
 {
 	char why[400];

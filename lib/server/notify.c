@@ -8,6 +8,7 @@
 #include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/server.h"
+#include "server/tracking.h"
 #include "server/watch.h"
 
 #define KEYSPACE "__keyspace@0__:"
@@ -116,6 +117,8 @@ static void notify_events(struct server *s, const struct op *op)
 
 void notify_op(struct server *s, const struct op *op)
 {
+	const struct client *by = op->expiry ? NULL : s->current;
+
 	switch (op->type) {
 	case OP_SET:
 	case OP_APPEND:
@@ -123,16 +126,21 @@ void notify_op(struct server *s, const struct op *op)
 	case OP_PERSIST:
 	case OP_SETRANGE:
 		watch_touch(s, op->key, op->klen, false);
+		tracking_invalidate(s, op->key, op->klen, by);
 		break;
 	case OP_DEL:
 		watch_touch(s, op->key, op->klen, true);
+		tracking_invalidate(s, op->key, op->klen, by);
 		break;
 	case OP_RENAME:
 		watch_touch(s, op->key, op->klen, true);
 		watch_touch(s, op->val, op->vlen, false);
+		tracking_invalidate(s, op->key, op->klen, by);
+		tracking_invalidate(s, op->val, op->vlen, by);
 		break;
 	case OP_FLUSHALL:
 		watch_touch_all(s, s->db->store);
+		tracking_invalidate_all(s);
 		break;
 	case OP_PUBLISH:
 		break;

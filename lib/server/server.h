@@ -76,6 +76,8 @@ struct server {
 
 	struct pubsub *pubsub;          /* channels and their subscribers */
 	struct watch_table *watches;    /* keys clients WATCH (watch.c) */
+	struct tracking *tracking;      /* client-side caching (tracking.c) */
+	struct client *current;         /* the client whose command is running, if any */
 	long long published;            /* subscribers the last PUBLISH reached here */
 	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
 	struct client **monitors;       /* clients in MONITOR mode (monitor.c) */

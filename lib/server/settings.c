@@ -71,6 +71,7 @@ static const struct setting table[] = {
 	{ "slowlog-log-slower-than", K_KEY, "server.slowlog_log_slower_than", NULL, NULL },
 	{ "slowlog-max-len", K_KEY, "server.slowlog_max_len", NULL, NULL },
 	{ "timeout", K_KEY, "server.timeout", NULL, NULL },
+	{ "tracking-table-max-keys", K_KEY, "server.tracking_table_max_keys", NULL, NULL },
 	{ "zset-max-listpack-entries", K_KNOB, NULL, "128", NULL },
 	{ "zset-max-listpack-value", K_KNOB, NULL, "64", NULL },
 	{ "zset-max-ziplist-entries", K_KNOB, NULL, "128", NULL },

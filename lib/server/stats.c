@@ -19,6 +19,7 @@
 #include "repl/replica.h"
 #include "repl/role.h"
 #include "server/stats.h"
+#include "server/tracking.h"
 
 size_t stats_rss(void)
 {
@@ -353,8 +354,12 @@ static void info_server(struct server *s, struct buf *b)
 
 static void info_clients(struct server *s, struct buf *b)
 {
-	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n\r\n",
-		   s->nclients, s->conf->max_clients, s->nblocked);
+	size_t tracking, keys, items, prefixes;
+
+	tracking_counts(s, &tracking, &keys, &items, &prefixes);
+	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n"
+		      "tracking_clients:%zu\r\n\r\n",
+		   s->nclients, s->conf->max_clients, s->nblocked, tracking);
 }
 
 static size_t total_system_memory(void)
@@ -405,6 +410,9 @@ static void info_persistence(struct server *s, struct buf *b)
 
 static void info_stats(struct server *s, struct buf *b)
 {
+	size_t tracking, keys, items, prefixes;
+
+	tracking_counts(s, &tracking, &keys, &items, &prefixes);
 	buf_printf(b, "# Stats\r\n"
 		      "total_connections_received:%llu\r\n"
 		      "total_commands_processed:%llu\r\n"
@@ -421,6 +429,9 @@ static void info_stats(struct server *s, struct buf *b)
 		      "keyspace_misses:%llu\r\n"
 		      "total_error_replies:%llu\r\n"
 		      "client_output_limit_disconnections:%llu\r\n"
+		      "tracking_total_keys:%zu\r\n"
+		      "tracking_total_items:%zu\r\n"
+		      "tracking_total_prefixes:%zu\r\n"
 		      "http_requests:%llu\r\n\r\n",
 		   (unsigned long long)s->st.connections, (unsigned long long)s->st.commands,
 		   (unsigned long long)ops_per_sec(s), (unsigned long long)s->st.net_in,
@@ -429,7 +440,7 @@ static void info_stats(struct server *s, struct buf *b)
 		   (unsigned long long)s->repl->st.partial_syncs_rejected,
 		   (unsigned long long)s->db->expired_keys, (unsigned long long)s->db->hits,
 		   (unsigned long long)s->db->misses, (unsigned long long)s->st.error_replies,
-		   (unsigned long long)s->st.output_limit_closes,
+		   (unsigned long long)s->st.output_limit_closes, keys, items, prefixes,
 		   (unsigned long long)s->st.http_requests);
 }
 

@@ -7,11 +7,14 @@ Reads lines from stdin, one step each:
     NAME !close      close connection NAME
     sleep SECONDS    wait
     # ...            a comment
+An argument {id:NAME} is connection NAME's client id: a script that names
+it has NAME send CLIENT ID (its reply not shown) when it opens.
 For each reply, prints "NAME " and the reply's exact bytes with CR LF shown
 as "\\r\\n" and other control or non-ASCII bytes as \\xNN, on one line. A
 reply is read whole by its RESP2/RESP3 type, so "no reply within the
 timeout" prints "NAME (timeout)" and a closed connection "NAME (closed)".
 """
+import re
 import shlex
 import socket
 import sys
@@ -98,7 +101,19 @@ def main():
     if args[:1] == ["--timeout"]:
         timeout = float(args[1])
     conns = {}
-    for raw in sys.stdin:
+    script = sys.stdin.read().splitlines()
+    wanted = set(re.findall(r"\{id:([^}]+)\}", "\n".join(script)))
+    ids = {}
+
+    def conn(name):
+        if name not in conns:
+            conns[name] = Conn(port, timeout)
+            if name in wanted:
+                conns[name].send(["CLIENT", "ID"])
+                ids[name] = conns[name].read_reply()[1:-2].decode()
+        return conns[name]
+
+    for raw in script:
         step = shlex.split(raw)
         if not step or step[0].startswith("#"):
             continue
@@ -109,7 +124,8 @@ def main():
         if rest == ["!close"]:
             conns.pop(name).s.close()
             continue
-        c = conns.get(name) or conns.setdefault(name, Conn(port, timeout))
+        rest = [re.sub(r"\{id:([^}]+)\}", lambda m: ids.get(m.group(1), "0"), a) for a in rest]
+        c = conn(name)
         try:
             if rest != ["!read"]:
                 c.send(rest)
