@@ -77,6 +77,13 @@ static void slowlog_get(struct client *c)
 {
 	long long count = 10;
 
+	/* SLOWLOG GET's arity is -2 in Redis's table; more than one count
+	 * is refused by the command itself. */
+	if (c->argc > 3) {
+		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try SLOWLOG HELP.",
+			   (int)(A(1).len > 128 ? 128 : A(1).len), A(1).p);
+		return;
+	}
 	if (c->argc == 3 && (parse_ll(A(2).p, A(2).len, &count) < 0 || count < -1)) {
 		resp_error(R, "ERR count should be greater than or equal to -1");
 		return;
