@@ -66,6 +66,9 @@ static const struct conf_key keys[] = {
 	INT("server.hz", hz, 1, 500),
 	INT("server.timeout", client_timeout_secs, 0, NO_MAX),
 	ENUM("server.notify_keyspace_events", T_NOTIFY, notify_keyspace_events),
+	LL("server.slowlog_log_slower_than", slowlog_log_slower_than, -1, NO_MAX, 1),
+	LL("server.slowlog_max_len", slowlog_max_len, 0, NO_MAX, 1),
+	LL("server.latency_monitor_threshold", latency_monitor_threshold, 0, NO_MAX, 1),
 	LL("server.tracking_table_max_keys", tracking_table_max_keys, 0, NO_MAX, 1),
 	INT("server.shutdown_timeout_secs", shutdown_timeout_secs, 0, NO_MAX),
 
@@ -161,6 +164,9 @@ void conf_init(struct conf *c, enum role role)
 	c->master_address = xstrdup("127.0.0.1:15501");
 	c->hz = 10;
 	c->notify_keyspace_events = xstrdup("");
+	c->slowlog_log_slower_than = 10000;
+	c->slowlog_max_len = 128;
+	c->latency_monitor_threshold = 0;
 	c->tracking_table_max_keys = 1000000;
 	c->shutdown_timeout_secs = 10;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");

@@ -16,6 +16,7 @@
 #define CLIENT_AUTHED            (1u << 3)
 #define CLIENT_THROTTLED         (1u << 4)  /* input paused: too much unread output */
 #define CLIENT_BLOCKED           (1u << 5)  /* waiting (WAIT), input paused */
+#define CLIENT_MONITOR           (1u << 6)  /* MONITOR: every command run is streamed to it */
 
 /* Unread output beyond this pauses reading the client's next commands. */
 #define CLIENT_THROTTLE_BYTES (1u << 20)
@@ -101,7 +102,7 @@ void client_close_async(struct client *c);
 /* Writes pending replies of every client; called before the loop sleeps. */
 void clients_flush(struct server *s);
 /* The cron's part: clients idle longer than the timeout setting are
- * closed (not those blocked or subscribed, as Redis). */
+ * closed (not those blocked, subscribed or monitoring, as Redis). */
 void clients_cron(struct server *s);
 /* Frees all clients and closes the port (shutdown). */
 void clients_close(struct server *s);

@@ -8,6 +8,7 @@
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
 
@@ -143,13 +144,15 @@ void cmd_hello(struct client *c)
 	hello_reply(c);
 }
 
-/* CLIENT LIST's flags, Redis's letters: x MULTI, P pub/sub, b blocked,
+/* CLIENT LIST's flags, Redis's letters: O MONITOR, x MULTI, P pub/sub, b blocked,
  * t tracking, B broadcast tracking, R its redirect gone; N none. */
-static void client_flags(const struct client *x, char out[8])
+static void client_flags(const struct client *x, char out[16])
 {
 	unsigned trk = tracking_flags(x);
 	size_t n = 0;
 
+	if (x->flags & CLIENT_MONITOR)
+		out[n++] = 'O';
 	if (x->multi)
 		out[n++] = 'x';
 	if (x->subscriptions)
@@ -190,7 +193,7 @@ static size_t argv_memory(const struct arg *argv, int argc)
 static void client_line(struct buf *b, struct client *x)
 {
 	int64_t now = time_ms();
-	char flags[8], laddr[64];
+	char flags[16], laddr[64];
 	size_t multi_mem = 0;
 
 	client_flags(x, flags);
@@ -622,12 +625,14 @@ void cmd_client(struct client *c)
 }
 
 /* RESET: the connection as it was when it connected (no transaction,
- * watch, subscription, name or RESP3; authenticated again only when no
- * password is set). */
+ * watch, subscription, MONITOR, name or RESP3; authenticated again only
+ * when no password is set). */
 void cmd_reset(struct client *c)
 {
 	command_discard(c);
 	pubsub_forget(c->srv, c);
+	if (monitor_detach(c))
+		command_observe_configure(c->srv);
 	tracking_off(c);
 	c->resp = RESP2;
 	free(c->name);

@@ -188,6 +188,7 @@ static void command_info(struct buf *b, const struct command *cmd)
 	static const struct { unsigned flag; const char *name; } names[] = {
 		{ CMD_WRITE, "write" }, { CMD_READ, "readonly" }, { CMD_ADMIN, "admin" },
 		{ CMD_NOAUTH, "no_auth" }, { CMD_FAST, "fast" }, { CMD_STALE, "stale" },
+		{ CMD_NOSLOWLOG, "skip_slowlog" },
 	};
 	int nflags = 0;
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)

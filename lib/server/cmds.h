@@ -89,6 +89,11 @@ void cmd_memory(struct client *c);
 /* shutdown.c: SHUTDOWN (waits for the replicas: see shutdown.h) */
 void cmd_shutdown(struct client *c);
 
+/* cmd_ops.c: what operators ask of a running node: MONITOR, SLOWLOG, LATENCY */
+void cmd_monitor(struct client *c);
+void cmd_slowlog(struct client *c);
+void cmd_latency(struct client *c);
+
 /* cmd_debug.c: DEBUG */
 void cmd_debug(struct client *c);
 
