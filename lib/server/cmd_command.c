@@ -415,8 +415,10 @@ static void command_getkeys(struct client *c, bool with_flags)
 		resp_error(R, "ERR Invalid number of arguments specified for command");
 		return;
 	}
-	struct cmd_key *keys = xmalloc((size_t)argc * sizeof(*keys));
-	int n = cmdinfo_keys(info, argc, argv, keys, argc);
+	/* Each spec finds at most one key per argument. */
+	int max = argc * info->nspecs;
+	struct cmd_key *keys = xmalloc((size_t)max * sizeof(*keys));
+	int n = cmdinfo_keys(info, argc, argv, keys, max);
 	for (size_t i = 0; n > 0 && i < ARRAY_LEN(variable_flags); i++)
 		if (strcmp(info->name, variable_flags[i].name) == 0)
 			keys[0].flags = variable_flags[i].flags(argc, argv);
