@@ -1,4 +1,5 @@
-/* cmd_server.c - the server and introspection: INFO, TIME, LASTSAVE, DEBUG, CONFIG, COMMAND. */
+/* cmd_server.c - the server and introspection: INFO, TIME, LASTSAVE, CONFIG (COMMAND is
+ * cmd_command.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -180,59 +181,5 @@ void cmd_config(struct client *c)
 	} else {
 		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CONFIG HELP.",
 			   (int)A(1).len, A(1).p);
-	}
-}
-
-static void command_info(struct buf *b, const struct command *cmd)
-{
-	static const struct { unsigned flag; const char *name; } names[] = {
-		{ CMD_WRITE, "write" }, { CMD_READ, "readonly" }, { CMD_ADMIN, "admin" },
-		{ CMD_NOAUTH, "no_auth" }, { CMD_FAST, "fast" }, { CMD_STALE, "stale" },
-		{ CMD_NOSLOWLOG, "skip_slowlog" },
-	};
-	int nflags = 0;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		nflags += (cmd->flags & names[i].flag) != 0;
-	resp_array(b, 6);
-	resp_bulk_str(b, cmd->name);
-	resp_int(b, cmd->arity);
-	resp_array(b, nflags);
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		if (cmd->flags & names[i].flag)
-			resp_simple(b, names[i].name);
-	resp_int(b, cmd->first_key);
-	resp_int(b, cmd->last_key);
-	resp_int(b, cmd->key_step);
-}
-
-void cmd_command(struct client *c)
-{
-	size_t count;
-	const struct command *t = command_table(&count);
-
-	if (c->argc == 1) {
-		resp_array(R, (long long)count);
-		for (size_t i = 0; i < count; i++)
-			command_info(R, &t[i]);
-	} else if (arg_is(c, 1, "COUNT")) {
-		resp_int(R, (long long)count);
-	} else if (arg_is(c, 1, "DOCS")) {
-		/* No documentation is served; clients then skip their hints. */
-		resp_array(R, 0);
-	} else if (arg_is(c, 1, "INFO")) {
-		resp_array(R, c->argc - 2);
-		for (int i = 2; i < c->argc; i++) {
-			const struct command *cmd = command_find(A(i).p, A(i).len);
-			if (cmd)
-				command_info(R, cmd);
-			else
-				reply_null_array(c);
-		}
-	} else if (arg_is(c, 1, "LIST")) {
-		resp_array(R, (long long)count);
-		for (size_t i = 0; i < count; i++)
-			resp_bulk_str(R, t[i].name);
-	} else {
-		resp_error(R, "ERR unknown subcommand '%.*s'. Try COMMAND HELP.", (int)A(1).len, A(1).p);
 	}
 }
