@@ -25,8 +25,11 @@
 #include "server/command.h"
 #include "server/control.h"
 #include "server/httpapi.h"
+#include "server/latency.h"
+#include "server/monitor.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
+#include "server/shutdown.h"
 #include "server/stats.h"
 #include "server/table.h"
 #include "server/tracking.h"
@@ -43,6 +46,9 @@ static void on_write(void *arg, const struct op *op, uint64_t offset)
 {
 	struct node *n = arg;
 	notify_op(&n->srv, op);
+	/* A replica's operations come from its master: MONITOR shows them. */
+	if (n->srv.nmonitors && n->repl.role == ROLE_REPLICA)
+		monitor_feed_op(&n->srv, op);
 	if (n->repl.log)
 		replog_append(n->repl.log, op, offset);
 	if (n->repl.persist)
@@ -58,11 +64,14 @@ static void on_db_event(void *arg, enum db_event ev, const char *key, size_t kle
 	notify_db_event(&n->srv, ev, key, klen);
 }
 
-/* A client goes away: its transaction, subscriptions and tracking too. */
+/* A client goes away: its transaction, subscriptions, MONITOR and
+ * tracking too. */
 static void on_client_closed(struct client *c)
 {
 	pubsub_forget(c->srv, c);
 	command_discard(c);
+	if (monitor_detach(c))
+		command_observe_configure(c->srv);
 	tracking_off(c);
 }
 
@@ -133,6 +142,7 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 		.lfd = -1, .control_lfd = -1,
 	};
 	notify_configure(&n->srv);
+	command_observe_configure(&n->srv);
 	return 0;
 }
 
@@ -174,15 +184,26 @@ static int64_t cron(struct loop *l, void *arg)
 	UNUSED(l);
 
 	int64_t tick_ms = 1000 / n->conf->hz;
+	if (n->srv.cron_paused)
+		return tick_ms;
 
 	/* About a quarter of a tick for expiry, a millisecond for rehashing. */
-	db_expire_cycle(&n->db, tick_ms * 1000 / 4);
+	if (latency_on(n->conf)) {
+		int64_t t0 = mono_us();
+		db_expire_cycle(&n->db, tick_ms * 1000 / 4);
+		latency_sample(n->conf, LATENCY_EXPIRE_CYCLE, (mono_us() - t0) / 1000);
+	} else {
+		db_expire_cycle(&n->db, tick_ms * 1000 / 4);
+	}
 	durable_cron(&n->repl);
 	store_maybe_shrink(n->db.store);
 	store_rehash_for(n->db.store, 1);
 	stats_sample(&n->srv);
 	clients_cron(&n->srv);
 	tracking_limit(&n->srv, (size_t)n->conf->tracking_table_max_keys);
+	shutdown_check(&n->srv);        /* a replica that left no longer holds it up */
+	if (n->srv.nblocked)
+		cmd_wait_check(&n->srv);        /* WAITAOF: fsync everysec moved on */
 	return tick_ms;
 }
 
@@ -192,7 +213,12 @@ static int64_t cron(struct loop *l, void *arg)
 static void flush_persistence(struct node *n)
 {
 	char why[256] = "";
+	bool timed = n->conf->fsync == FSYNC_ALWAYS && latency_on(n->conf);
+	int64_t t0 = timed ? mono_us() : 0;
 	bool failed = persist_flush(n->repl.persist) < 0;
+
+	if (timed)
+		latency_sample(n->conf, LATENCY_FSYNC_ALWAYS, (mono_us() - t0) / 1000);
 
 	if (failed)
 		persist_failing(n->repl.persist, why, sizeof(why));
@@ -208,9 +234,13 @@ static void before_sleep(struct loop *l, void *arg)
 	if (n->repl.acks_arrived) {
 		n->repl.acks_arrived = false;
 		cmd_wait_check(&n->srv);
+		shutdown_check(&n->srv);
 	}
-	if (n->repl.persist)
+	if (n->repl.persist) {
 		flush_persistence(n);
+		if (n->srv.nblocked)
+			cmd_wait_check(&n->srv);        /* WAITAOF: the disk may have caught up */
+	}
 	/* One flush per iteration: an idle master sends a single write at once,
 	 * a busy one batches everything this iteration produced. Replicas
 	 * first: a client that reads its write back from a replica right
@@ -219,6 +249,13 @@ static void before_sleep(struct loop *l, void *arg)
 	master_flush(&n->repl);
 	clients_flush(&n->srv);
 	bgsave_poll(n->repl.bgsave, n->repl.id.replid, n->repl.id.epoch);
+	/* A fork stops the loop for as long as it takes. */
+	int64_t fork_us;
+	uint64_t forks = bgsave_forks(n->repl.bgsave, &fork_us);
+	if (forks != n->forks_seen) {
+		n->forks_seen = forks;
+		latency_sample(n->conf, LATENCY_FORK, fork_us / 1000);
+	}
 }
 
 static void on_signal(struct loop *l, int fd, void *arg, int mask)

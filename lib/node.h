@@ -22,6 +22,7 @@ struct node {
 	struct repl repl;               /* role, identity, links, persistence */
 	struct server srv;              /* the client port and the control socket */
 	int sigfd;
+	uint64_t forks_seen;            /* snapshot children whose fork() the latency monitor saw */
 };
 
 /* Sets up the loop, the keyspace and a fresh identity. */

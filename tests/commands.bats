@@ -689,3 +689,34 @@ cli_scan() { timeout 10 redis-cli -h 127.0.0.1 -p "$PORT" --scan "$@" | sort -u;
 	run rcli substr s1 2 4
 	assert_output "myt"
 }
+
+@test "DEBUG CHANGE-REPL-ID gives the node a new replication id and forgets the old; DEBUG PAUSE-CRON holds the background expiry" {
+	local before after
+	before=$(info_field replication master_replid)
+	assert_equal OK "$(rcli debug change-repl-id)"
+	after=$(info_field replication master_replid)
+	[[ $after =~ ^[0-9a-f]{40}$ && $after != "$before" ]]
+	assert_equal 0000000000000000000000000000000000000000 "$(info_field replication master_replid2)"
+
+	rcli flushall >/dev/null
+	assert_equal OK "$(rcli debug pause-cron 1)"
+	local expired
+	expired=$(info_field stats expired_keys)
+	rcli set pc:k v px 20 >/dev/null
+	sleep 0.5
+	assert_equal "$expired" "$(info_field stats expired_keys)"
+	assert_equal OK "$(rcli debug pause-cron 0)"
+	wait_until 5 eval '(($(info_field stats expired_keys) == expired + 1))'
+}
+
+@test "CLIENT NO-EVICT and NO-TOUCH take ON or OFF; CLIENT SETINFO LIB-NAME or LIB-VER" {
+	assert_equal OK "$(rcli client no-evict on)"
+	assert_equal OK "$(rcli client no-touch OFF)"
+	run rcli client no-evict maybe
+	assert_output "ERR syntax error"
+	run rcli client no-touch
+	assert_match "ERR unknown subcommand or wrong number of arguments for 'no-touch'"
+	assert_equal OK "$(rcli client setinfo lib-name synap-test)"
+	run rcli client setinfo lib-colour red
+	assert_output "ERR Unrecognized option 'lib-colour'"
+}

@@ -211,3 +211,32 @@ has_lines() { grep -qzF "$(printf '%s\n' "${@:2}")" "$1"; }
 	assert_equal OK "$(on r1 -a pw --no-auth-warning replicaof no one)"
 	stat_is r1 '.role == "master"'
 }
+
+@test "CLIENT KILL filters ID ADDR LADDR TYPE USER SKIPME MAXAGE are checked before any is killed; CLIENT LIST has Redis 7.0's fields" {
+	new_node m synap-master --standalone
+	subscriber m "$TEST_DIR/sub" subscribe ch
+	local line
+	line=$(on m client list | grep 'cmd=subscribe')
+	for f in id addr laddr fd name age idle flags db sub psub ssub multi qbuf qbuf-free argv-mem \
+		multi-mem rbs rbp obl oll omem tot-mem events cmd user redir resp; do
+		[[ " $line" == *" $f="* ]] || { echo "no $f= in: $line" >&2; return 1; }
+	done
+	[[ $line == *" laddr=127.0.0.1:${NODE_PORT[m]} "* && $line == *" sub=1 psub=0 "* ]]
+	# a bad filter anywhere: nothing is killed
+	run on m client kill type pubsub type nosuch
+	assert_output "ERR Unknown client type 'nosuch'"
+	run on m client kill type pubsub user bob
+	assert_output "ERR No such user 'bob'"
+	run on m client kill id 0
+	assert_output "ERR client-id should be greater than 0"
+	run on m client kill skipme maybe
+	assert_output "ERR syntax error"
+	run on m client kill maxage soon
+	assert_output "ERR value is not an integer or out of range"
+	proc_alive "$SUB_PID"
+	assert_equal 0 "$(on m client kill laddr 127.0.0.1:1)"
+	assert_equal 0 "$(on m client kill type pubsub maxage 3600)"
+	assert_equal 0 "$(on m client kill type replica)"
+	assert_equal 1 "$(on m client kill laddr "127.0.0.1:${NODE_PORT[m]}" user default type pubsub)"
+	wait_until 5 proc_gone "$SUB_PID"
+}

@@ -6,7 +6,8 @@
 # test that passes fails here too, so the list only ever shrinks.
 
 UNITS=(unit/type/string unit/type/incr unit/expire unit/keyspace unit/protocol unit/pubsub
-	unit/multi unit/scan unit/info-command unit/quit unit/introspection-2 unit/tracking)
+	unit/multi unit/scan unit/info-command unit/quit unit/introspection-2 unit/tracking
+	unit/slowlog unit/latency-monitor)
 
 setup_file() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
@@ -50,6 +51,8 @@ check() {
 @test "redis suite: unit/quit" { check unit/quit; }
 @test "redis suite: unit/introspection-2" { check unit/introspection-2; }
 @test "redis suite: unit/tracking" { check unit/tracking; }
+@test "redis suite: unit/slowlog" { check unit/slowlog; }
+@test "redis suite: unit/latency-monitor" { check unit/latency-monitor; }
 
 @test "redis suite: every entry of tests/redis-suite.expected names a unit run here and gives a reason" {
 	local line unit name why bad=0

@@ -66,7 +66,11 @@ static const struct conf_key keys[] = {
 	INT("server.hz", hz, 1, 500),
 	INT("server.timeout", client_timeout_secs, 0, NO_MAX),
 	ENUM("server.notify_keyspace_events", T_NOTIFY, notify_keyspace_events),
+	LL("server.slowlog_log_slower_than", slowlog_log_slower_than, -1, NO_MAX, 1),
+	LL("server.slowlog_max_len", slowlog_max_len, 0, NO_MAX, 1),
+	LL("server.latency_monitor_threshold", latency_monitor_threshold, 0, NO_MAX, 1),
 	LL("server.tracking_table_max_keys", tracking_table_max_keys, 0, NO_MAX, 1),
+	INT("server.shutdown_timeout_secs", shutdown_timeout_secs, 0, NO_MAX),
 
 	BOOL("replication.enabled", repl_enabled),
 	ENUM("replication.role", T_ROLE, role),
@@ -160,7 +164,11 @@ void conf_init(struct conf *c, enum role role)
 	c->master_address = xstrdup("127.0.0.1:15501");
 	c->hz = 10;
 	c->notify_keyspace_events = xstrdup("");
+	c->slowlog_log_slower_than = 10000;
+	c->slowlog_max_len = 128;
+	c->latency_monitor_threshold = 0;
 	c->tracking_table_max_keys = 1000000;
+	c->shutdown_timeout_secs = 10;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;
@@ -400,7 +408,7 @@ static int key_apply(struct conf *c, const struct conf_key *k, const char *v,
 		set_str(FIELD(c, k->off, char *), v);
 		return 0;
 	case T_ADDR:
-		if (addr_split(v, NULL, &port) < 0)
+		if (addr_split(v, NULL, &port) < 0 || port == 0)
 			return errf(err, w, "expected host:port with a port between 1 and 65535, got '%.80s'", v);
 		set_str(FIELD(c, k->off, char *), v);
 		return 0;
@@ -763,7 +771,7 @@ int addr_split(const char *addr, char **host, int *port)
 	for (size_t i = 0; i < hlen; i++)
 		if (h[i] == '[' || h[i] == ']' || (unsigned char)h[i] <= ' ' || h[i] == 0x7f)
 			return -1;
-	if (parse_ll(colon + 1, strlen(colon + 1), &p) < 0 || p < 1 || p > 65535)
+	if (parse_ll(colon + 1, strlen(colon + 1), &p) < 0 || p < 0 || p > 65535)
 		return -1;
 	if (host)
 		*host = xstrndup(h, hlen);

@@ -35,7 +35,11 @@ struct conf {
 	int hz;                     /* server.hz: background tasks per second, default 10 */
 	int client_timeout_secs;    /* server.timeout: idle clients closed after it; 0 = never */
 	char *notify_keyspace_events; /* server.notify_keyspace_events: Redis's class letters, "" = off */
+	long long slowlog_log_slower_than; /* server.slowlog_log_slower_than: us; -1 off, 0 every command */
+	long long slowlog_max_len;  /* server.slowlog_max_len: entries the slow log keeps, 128 */
+	long long latency_monitor_threshold; /* server.latency_monitor_threshold: ms; 0 off */
 	long long tracking_table_max_keys; /* server.tracking_table_max_keys: keys remembered for CLIENT TRACKING; 0 = no limit */
+	int shutdown_timeout_secs;  /* server.shutdown_timeout_secs: SHUTDOWN waits this long for replicas, default 10 */
 
 	/* replication: */
 	bool repl_enabled;
@@ -128,7 +132,9 @@ void notify_flags_format(unsigned flags, char out[32]);
  * (k = 1000, kb = 1024, case-insensitive). 0 or -1. */
 int memory_parse(const char *s, long long *out);
 
-/* Splits "host:port" (or "[v6]:port") into host (caller frees) and port. */
+/* Splits "host:port" (or "[v6]:port") into host (caller frees) and port,
+ * 0 to 65535 (port 0: a master REPLICAOF may name, as Redis; never one to
+ * listen on or to configure). */
 int addr_split(const char *addr, char **host, int *port);
 
 #endif

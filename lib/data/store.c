@@ -195,6 +195,13 @@ size_t store_count(const struct store *s) { return s->t[0].used + s->t[1].used; 
 size_t store_volatile_count(const struct store *s) { return s->vol_len; }
 size_t store_buckets(const struct store *s) { return s->t[0].size + s->t[1].size; }
 
+size_t store_entry_memory(const struct entry *e)
+{
+	/* The entry (key and value inline), its bucket slot, its slot in the
+	 * volatile set when it has a TTL. */
+	return entry_size(e) + sizeof(struct entry *) + (e->expire_at ? sizeof(struct entry *) : 0);
+}
+
 size_t store_memory(const struct store *s)
 {
 	return s->mem + (s->t[0].size + s->t[1].size) * sizeof(struct entry *) +

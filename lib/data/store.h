@@ -91,6 +91,8 @@ size_t store_count(const struct store *s);
 size_t store_volatile_count(const struct store *s);
 /* Bytes held by entries, buckets and the volatile set (allocator's view). */
 size_t store_memory(const struct store *s);
+/* What one key costs: MEMORY USAGE. */
+size_t store_entry_memory(const struct entry *e);
 /* Buckets of the table(s), for INFO. */
 size_t store_buckets(const struct store *s);
 bool store_rehashing(const struct store *s);

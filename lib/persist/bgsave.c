@@ -37,6 +37,8 @@ struct bgsave {
 	int nres;
 	uint64_t offset;
 	int64_t started_us;
+	uint64_t forks;                 /* children forked so far */
+	int64_t fork_us;                /* how long the last fork() took */
 };
 
 struct bgsave *bgsave_new(struct loop *loop, struct db *db, const struct conf *conf)
@@ -109,6 +111,12 @@ void bgsave_cancel(struct bgsave *b, struct bgsave_req *r)
 		return;
 	}
 	req_free(b, r);
+}
+
+uint64_t bgsave_forks(const struct bgsave *b, int64_t *last_us)
+{
+	*last_us = b->fork_us;
+	return b->forks;
 }
 
 bool bgsave_running(const struct bgsave *b)
@@ -287,12 +295,14 @@ void bgsave_poll(struct bgsave *b, const char *replid, uint64_t epoch)
 		return;
 	}
 	b->child = pid;
+	b->forks++;
+	b->fork_us = mono_us() - b->started_us;
 	b->offset = b->db->offset;
 	loop_watch(b->loop, b->result_fd, LOOP_READ, on_result, b);
 	/* Moving buckets now would copy the child's pages for nothing. */
 	store_set_resize_allowed(b->db->store, false);
 	log_notice("snapshot child %d: %d target%s at offset %llu (fork took %lld us)", (int)pid, count,
-		   count > 1 ? "s" : "", (unsigned long long)b->offset, (long long)(mono_us() - b->started_us));
+		   count > 1 ? "s" : "", (unsigned long long)b->offset, (long long)b->fork_us);
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 		next = r->next;
 		if (r->running && r->ops && r->ops->started)

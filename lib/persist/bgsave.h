@@ -41,5 +41,8 @@ void bgsave_cancel(struct bgsave *b, struct bgsave_req *r);
  * sleeps); the snapshot is of history replid at the db's offset, epoch. */
 void bgsave_poll(struct bgsave *b, const char *replid, uint64_t epoch);
 bool bgsave_running(const struct bgsave *b);
+/* How many children were forked, and how long the last fork() took (the
+ * event loop stands still meanwhile). */
+uint64_t bgsave_forks(const struct bgsave *b, int64_t *last_us);
 
 #endif

@@ -16,7 +16,7 @@
 #include "persist/snapfile.h"
 #include "data/store.h"
 
-enum msg_type { M_BATCH, M_IDENTITY, M_BASE, M_CLEAN };
+enum msg_type { M_BATCH, M_IDENTITY, M_BASE, M_CLEAN, M_SYNC };
 
 struct msg {
 	enum msg_type type;
@@ -433,6 +433,7 @@ struct round {
 	uint64_t last;                  /* last offset committed (0: none) */
 	const char *new_base;           /* a base snapshot recorded (in batch) */
 	bool ok;                        /* batch committed */
+	bool sync;                      /* SAVE: the WAL reaches the disk now, whatever the fsync mode */
 };
 
 /* Records a new base snapshot: the log rows it covers (every row, with
@@ -476,6 +477,9 @@ static int apply_msg(struct writer *w, const struct msg *m, struct round *r)
 		return put_identity(db, &m->id);
 	case M_CLEAN:
 		return meta_put(db, "clean", m->reset ? "1" : "0");
+	case M_SYNC:
+		r->sync = true;
+		return 0;
 	case M_BASE:
 		if (put_base(db, m) < 0)
 			return -1;
@@ -583,12 +587,12 @@ static void write_batch(struct writer *w, struct round *r)
 }
 
 /* everysec: the WAL reaches the disk about once a second (and at
- * shutdown). */
-static void sync_wal(struct writer *w)
+ * shutdown); in any mode when a SAVE asks (force). */
+static void sync_wal(struct writer *w, bool force)
 {
 	struct persist *p = w->p;
 
-	if (p->mode != FSYNC_EVERYSEC || !w->unsynced || (!w->stopping && mono_ms() - w->last_sync < 1000))
+	if (!force && (p->mode != FSYNC_EVERYSEC || !w->unsynced || (!w->stopping && mono_ms() - w->last_sync < 1000)))
 		return;
 	if (p->wal_fd < 0) {
 		char *wal = xmalloc(strlen(p->path) + 5);
@@ -645,7 +649,7 @@ static void *writer(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (r.batch)
 			write_batch(&w, &r);
-		sync_wal(&w);
+		sync_wal(&w, r.sync && r.ok);
 		if (r.ok && r.new_base)
 			set_base_file(p, r.new_base);
 		free_msgs(r.batch);
@@ -747,6 +751,21 @@ void persist_set_clean(struct persist *p, bool clean)
 	m->reset = clean;
 	persist_flush(p);       /* after every operation before it */
 	enqueue(p, m);
+}
+
+int persist_save(struct persist *p)
+{
+	struct msg *m = xcalloc(1, sizeof(*m));
+	m->type = M_SYNC;
+	persist_flush(p);
+	enqueue(p, m);          /* the writer frees m: its seq is p->seq now */
+	uint64_t seq = p->seq;
+	pthread_mutex_lock(&p->mu);
+	while (p->running && p->done_seq < seq && !p->failing)
+		pthread_cond_wait(&p->done, &p->mu);
+	int rc = p->failing ? -1 : 0;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
 }
 
 char *persist_new_snapshot_path(struct persist *p)

@@ -54,6 +54,10 @@ void persist_identity(struct persist *p, const struct persist_identity *id);
 void persist_base(struct persist *p, const char *file, uint64_t offset,
 		  const struct persist_identity *id, bool reset);
 
+/* SAVE: everything appended so far committed and on disk (the WAL
+ * fsynced, whatever the fsync mode) before it returns; -1 while writing
+ * fails. */
+int persist_save(struct persist *p);
 /* Marks a clean shutdown (after everything logged is committed), or a
  * running node. */
 void persist_set_clean(struct persist *p, bool clean);

@@ -71,6 +71,9 @@ static void snapshot_done(void *arg, bool ok, uint64_t offset, const char *err)
 	struct persist_identity pid;
 
 	r->snapshotting = false;
+	r->snapshot_failed = !ok;
+	if (ok)
+		r->last_save_ms = time_ms();
 	if (ok && job->history != r->history) {
 		log_info("persistence: snapshot %s is of a dataset since replaced: dropped", job->path);
 		unlink(job->path);
@@ -88,19 +91,37 @@ static void snapshot_done(void *arg, bool ok, uint64_t offset, const char *err)
 
 static const struct bgsave_ops snapshot_ops = { .done = snapshot_done };
 
-void durable_cron(struct repl *r)
+int durable_snapshot(struct repl *r)
 {
-	if (!r->persist || r->snapshotting || persist_logged(r->persist) < (uint64_t)r->conf->snapshot_every_ops)
-		return;
+	if (!r->persist || r->snapshotting)
+		return -1;
 	/* A replica in the middle of its first sync has nothing worth saving. */
 	if (r->role == ROLE_REPLICA && !ident_has_history(&r->id))
-		return;
+		return -1;
 	struct snapshot_job *job = xcalloc(1, sizeof(*job));
 	job->r = r;
 	job->path = persist_new_snapshot_path(r->persist);
 	job->history = r->history;
 	r->snapshotting = true;
 	bgsave_file(r->bgsave, job->path, false, &snapshot_ops, job);
+	return 0;
+}
+
+void durable_cron(struct repl *r)
+{
+	if (!r->persist || r->snapshotting)
+		return;
+	if (r->snapshot_asked || persist_logged(r->persist) >= (uint64_t)r->conf->snapshot_every_ops)
+		if (durable_snapshot(r) == 0)
+			r->snapshot_asked = false;
+}
+
+int durable_save(struct repl *r)
+{
+	if (!r->persist || persist_save(r->persist) < 0)
+		return -1;
+	r->last_save_ms = time_ms();
+	return 0;
 }
 
 void durable_close(struct repl *r)

@@ -595,7 +595,7 @@ int master_start(struct repl *r, const char *addr, char *err)
 		snprintf(err, REPL_ERR_LEN, "already listening for replicas on %s", r->master->addr);
 		return -1;
 	}
-	if (addr_split(addr, &host, &port) < 0) {
+	if (addr_split(addr, &host, &port) < 0 || port == 0) {
 		snprintf(err, REPL_ERR_LEN, "replica listen address '%s': expected host:port", addr);
 		free(host);
 		return -1;
@@ -694,6 +694,15 @@ int master_acked_count(const struct repl *r, uint64_t offset)
 	if (r->master)
 		for (struct rlink *l = r->master->links; l; l = l->next_link)
 			c += l->state == MLINK_ONLINE && l->acked >= offset;
+	return c;
+}
+
+int master_durable_count(const struct repl *r, uint64_t offset)
+{
+	int c = 0;
+	if (r->master)
+		for (struct rlink *l = r->master->links; l; l = l->next_link)
+			c += l->state == MLINK_ONLINE && l->durable >= offset;
 	return c;
 }
 

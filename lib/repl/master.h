@@ -62,6 +62,8 @@ void master_drop_links(struct repl *r, const char *why);
 int master_online_replicas(const struct repl *r);
 /* Online replicas that acknowledged offset or later (WAIT). */
 int master_acked_count(const struct repl *r, uint64_t offset);
+/* Online replicas whose persistence holds offset or later (WAITAOF). */
+int master_durable_count(const struct repl *r, uint64_t offset);
 /* Online replicas that acknowledged within max_lag_ms (min_replicas_to_write). */
 int master_good_replicas(const struct repl *r, int64_t max_lag_ms);
 /* What stats, INFO and ROLE show of one replica of this node. */

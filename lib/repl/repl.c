@@ -15,6 +15,7 @@ void repl_init(struct repl *r, struct loop *loop, const struct conf *conf, struc
 	r->bgsave = bgsave;
 	r->role = conf->role;
 	r->serve_replicas = conf->role == ROLE_MASTER && conf->repl_enabled;
+	r->last_save_ms = time_ms();
 	random_hex40(r->run_id);
 	/* A replica has no history until its first sync. */
 	ident_init(&r->id, r->role != ROLE_REPLICA);

@@ -67,6 +67,9 @@ struct repl {
 	long long pause_timer;
 	bool acks_arrived;              /* replicas acknowledged more: WAITs to check */
 	bool snapshotting;              /* a persistence snapshot is being written */
+	bool snapshot_asked;            /* BGSAVE SCHEDULE: one more once this one is done */
+	bool snapshot_failed;           /* the last one failed (INFO rdb_last_bgsave_status) */
+	int64_t last_save_ms;           /* wall clock: start, a SAVE, a persistence snapshot (LASTSAVE) */
 	uint64_t history;               /* bumped whenever the dataset is replaced wholesale */
 	uint64_t discarded_ops;         /* dropped when a new master's history diverged */
 	struct master *master;          /* serving replicas, NULL until needed */

@@ -201,7 +201,8 @@ static void send_ack(struct replica *rp)
 {
 	struct repl *r = rp->r;
 	uint64_t off = repl_offset(r);
-	frame_ack(&rp->conn.out, off, r->persist ? persist_durable(r->persist) : off);
+	/* Without persistence nothing is durable here (WAITAOF counts on it). */
+	frame_ack(&rp->conn.out, off, r->persist ? persist_durable(r->persist) : 0);
 	rp->last_ack = mono_ms();
 	rp->applied = false;
 	rp->ack_asked = false;

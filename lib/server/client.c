@@ -523,7 +523,8 @@ void clients_cron(struct server *s)
 		return;
 	int64_t idle_since = time_ms() - (int64_t)timeout * 1000;
 	for (struct client *c = s->clients; c; c = c->next) {
-		if (c->last_ms >= idle_since || (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP)) || c->subscriptions)
+		if (c->last_ms >= idle_since || (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP | CLIENT_MONITOR)) ||
+		    c->subscriptions)
 			continue;
 		log_info("client %s: closed after %d s idle (timeout)", c->addr, timeout);
 		client_close_async(c);

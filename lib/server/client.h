@@ -16,6 +16,7 @@
 #define CLIENT_AUTHED            (1u << 3)
 #define CLIENT_THROTTLED         (1u << 4)  /* input paused: too much unread output */
 #define CLIENT_BLOCKED           (1u << 5)  /* waiting (WAIT), input paused */
+#define CLIENT_MONITOR           (1u << 6)  /* MONITOR: every command run is streamed to it */
 
 /* Unread output beyond this pauses reading the client's next commands. */
 #define CLIENT_THROTTLE_BYTES (1u << 20)
@@ -26,7 +27,9 @@ enum proto { PROTO_UNKNOWN, PROTO_RESP, PROTO_HTTP };
 enum block_kind {
 	BLOCK_NONE,
 	BLOCK_WAIT,     /* WAIT: replicas to acknowledge its last write */
+	BLOCK_WAITAOF,  /* WAITAOF: its last write durable here and on replicas */
 	BLOCK_PAUSE,    /* a write arrived while writes are paused */
+	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
 };
 
 struct arg {
@@ -66,6 +69,7 @@ struct client {
 
 	uint64_t woff;                  /* offset of this client's last write (WAIT) */
 	int subscriptions;              /* channels + patterns: the client is in pub/sub mode */
+	int pattern_subscriptions;      /* of which patterns (CLIENT LIST psub=) */
 	bool multi;                     /* inside MULTI */
 	bool multi_failed;              /* a command was refused while queueing */
 	bool in_exec;                   /* running EXEC's commands */
@@ -77,7 +81,8 @@ struct client {
 	struct tracking_client *trk;    /* CLIENT TRACKING (tracking.c), NULL: off */
 	enum block_kind block;
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
-	long long wait_replicas;        /* WAIT's numreplicas */
+	long long wait_replicas;        /* WAIT's and WAITAOF's numreplicas */
+	long long wait_local;           /* WAITAOF's numlocal */
 
 	struct client *prev, *next;     /* server->clients */
 	struct client *pnext;           /* server->pending */
@@ -97,7 +102,7 @@ void client_close_async(struct client *c);
 /* Writes pending replies of every client; called before the loop sleeps. */
 void clients_flush(struct server *s);
 /* The cron's part: clients idle longer than the timeout setting are
- * closed (not those blocked or subscribed, as Redis). */
+ * closed (not those blocked, subscribed or monitoring, as Redis). */
 void clients_cron(struct server *s);
 /* Frees all clients and closes the port (shutdown). */
 void clients_close(struct server *s);

@@ -3,10 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/net.h"
 #include "repl/repl.h"
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
+#include "server/monitor.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
 
@@ -142,13 +144,15 @@ void cmd_hello(struct client *c)
 	hello_reply(c);
 }
 
-/* CLIENT LIST's flags, Redis's letters: x MULTI, P pub/sub, b blocked,
+/* CLIENT LIST's flags, Redis's letters: O MONITOR, x MULTI, P pub/sub, b blocked,
  * t tracking, B broadcast tracking, R its redirect gone; N none. */
-static void client_flags(const struct client *x, char out[8])
+static void client_flags(const struct client *x, char out[16])
 {
 	unsigned trk = tracking_flags(x);
 	size_t n = 0;
 
+	if (x->flags & CLIENT_MONITOR)
+		out[n++] = 'O';
 	if (x->multi)
 		out[n++] = 'x';
 	if (x->subscriptions)
@@ -166,61 +170,156 @@ static void client_flags(const struct client *x, char out[8])
 	out[n] = '\0';
 }
 
+/* The address x reached this node at (CLIENT LIST laddr, CLIENT KILL
+ * LADDR). */
+static void client_laddr(const struct client *x, char *out, size_t len)
+{
+	if (x->conn.fd < 0 || net_sockname(x->conn.fd, out, len, false) < 0)
+		snprintf(out, len, "?");
+}
+
+/* Bytes of the arguments of the command being run, and of the commands
+ * MULTI queued. */
+static size_t argv_memory(const struct arg *argv, int argc)
+{
+	size_t n = 0;
+	for (int i = 0; i < argc; i++)
+		n += argv[i].len;
+	return n;
+}
+
+/* One line of CLIENT LIST, with Redis 7.0's fields in its order (those
+ * that cannot apply are their idle values), then Synap's proto=. */
 static void client_line(struct buf *b, struct client *x)
 {
 	int64_t now = time_ms();
-	char flags[8];
+	char flags[16], laddr[64];
+	size_t multi_mem = 0;
 
 	client_flags(x, flags);
-	buf_printf(b, "id=%llu addr=%s laddr=? fd=%d name=%s age=%lld idle=%lld flags=%s db=0 "
-		   "qbuf=%zu obl=%zu cmd=%s redir=%lld resp=%d proto=%s\n",
-		   (unsigned long long)x->id, x->addr, x->conn.fd, x->name ? x->name : "",
+	client_laddr(x, laddr, sizeof(laddr));
+	for (int i = 0; i < x->nqueued; i++)
+		multi_mem += argv_memory(x->queue[i].argv, x->queue[i].argc) + sizeof(struct queued);
+	size_t argv_mem = x == x->srv->current ? argv_memory(x->argv, x->argc) : 0;
+	size_t tot = sizeof(*x) + x->conn.in.cap + x->conn.out.cap + argv_mem + multi_mem;
+	buf_printf(b, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=0 "
+		   "sub=%d psub=%d ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu multi-mem=%zu "
+		   "rbs=%zu rbp=%zu obl=%zu oll=0 omem=%zu tot-mem=%zu events=%s%s cmd=%s user=default "
+		   "redir=%lld resp=%d proto=%s\n",
+		   (unsigned long long)x->id, x->addr, laddr, x->conn.fd, x->name ? x->name : "",
 		   (long long)(now - x->created_ms) / 1000, (long long)(now - x->last_ms) / 1000, flags,
-		   x->conn.in.len, conn_unsent(&x->conn), x->last_cmd ? x->last_cmd : "NULL",
-		   x->trk ? (long long)tracking_redirect(x) : -1LL, x->resp,
+		   x->subscriptions - x->pattern_subscriptions, x->pattern_subscriptions,
+		   x->multi ? x->nqueued : -1, x->conn.in.len - x->in_pos, x->conn.in.cap - x->conn.in.len,
+		   argv_mem, multi_mem, x->conn.out.cap, x->conn.out.cap, conn_unsent(&x->conn),
+		   conn_unsent(&x->conn), tot, x->conn.reading ? "r" : "", x->conn.writing ? "w" : "",
+		   x->last_cmd ? x->last_cmd : "NULL", x->trk ? (long long)tracking_redirect(x) : -1LL, x->resp,
 		   x->proto == PROTO_HTTP ? "http" : "resp");
 }
 
-/* Whether x passes CLIENT KILL's filters (pairs from argument 2). */
-static bool kill_matches(struct client *c, const struct client *x)
+/* CLIENT KILL's filters, checked before anything is killed. */
+enum client_type { TYPE_ANY, TYPE_NORMAL, TYPE_PUBSUB, TYPE_NONE };
+
+struct kill_filter {
+	long long id;                   /* 0: any */
+	const struct arg *addr, *laddr; /* NULL: any */
+	enum client_type type;
+	long long maxage;               /* seconds; 0: any */
+	bool skipme;
+};
+
+/* The filters of CLIENT KILL filter value ...; false after an error reply. */
+static bool kill_filter_parse(struct client *c, struct kill_filter *f)
 {
-	bool match = true;
-	for (int i = 2; i + 1 < c->argc; i += 2) {
+	*f = (struct kill_filter){ .skipme = true };
+	for (int i = 2; i < c->argc; i += 2) {
+		if (i + 1 >= c->argc) {
+			resp_error(R, ERR_SYNTAX);
+			return false;
+		}
 		const struct arg *v = &A(i + 1);
 		if (arg_is(c, i, "ID")) {
-			long long id;
-			match &= parse_ll(v->p, v->len, &id) == 0 && (uint64_t)id == x->id;
+			if (parse_ll(v->p, v->len, &f->id) < 0 || f->id <= 0) {
+				resp_error(R, "ERR client-id should be greater than 0");
+				return false;
+			}
 		} else if (arg_is(c, i, "ADDR")) {
-			match &= strlen(x->addr) == v->len && memcmp(x->addr, v->p, v->len) == 0;
+			f->addr = v;
+		} else if (arg_is(c, i, "LADDR")) {
+			f->laddr = v;
 		} else if (arg_is(c, i, "TYPE")) {
 			/* Replication links and control connections are not
-			 * clients: TYPE master/replica/slave match none. */
-			match &= eq_nocase(v->p, v->len, "pubsub") ? x->subscriptions > 0 :
-				 eq_nocase(v->p, v->len, "normal") ? x->subscriptions == 0 : false;
+			 * clients here: master and replica match none. */
+			if (eq_nocase(v->p, v->len, "normal"))
+				f->type = TYPE_NORMAL;
+			else if (eq_nocase(v->p, v->len, "pubsub"))
+				f->type = TYPE_PUBSUB;
+			else if (eq_nocase(v->p, v->len, "master") || eq_nocase(v->p, v->len, "replica") ||
+				 eq_nocase(v->p, v->len, "slave"))
+				f->type = TYPE_NONE;
+			else {
+				resp_error(R, "ERR Unknown client type '%.*s'", (int)v->len, v->p);
+				return false;
+			}
+		} else if (arg_is(c, i, "USER")) {
+			/* The one user there is: "default". */
+			if (!eq_nocase(v->p, v->len, "default")) {
+				resp_error(R, "ERR No such user '%.*s'", (int)v->len, v->p);
+				return false;
+			}
+		} else if (arg_is(c, i, "SKIPME")) {
+			if (!eq_nocase(v->p, v->len, "yes") && !eq_nocase(v->p, v->len, "no")) {
+				resp_error(R, ERR_SYNTAX);
+				return false;
+			}
+			f->skipme = eq_nocase(v->p, v->len, "yes");
+		} else if (arg_is(c, i, "MAXAGE")) {
+			if (parse_ll(v->p, v->len, &f->maxage) < 0) {
+				resp_error(R, ERR_INT);
+				return false;
+			}
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return false;
 		}
 	}
-	return match;
+	return true;
+}
+
+static bool same(const struct arg *a, const char *s)
+{
+	return strlen(s) == a->len && memcmp(s, a->p, a->len) == 0;
+}
+
+static bool kill_matches(const struct client *c, const struct kill_filter *f, const struct client *x)
+{
+	char laddr[64];
+
+	if ((f->skipme && x == c) || (f->id && (uint64_t)f->id != x->id) || (f->addr && !same(f->addr, x->addr)))
+		return false;
+	if (f->type == TYPE_NONE || (f->type == TYPE_NORMAL && x->subscriptions) ||
+	    (f->type == TYPE_PUBSUB && !x->subscriptions))
+		return false;
+	if (f->maxage > 0 && (time_ms() - x->created_ms) / 1000 < f->maxage)
+		return false;
+	if (f->laddr) {
+		client_laddr(x, laddr, sizeof(laddr));
+		if (!same(f->laddr, laddr))
+			return false;
+	}
+	return true;
 }
 
 /* CLIENT KILL addr (the old form), or CLIENT KILL filter value ... */
 static void client_kill(struct client *c)
 {
 	bool old_style = c->argc == 3;
-	bool skipme = !old_style;       /* the filter form spares the caller unless SKIPME no */
+	struct kill_filter f;
 	long long killed = 0;
 
-	for (int i = 2; !old_style && i < c->argc; i += 2) {
-		if (i + 1 >= c->argc || !(arg_is(c, i, "ID") || arg_is(c, i, "ADDR") || arg_is(c, i, "TYPE") ||
-					  arg_is(c, i, "SKIPME"))) {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-		if (arg_is(c, i, "SKIPME"))
-			skipme = !arg_is(c, i + 1, "no");
-	}
+	if (!old_style && !kill_filter_parse(c, &f))
+		return;
 	for (struct client *x = c->srv->clients; x; x = x->next) {
-		bool match = old_style ? strlen(x->addr) == A(2).len && memcmp(x->addr, A(2).p, A(2).len) == 0
-				       : !(skipme && x == c) && kill_matches(c, x);
+		bool match = old_style ? same(&A(2), x->addr) : kill_matches(c, &f, x);
 		if (match) {
 			client_close_async(x);
 			killed++;
@@ -327,7 +426,24 @@ static void client_unblock_cmd(struct client *c)
 	resp_int(R, 0);
 }
 
-static void client_ok(struct client *c) { resp_ok(R); }
+/* CLIENT NO-EVICT and NO-TOUCH ON|OFF: Synap evicts no client and keeps
+ * no access time, so both are accepted and change nothing. */
+static void client_on_off(struct client *c)
+{
+	if (arg_is(c, 2, "ON") || arg_is(c, 2, "OFF"))
+		resp_ok(R);
+	else
+		resp_error(R, ERR_SYNTAX);
+}
+
+/* CLIENT SETINFO LIB-NAME|LIB-VER value: accepted, as Redis 7.2 does. */
+static void client_setinfo(struct client *c)
+{
+	if (arg_is(c, 2, "LIB-NAME") || arg_is(c, 2, "LIB-VER"))
+		resp_ok(R);
+	else
+		resp_error(R, "ERR Unrecognized option '%.*s'", (int)A(2).len, A(2).p);
+}
 
 /* CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN]
  * [OPTOUT] [NOLOOP] */
@@ -460,7 +576,8 @@ static void client_help(struct client *c)
 		"GETNAME", "    Return the name of the current connection.",
 		"ID", "    Return the ID of the current connection.",
 		"INFO", "    Return information about the current client connection.",
-		"KILL <ip:port> | <filter> [value] ... [<filter> [value] ...]", "    Kill connections (filters: ID, ADDR, TYPE, SKIPME).",
+		"KILL <ip:port> | <filter> [value] ... [<filter> [value] ...]",
+		"    Kill connections (filters: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE).",
 		"LIST", "    Return information about client connections.",
 		"NO-EVICT (ON|OFF)", "    Accepted: Synap evicts no client.",
 		"PAUSE <timeout> [WRITE|ALL]", "    Suspend commands (writes only with WRITE) for <timeout> milliseconds.",
@@ -488,8 +605,8 @@ static const struct {
 	{ "CACHING", 3, 3, client_caching }, { "GETNAME", 2, 2, client_getname },
 	{ "GETREDIR", 2, 2, client_getredir }, { "HELP", 2, 2, client_help }, { "ID", 2, 2, client_id },
 	{ "INFO", 2, 2, client_list }, { "KILL", 3, 64, client_kill }, { "LIST", 2, 4, client_list },
-	{ "NO-EVICT", 3, 3, client_ok }, { "NO-TOUCH", 3, 3, client_ok }, { "PAUSE", 3, 4, client_pause },
-	{ "REPLY", 3, 3, client_reply }, { "SETINFO", 4, 4, client_ok }, { "SETNAME", 3, 3, client_setname },
+	{ "NO-EVICT", 3, 3, client_on_off }, { "NO-TOUCH", 3, 3, client_on_off }, { "PAUSE", 3, 4, client_pause },
+	{ "REPLY", 3, 3, client_reply }, { "SETINFO", 4, 4, client_setinfo }, { "SETNAME", 3, 3, client_setname },
 	{ "TRACKING", 3, 64 * 1024, client_tracking }, { "TRACKINGINFO", 2, 2, client_trackinginfo },
 	{ "UNBLOCK", 3, 4, client_unblock_cmd }, { "UNPAUSE", 2, 2, client_unpause },
 };
@@ -508,12 +625,14 @@ void cmd_client(struct client *c)
 }
 
 /* RESET: the connection as it was when it connected (no transaction,
- * watch, subscription, name or RESP3; authenticated again only when no
- * password is set). */
+ * watch, subscription, MONITOR, name or RESP3; authenticated again only
+ * when no password is set). */
 void cmd_reset(struct client *c)
 {
 	command_discard(c);
 	pubsub_forget(c->srv, c);
+	if (monitor_detach(c))
+		command_observe_configure(c->srv);
 	tracking_off(c);
 	c->resp = RESP2;
 	free(c->name);

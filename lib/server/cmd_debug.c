@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "persist/snapfile.h"
 #include "persist/snapsave.h"
 #include "repl/repl.h"
@@ -153,13 +154,27 @@ static void debug_reload(struct client *c)
 	resp_ok(R);
 }
 
+/* DEBUG CHANGE-REPL-ID: a new replication id, the old one forgotten (no
+ * replid2): a replica that reconnects then syncs in full. */
+static void debug_change_repl_id(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+
+	ident_new_history(&r->id, repl_offset(r), false);
+	repl_save_identity(r);
+	log_notice("DEBUG CHANGE-REPL-ID: new replid %s", r->id.replid);
+	resp_ok(R);
+}
+
 static void debug_help(struct client *c)
 {
 	static const char *const lines[] = {
 		"DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+		"CHANGE-REPL-ID", "    A new replication id; replicas that reconnect then sync in full.",
 		"DIGEST", "    A hash of the whole dataset (equal on two nodes with the same data).",
 		"DIGEST-VALUE <key> [<key> ...]", "    The hash of each key's value.",
 		"OBJECT <key>", "    Where the value is and how it is encoded.",
+		"PAUSE-CRON <0|1>", "    Stop or restart the background tasks (expiry, rehashing, limits).",
 		"PROTOCOL <type>", "    A reply of that RESP type: string|integer|double|bignum|null|array|set|map|",
 		"    attrib|push|verbatim|true|false.",
 		"RELOAD", "    Write the dataset to a snapshot and load it back in place.",
@@ -192,6 +207,11 @@ void cmd_debug(struct client *c)
 		debug_object(c);
 	} else if (arg_is(c, 1, "RELOAD") && c->argc == 2) {
 		debug_reload(c);
+	} else if (arg_is(c, 1, "PAUSE-CRON") && c->argc == 3) {
+		c->srv->cron_paused = !(A(2).len == 1 && A(2).p[0] == '0');
+		resp_ok(R);
+	} else if (arg_is(c, 1, "CHANGE-REPL-ID") && c->argc == 2) {
+		debug_change_repl_id(c);
 	} else if (arg_is(c, 1, "HELP") && c->argc == 2) {
 		debug_help(c);
 	} else {

@@ -1,7 +1,8 @@
-/* cmd_repl.c - replication: REPLICAOF (SLAVEOF), ROLE, WAIT. */
+/* cmd_repl.c - replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF. */
 #include <stdio.h>
 #include <string.h>
 
+#include "persist/persist.h"
 #include "repl/master.h"
 #include "repl/role.h"
 #include "server/command.h"
@@ -28,7 +29,8 @@ void cmd_replicaof(struct client *c)
 		return;
 	}
 	long long port;
-	if (parse_ll(A(2).p, A(2).len, &port) < 0 || port < 1 || port > 65535) {
+	/* Port 0 too, as Redis: a master never reached, the link retrying. */
+	if (parse_ll(A(2).p, A(2).len, &port) < 0 || port < 0 || port > 65535) {
 		resp_error(R, "ERR Invalid master port");
 		return;
 	}
@@ -79,15 +81,71 @@ void cmd_wait(struct client *c)
 	client_block(c, BLOCK_WAIT, timeout);
 }
 
+/* WAITAOF: is c's last write on this node's disk; on how many replicas'. */
+static int local_durable(const struct client *c)
+{
+	const struct repl *r = c->srv->repl;
+	return r->persist && persist_durable(r->persist) >= c->woff;
+}
+
+static void waitaof_reply(struct client *c)
+{
+	resp_array(c->reply, 2);
+	resp_int(c->reply, local_durable(c));
+	resp_int(c->reply, master_durable_count(c->srv->repl, c->woff));
+}
+
+static bool waitaof_done(const struct client *c)
+{
+	return local_durable(c) >= c->wait_local &&
+	       master_durable_count(c->srv->repl, c->woff) >= c->wait_replicas;
+}
+
+/* WAITAOF numlocal numreplicas timeout: until this client's last write is
+ * on this node's disk (numlocal, 0 or 1) and on numreplicas replicas'
+ * (their ACKs carry their durable offsets), or the timeout. */
+void cmd_waitaof(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+	long long local, num, timeout;
+
+	if (arg_ll(c, 1, &local) < 0 || arg_ll(c, 2, &num) < 0 || arg_ll(c, 3, &timeout) < 0)
+		return;
+	if (timeout < 0) {
+		resp_error(R, "ERR timeout is negative");
+		return;
+	}
+	if (r->role == ROLE_REPLICA) {
+		resp_error(R, "ERR WAITAOF cannot be used with replica instances. Please also note that writes to "
+			   "replicas are just local and are not propagated.");
+		return;
+	}
+	if (local && !r->persist) {
+		resp_error(R, "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
+		return;
+	}
+	c->wait_local = local;
+	c->wait_replicas = num;
+	master_ask_acks(r, c->woff);
+	if (waitaof_done(c) || c->in_exec) {
+		waitaof_reply(c);
+		return;
+	}
+	client_block(c, BLOCK_WAITAOF, timeout);
+}
+
 void cmd_wait_check(struct server *s)
 {
 	for (struct client *c = s->blocked, *next; c; c = next) {
 		next = c->bnext;
-		if (c->block != BLOCK_WAIT)
-			continue;
-		int acked = master_acked_count(s->repl, c->woff);
-		if (acked >= c->wait_replicas) {
-			resp_int(c->reply, acked);
+		if (c->block == BLOCK_WAIT) {
+			int acked = master_acked_count(s->repl, c->woff);
+			if (acked >= c->wait_replicas) {
+				resp_int(c->reply, acked);
+				client_unblock(c);
+			}
+		} else if (c->block == BLOCK_WAITAOF && waitaof_done(c)) {
+			waitaof_reply(c);
 			client_unblock(c);
 		}
 	}
@@ -97,5 +155,7 @@ void cmd_wait_timeout(struct client *c)
 {
 	if (c->block == BLOCK_WAIT)
 		resp_int(c->reply, master_acked_count(c->srv->repl, c->woff));
+	else if (c->block == BLOCK_WAITAOF)
+		waitaof_reply(c);
 	client_unblock(c);
 }

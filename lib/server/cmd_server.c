@@ -1,10 +1,13 @@
-/* cmd_server.c - the server and introspection: INFO, TIME, LASTSAVE, DEBUG, CONFIG, COMMAND. */
+/* cmd_server.c - the server and introspection: INFO, TIME, LASTSAVE, CONFIG (COMMAND is
+ * cmd_command.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
+#include "persist/persist.h"
+#include "repl/durable.h"
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
@@ -53,7 +56,50 @@ void cmd_time(struct client *c)
 
 void cmd_lastsave(struct client *c)
 {
-	resp_int(R, c->srv->started_ms / 1000);
+	resp_int(R, c->srv->repl->last_save_ms / 1000);
+}
+
+#define NO_PERSISTENCE "ERR persistence is off (persistence.enabled): there is nothing to save to " \
+	"(synap-snapshot writes a snapshot file)"
+
+/* SAVE: with persistence every write is in sqlite already; SAVE waits
+ * until it is all on disk, whatever the fsync mode. */
+void cmd_save(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+	char why[256];
+
+	if (!r->persist) {
+		resp_error(R, NO_PERSISTENCE);
+	} else if (durable_save(r) < 0) {
+		persist_failing(r->persist, why, sizeof(why));
+		resp_error(R, "ERR Errors writing to disk: %s", why);
+	} else {
+		resp_ok(R);
+	}
+}
+
+/* BGSAVE [SCHEDULE]: a persistence snapshot (the base recovery starts
+ * from) in the snapshot child. */
+void cmd_bgsave(struct client *c)
+{
+	struct repl *r = c->srv->repl;
+	bool schedule = c->argc == 2 && arg_is(c, 1, "SCHEDULE");
+
+	if (c->argc > 2 || (c->argc == 2 && !schedule)) {
+		resp_error(R, "ERR syntax error");
+	} else if (!r->persist) {
+		resp_error(R, NO_PERSISTENCE);
+	} else if (r->snapshotting && schedule) {
+		r->snapshot_asked = true;
+		resp_simple(R, "Background saving scheduled");
+	} else if (r->snapshotting) {
+		resp_error(R, "ERR Background save already in progress");
+	} else if (durable_snapshot(r) < 0) {
+		resp_error(R, "ERR nothing to save before the first sync from the master completes");
+	} else {
+		resp_simple(R, "Background saving started");
+	}
 }
 
 
@@ -135,58 +181,5 @@ void cmd_config(struct client *c)
 	} else {
 		resp_error(R, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try CONFIG HELP.",
 			   (int)A(1).len, A(1).p);
-	}
-}
-
-static void command_info(struct buf *b, const struct command *cmd)
-{
-	static const struct { unsigned flag; const char *name; } names[] = {
-		{ CMD_WRITE, "write" }, { CMD_READ, "readonly" }, { CMD_ADMIN, "admin" },
-		{ CMD_NOAUTH, "no_auth" }, { CMD_FAST, "fast" }, { CMD_STALE, "stale" },
-	};
-	int nflags = 0;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		nflags += (cmd->flags & names[i].flag) != 0;
-	resp_array(b, 6);
-	resp_bulk_str(b, cmd->name);
-	resp_int(b, cmd->arity);
-	resp_array(b, nflags);
-	for (size_t i = 0; i < ARRAY_LEN(names); i++)
-		if (cmd->flags & names[i].flag)
-			resp_simple(b, names[i].name);
-	resp_int(b, cmd->first_key);
-	resp_int(b, cmd->last_key);
-	resp_int(b, cmd->key_step);
-}
-
-void cmd_command(struct client *c)
-{
-	size_t count;
-	const struct command *t = command_table(&count);
-
-	if (c->argc == 1) {
-		resp_array(R, (long long)count);
-		for (size_t i = 0; i < count; i++)
-			command_info(R, &t[i]);
-	} else if (arg_is(c, 1, "COUNT")) {
-		resp_int(R, (long long)count);
-	} else if (arg_is(c, 1, "DOCS")) {
-		/* No documentation is served; clients then skip their hints. */
-		resp_array(R, 0);
-	} else if (arg_is(c, 1, "INFO")) {
-		resp_array(R, c->argc - 2);
-		for (int i = 2; i < c->argc; i++) {
-			const struct command *cmd = command_find(A(i).p, A(i).len);
-			if (cmd)
-				command_info(R, cmd);
-			else
-				reply_null_array(c);
-		}
-	} else if (arg_is(c, 1, "LIST")) {
-		resp_array(R, (long long)count);
-		for (size_t i = 0; i < count; i++)
-			resp_bulk_str(R, t[i].name);
-	} else {
-		resp_error(R, "ERR unknown subcommand '%.*s'. Try COMMAND HELP.", (int)A(1).len, A(1).p);
 	}
 }

@@ -63,21 +63,36 @@ void cmd_punsubscribe(struct client *c);
 void cmd_publish(struct client *c);
 void cmd_pubsub(struct client *c);
 
-/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT */
+/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF */
 void cmd_replicaof(struct client *c);
 void cmd_role(struct client *c);
 void cmd_wait(struct client *c);
-/* Replicas acknowledged more: answers the WAITs now satisfied. */
+void cmd_waitaof(struct client *c);
+/* Replicas acknowledged more, or the disk caught up: answers the WAITs and
+ * WAITAOFs now satisfied. */
 void cmd_wait_check(struct server *s);
 /* A blocked client's timeout passed (client_ops): WAIT answers what it has. */
 void cmd_wait_timeout(struct client *c);
 
-/* cmd_server.c: the server and introspection: INFO, TIME, LASTSAVE, DEBUG, CONFIG, COMMAND */
+/* cmd_server.c: the server and introspection: INFO, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG, CONFIG, COMMAND */
 void cmd_info(struct client *c);
 void cmd_time(struct client *c);
 void cmd_lastsave(struct client *c);
+void cmd_save(struct client *c);
+void cmd_bgsave(struct client *c);
 void cmd_config(struct client *c);
 void cmd_command(struct client *c);
+
+/* cmd_memory.c: MEMORY (USAGE STATS DOCTOR MALLOC-STATS PURGE HELP) */
+void cmd_memory(struct client *c);
+
+/* shutdown.c: SHUTDOWN (waits for the replicas: see shutdown.h) */
+void cmd_shutdown(struct client *c);
+
+/* cmd_ops.c: what operators ask of a running node: MONITOR, SLOWLOG, LATENCY */
+void cmd_monitor(struct client *c);
+void cmd_slowlog(struct client *c);
+void cmd_latency(struct client *c);
 
 /* cmd_debug.c: DEBUG */
 void cmd_debug(struct client *c);

@@ -23,6 +23,39 @@ static double bucket_top(unsigned i)
 	return (double)((16ull + sub + 1) << (e - 4)) - 1;
 }
 
+/* The smallest value that falls in bucket i. */
+static uint64_t bucket_low(unsigned i)
+{
+	if (i < 16)
+		return i;
+	unsigned e = (i - 16) / 16 + 4, sub = (i - 16) % 16;
+	return (16ull + sub) << (e - 4);
+}
+
+int cmdstat_cdf(const struct cmdstat *st, long long bound[CMDSTAT_CDF_MAX], uint64_t count[CMDSTAT_CDF_MAX])
+{
+	uint64_t cum = 0, prev = 0;
+	unsigned b = 0;
+	int n = 0;
+
+	if (!st->latency)
+		return 0;
+	/* Redis's levels 2^10 .. 2^29 ns read as the largest value their
+	 * bucket holds (2^k + 2^(k-7) - 1 ns, in us); past them, everything
+	 * up to its one-second maximum (1073741823 ns). */
+	for (int k = 10; k <= 30; k++) {
+		long long top = k < 30 ? ((1LL << k) + (1LL << (k - 7)) - 1) / 1000 : 1073741;
+		while (b < LATENCY_BUCKETS && (k == 30 || bucket_low(b) <= (uint64_t)top))
+			cum += st->latency[b++];
+		if (cum > prev) {
+			bound[n] = top;
+			count[n++] = cum;
+		}
+		prev = cum;
+	}
+	return n;
+}
+
 void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed)
 {
 	st->calls++;

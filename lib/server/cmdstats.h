@@ -26,6 +26,18 @@ void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed);
 double cmdstat_percentile(const struct cmdstat *st, double p);
 void cmdstat_reset(struct cmdstat *st);
 
+/* LATENCY HISTOGRAM's buckets, Redis 7's: its histograms hold nanoseconds
+ * with two significant digits and are read in powers of two from 1024 ns,
+ * each bucket named by the largest microsecond it holds (1, 2, 4, 8, 16,
+ * 33, 66, 132, ...) up to one second. */
+#define CMDSTAT_CDF_MAX 21
+/* The calls of st that took at most bound[i] us (cumulative), for each
+ * bucket where that count grows, as Redis lists them; returns how many.
+ * Below 34 us the counts are exact; above, a call is counted at the low
+ * end of its own bucket (6.25 % wide), so it may fall one Redis bucket
+ * early. */
+int cmdstat_cdf(const struct cmdstat *st, long long bound[CMDSTAT_CDF_MAX], uint64_t count[CMDSTAT_CDF_MAX]);
+
 /* An error reply (its text from the '-'): counted under its code, the
  * first word ("ERR", "WRONGTYPE"). */
 void errorstats_count(const char *reply, size_t len);

@@ -10,6 +10,9 @@
 #include "repl/replica.h"
 #include "repl/role.h"
 #include "server/command.h"
+#include "server/latency.h"
+#include "server/monitor.h"
+#include "server/slowlog.h"
 #include "server/tracking.h"
 #include "server/watch.h"
 
@@ -61,6 +64,11 @@ const struct command *command_table(size_t *count)
 static struct cmdstat *stat_of(const struct command *cmd)
 {
 	return &stats[cmd - table];
+}
+
+const struct cmdstat *command_stat(const struct command *cmd)
+{
+	return stat_of(cmd);
 }
 
 /* name (len bytes, any case) equals lower, a lowercase C string. */
@@ -160,6 +168,49 @@ static void reject(struct client *c, const struct command *cmd, const char *fmt,
 		stat_of(cmd)->rejected++;
 }
 
+/* ---- after a command ran: MONITOR, the slow log, the latency monitor ---- */
+
+void command_observe_configure(struct server *s)
+{
+	const struct conf *cf = s->conf;
+	uint64_t at = UINT64_MAX;
+
+	if (cf->slowlog_log_slower_than >= 0)
+		at = (uint64_t)cf->slowlog_log_slower_than;
+	if (latency_on(cf) && (uint64_t)cf->latency_monitor_threshold < UINT64_MAX / 1000 &&
+	    (uint64_t)cf->latency_monitor_threshold * 1000 < at)
+		at = (uint64_t)cf->latency_monitor_threshold * 1000;
+	if (s->nmonitors)
+		at = 0;
+	s->observe_us = at;
+}
+
+/* CLIENT's subcommands that are not admin ones in Redis 7.0, so MONITOR
+ * shows them. */
+static bool client_shown(const struct client *c)
+{
+	static const char *const shown[] = { "ID", "GETNAME", "SETNAME", "INFO", "REPLY", "SETINFO", "NO-TOUCH" };
+	for (size_t i = 0; c->argc >= 2 && i < ARRAY_LEN(shown); i++)
+		if (arg_is(c, 1, shown[i]))
+			return true;
+	return false;
+}
+
+/* cmd ran for us microseconds, at least s->observe_us: whoever wants it. */
+static void observe(struct client *c, const struct command *cmd, uint64_t us)
+{
+	struct server *s = c->srv;
+	const struct conf *cf = s->conf;
+
+	if (s->nmonitors && (!(cmd->flags & CMD_ADMIN) || (strcmp(cmd->name, "client") == 0 && client_shown(c))))
+		monitor_feed(c);
+	if (cf->slowlog_log_slower_than >= 0 && us >= (uint64_t)cf->slowlog_log_slower_than &&
+	    !(cmd->flags & CMD_NOSLOWLOG))
+		slowlog_push(c, us, cf->slowlog_max_len);
+	if (latency_on(cf))
+		latency_sample(cf, cmd->flags & CMD_FAST ? LATENCY_FAST_COMMAND : LATENCY_COMMAND, (long long)(us / 1000));
+}
+
 /* Runs cmd (its checks passed: directly, or EXEC's before the queue ran). */
 void command_execute(struct client *c, const struct command *cmd)
 {
@@ -182,11 +233,16 @@ void command_execute(struct client *c, const struct command *cmd)
 	/* A reply that is an error is a failed call (EXEC's own reply is an
 	 * array: the commands inside count for themselves). */
 	bool failed = R->len > at && R->data[at] == '-';
-	cmdstat_record(stat_of(cmd), (uint64_t)(t1 - t0), failed);
+	uint64_t us = (uint64_t)(t1 - t0);
+	cmdstat_record(stat_of(cmd), us, failed);
 	if (failed) {
 		errorstats_count(R->data + at, R->len - at);
 		s->st.error_replies++;
 	}
+	/* The one test a command pays while no client monitors and it was
+	 * not slow: the rest is observe()'s. */
+	if (__builtin_expect(us >= s->observe_us, 0))
+		observe(c, cmd, us);
 	if (write)
 		c->woff = s->db->offset;
 }
@@ -255,9 +311,22 @@ static bool admissible(struct client *c, const struct command *cmd)
 		c->multi_failed = c->multi;
 		return false;
 	}
-	if (!(c->flags & CLIENT_AUTHED) && !(cmd->flags & CMD_NOAUTH)) {
-		reject(c, cmd, "NOAUTH Authentication required.");
-		c->multi_failed = c->multi;
+	/* Not authenticated, or monitoring: one test for both. */
+	if ((c->flags & (CLIENT_AUTHED | CLIENT_MONITOR)) != CLIENT_AUTHED) {
+		if (!(c->flags & CLIENT_AUTHED) && !(cmd->flags & CMD_NOAUTH)) {
+			reject(c, cmd, "NOAUTH Authentication required.");
+			c->multi_failed = c->multi;
+			return false;
+		}
+		/* As Redis, where a monitor is a kind of replica. */
+		if ((c->flags & CLIENT_MONITOR) && (cmd->flags & (CMD_READ | CMD_WRITE | CMD_MAYREPL))) {
+			reject(c, cmd, "ERR Replica can't interact with the keyspace");
+			return false;
+		}
+	}
+	if (c->multi && (cmd->flags & CMD_NOMULTI)) {
+		reject(c, cmd, "ERR Command not allowed inside a transaction");
+		c->multi_failed = true;
 		return false;
 	}
 	/* In RESP2 a subscribed connection only carries pub/sub; RESP3's push
@@ -308,6 +377,11 @@ bool command_dispatch(struct client *c)
 		c->reply = &sink;
 		c->muted = true;
 	}
+	/* Past tracking-table-max-keys (lowered by CONFIG SET, say), keys go
+	 * before the next command too, as Redis: their readers hear of it
+	 * before this reply. */
+	if (s->tracking)
+		tracking_limit(s, (size_t)s->conf->tracking_table_max_keys);
 	s->current = c;
 	run(c, cmd);
 	s->current = NULL;

@@ -23,6 +23,8 @@
 #define CMD_TXN     (1u << 7)   /* runs at once inside MULTI (not queued) */
 #define CMD_DENYOOM (1u << 8)   /* may grow memory: refused past maxmemory */
 #define CMD_MAYREPL (1u << 9)   /* not a write, but may replicate (PUBLISH): paused with writes */
+#define CMD_NOMULTI (1u << 10)  /* refused inside MULTI (SHUTDOWN) */
+#define CMD_NOSLOWLOG (1u << 11) /* never in the slow log (EXEC: the commands it runs are) */
 
 struct command {
 	const char *name;       /* lowercase */
@@ -52,6 +54,14 @@ void command_exec_queue(struct client *c);
 /* Forgets the MULTI state, its queue and the watched keys (DISCARD, EXEC,
  * RESET, a closed client). */
 void command_discard(struct client *c);
+/* After a command ran, the dispatcher hands it to MONITOR's clients, the
+ * slow log and the latency monitor when they want it; it only tests its
+ * duration against s->observe_us, which this sets from the settings and
+ * the monitors (at start, after CONFIG SET of slowlog-log-slower-than or
+ * latency-monitor-threshold, when a client starts or stops monitoring). */
+void command_observe_configure(struct server *s);
+/* The counts of cmd (LATENCY HISTOGRAM). */
+const struct cmdstat *command_stat(const struct command *cmd);
 
 /* INFO's sections of the command layer: commandstats, latencystats,
  * errorstats; and CONFIG RESETSTAT of their counts. */

@@ -78,6 +78,7 @@ int pubsub_subscribe(struct server *s, struct client *c, const char *name, size_
 		ch->subs = xrealloc(ch->subs, ch->cap * sizeof(*ch->subs));
 	}
 	ch->subs[ch->nsubs++] = c;
+	c->pattern_subscriptions += pattern;
 	return ++c->subscriptions;
 }
 
@@ -92,6 +93,7 @@ int pubsub_unsubscribe(struct server *s, struct client *c, const char *name, siz
 		if (ch->subs[i] == c) {
 			ch->subs[i] = ch->subs[--ch->nsubs];
 			c->subscriptions--;
+			c->pattern_subscriptions -= pattern;
 			break;
 		}
 	}

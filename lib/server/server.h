@@ -80,7 +80,17 @@ struct server {
 	struct client *current;         /* the client whose command is running, if any */
 	long long published;            /* subscribers the last PUBLISH reached here */
 	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
+	struct client **monitors;       /* clients in MONITOR mode (monitor.c) */
+	int nmonitors, monitors_cap;
+	/* A command that ran for at least this many microseconds is handed
+	 * on after it ran: to the monitors, the slow log, the latency monitor
+	 * (command_observe_configure). 0 while a client monitors; UINT64_MAX
+	 * when none of them wants anything. */
+	uint64_t observe_us;
 	bool stopping;                  /* SHUTDOWN asked for */
+	bool cron_paused;               /* DEBUG PAUSE-CRON 1: the node's background tasks wait */
+	int64_t shutdown_deadline_ms;   /* SHUTDOWN waits for replicas until then (mono); 0: none */
+	long long shutdown_timer;       /* its deadline's timer */
 	struct server_stats st;
 };
 

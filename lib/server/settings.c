@@ -7,6 +7,7 @@
 #include "core/conf.h"
 #include "core/log.h"
 #include "repl/role.h"
+#include "server/command.h"
 #include "server/notify.h"
 #include "server/server.h"
 #include "server/settings.h"
@@ -42,6 +43,8 @@ static const struct setting table[] = {
 	{ "hash-max-ziplist-entries", K_KNOB, NULL, "128", NULL },
 	{ "hash-max-ziplist-value", K_KNOB, NULL, "64", NULL },
 	{ "hz", K_KEY, "server.hz", NULL, NULL },
+	{ "latency-monitor-threshold", K_KEY, "server.latency_monitor_threshold", NULL, NULL },
+	{ "latency-tracking", K_FIXED, NULL, "yes", "the per-command latency histograms are always kept" },
 	{ "list-compress-depth", K_KNOB, NULL, "0", NULL },
 	{ "list-max-listpack-size", K_KNOB, NULL, "-2", NULL },
 	{ "list-max-ziplist-size", K_KNOB, NULL, "-2", NULL },
@@ -63,8 +66,11 @@ static const struct setting table[] = {
 	{ "requirepass", K_KEY, "server.requirepass", NULL, NULL },
 	{ "save", K_FIXED, NULL, "", "Synap keeps no RDB save points: its durability is persistence.enabled" },
 	{ "set-max-intset-entries", K_KNOB, NULL, "512", NULL },
+	{ "shutdown-timeout", K_KEY, "server.shutdown_timeout_secs", NULL, NULL },
 	{ "slave-priority", K_KEY, "replication.replica_priority", NULL, NULL },
 	{ "slave-read-only", K_FIXED, NULL, "yes", "a replica never takes writes" },
+	{ "slowlog-log-slower-than", K_KEY, "server.slowlog_log_slower_than", NULL, NULL },
+	{ "slowlog-max-len", K_KEY, "server.slowlog_max_len", NULL, NULL },
 	{ "timeout", K_KEY, "server.timeout", NULL, NULL },
 	{ "tracking-table-max-keys", K_KEY, "server.tracking_table_max_keys", NULL, NULL },
 	{ "zset-max-listpack-entries", K_KNOB, NULL, "128", NULL },
@@ -201,6 +207,9 @@ static int set_one(struct server *s, const struct setting *st, const char *value
 			log_set_level((enum log_level)s->conf->log_level);
 		else if (strcmp(st->key, "server.notify_keyspace_events") == 0)
 			notify_configure(s);
+		else if (strcmp(st->key, "server.slowlog_log_slower_than") == 0 ||
+			 strcmp(st->key, "server.latency_monitor_threshold") == 0)
+			command_observe_configure(s);
 	}
 	return 0;
 }

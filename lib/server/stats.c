@@ -18,6 +18,7 @@
 #include "repl/master.h"
 #include "repl/replica.h"
 #include "repl/role.h"
+#include "server/shutdown.h"
 #include "server/stats.h"
 #include "server/tracking.h"
 
@@ -35,6 +36,8 @@ size_t stats_rss(void)
 }
 
 static size_t used_memory(const struct server *s);
+
+size_t stats_used_memory(const struct server *s) { return used_memory(s); }
 
 void stats_sample(struct server *s)
 {
@@ -345,11 +348,14 @@ static void info_server(struct server *s, struct buf *b)
 		      "uptime_in_days:%lld\r\n"
 		      "hz:%d\r\n"
 		      "executable:%s\r\n"
-		      "config_file:%s\r\n\r\n",
+		      "config_file:%s\r\n",
 		   SYNAP_VERSION, u.sysname, u.release, u.machine, (int)(sizeof(void *) * 8),
 		   (int)getpid(), s->repl->run_id, s->conf->port, (long long)time_ms() * 1000,
 		   (long long)up, (long long)up / 86400, s->conf->hz, s->prog,
 		   s->conf->file ? s->conf->file : "");
+	if (shutdown_pending(s))
+		buf_printf(b, "shutdown_in_milliseconds:%lld\r\n", (long long)shutdown_remaining_ms(s));
+	buf_puts(b, "\r\n");
 }
 
 static void info_clients(struct server *s, struct buf *b)
@@ -397,15 +403,21 @@ static void info_persistence(struct server *s, struct buf *b)
 {
 	char why[200] = "";
 	bool failing = s->repl->persist && persist_failing(s->repl->persist, why, sizeof(why));
-	buf_printf(b, "# Persistence\r\nloading:0\r\nrdb_bgsave_in_progress:%d\r\n"
-		      "aof_enabled:%d\r\nsynap_persistence:%s\r\nsynap_fsync:%s\r\n"
+	unsigned long long logged = s->repl->persist ? persist_logged(s->repl->persist) : 0;
+	/* Redis's rdb_* fields describe Synap's persistence snapshots (BGSAVE),
+	 * its aof_* fields the sqlite operation log. */
+	buf_printf(b, "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
+		      "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
+		      "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+		      "aof_enabled:%d\r\naof_rewrite_in_progress:0\r\naof_last_write_status:%s\r\n"
+		      "synap_persistence:%s\r\nsynap_fsync:%s\r\n"
 		      "synap_durable_offset:%llu\r\nsynap_logged_since_snapshot:%llu\r\n"
 		      "synap_persistence_status:%s\r\n\r\n",
-		   bgsave_running(s->repl->bgsave), s->repl->persist != NULL, s->repl->persist ? "sqlite" : "off",
-		   fsync_name(s->conf->fsync),
+		   logged, bgsave_running(s->repl->bgsave), (long long)s->repl->last_save_ms / 1000,
+		   s->repl->snapshot_failed ? "err" : "ok", s->repl->persist != NULL, failing ? "err" : "ok",
+		   s->repl->persist ? "sqlite" : "off", fsync_name(s->conf->fsync),
 		   s->repl->persist ? (unsigned long long)persist_durable(s->repl->persist) : 0ULL,
-		   s->repl->persist ? (unsigned long long)persist_logged(s->repl->persist) : 0ULL,
-		   failing ? "failing" : "ok");
+		   logged, failing ? "failing" : "ok");
 }
 
 static void info_stats(struct server *s, struct buf *b)

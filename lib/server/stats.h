@@ -43,5 +43,7 @@ void stats_promoted(struct server *s, struct json *j);
 void stats_sample(struct server *s);
 /* Resident set size in bytes from /proc, 0 when unknown. */
 size_t stats_rss(void);
+/* What INFO calls used_memory: the dataset and the replication log. */
+size_t stats_used_memory(const struct server *s);
 
 #endif
