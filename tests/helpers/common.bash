@@ -231,6 +231,37 @@ write_conf() {
 # info_field SECTION NAME: one value of INFO SECTION.
 info_field() { rcli info "$1" | tr -d '\r' | sed -n "s/^$2://p"; }
 
+# npm_ensure DIR: the npm packages of DIR's package-lock.json installed by
+# npm ci (at most NPM_TIMEOUT seconds) into DIR/node_modules, or, when DIR is
+# not writable, into a copy of DIR's files under $TEST_DIR; sets NPM_DIR to
+# the directory to run DIR's scripts from. An install is kept while the lock
+# file is the one it was made from (node_modules/.synap-lock), so that only
+# the first run waits for npm. Fails with NPM_WHY set when npm cannot
+# install them (no npm, no network).
+NPM_TIMEOUT=${NPM_TIMEOUT:-300}
+npm_ensure() {
+	local src=$1 dir=$1 log
+	if [[ ! -w $src ]]; then
+		dir=$TEST_DIR/$(basename "$src")
+		mkdir -p "$dir"
+		find "$src" -maxdepth 1 -type f -exec cp {} "$dir"/ \;
+	fi
+	NPM_DIR=$dir
+	cmp -s "$dir/package-lock.json" "$dir/node_modules/.synap-lock" && return 0
+	command -v npm >/dev/null || { NPM_WHY="npm is not installed"; return 1; }
+	log=$TEST_DIR/npm.log
+	local rc=0 why
+	(cd "$dir" && timeout "$NPM_TIMEOUT" npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 3>&- || rc=$?
+	if ((rc != 0)); then
+		# npm's first error line names the cause (FetchError: ... ECONNREFUSED)
+		why=$(grep -m 1 -E '[A-Za-z]Error: ' "$log") || why=$(tail -n 3 "$log" | tr '\n' ' ')
+		((rc != 124)) || why="no answer within $NPM_TIMEOUT s"
+		NPM_WHY="npm ci in $dir failed: $why"
+		return 1
+	fi
+	cp "$dir/package-lock.json" "$dir/node_modules/.synap-lock"
+}
+
 # --- assertions; each prints what differed and fails ------------------------
 
 assert_equal() {

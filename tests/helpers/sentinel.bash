@@ -326,27 +326,12 @@ make_behind() {
 
 # --- a Node.js client (tests/node) -------------------------------------------
 
-# ensure_ioredis: ioredis is installed for tests/node (npm ci from its
-# package-lock.json, into tests/node/node_modules, or into the test's
-# directory when that is not writable); sets NODE_DIR_IOREDIS to the
-# directory to run the scripts from. Fails with IOREDIS_WHY set when npm
-# cannot install it (no network, no npm).
+# ensure_ioredis: ioredis is installed for tests/node (npm_ensure); sets
+# NODE_DIR_IOREDIS to the directory to run the scripts from. Fails with
+# IOREDIS_WHY set when npm cannot install it (no network, no npm).
 ensure_ioredis() {
-	local src=$BATS_TEST_DIRNAME/node dir log
-	NODE_DIR_IOREDIS=$src
-	[[ -f $src/node_modules/ioredis/package.json ]] && return 0
-	command -v npm >/dev/null || { IOREDIS_WHY="npm is not installed"; return 1; }
-	if [[ ! -w $src ]]; then
-		dir=$TEST_DIR/node
-		mkdir -p "$dir"
-		cp "$src"/package.json "$src"/package-lock.json "$src"/*.js "$dir"/
-		NODE_DIR_IOREDIS=$dir
-	fi
-	log=$TEST_DIR/npm.log
-	if ! (cd "$NODE_DIR_IOREDIS" && timeout 180 npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 3>&-; then
-		IOREDIS_WHY="npm ci of ioredis failed: $(tail -n 3 "$log" | tr '\n' ' ')"
-		return 1
-	fi
+	npm_ensure "$BATS_TEST_DIRNAME/node" || { IOREDIS_WHY=$NPM_WHY; return 1; }
+	NODE_DIR_IOREDIS=$NPM_DIR
 }
 
 # writer_count KIND [AFTER_MS]: lines KIND (ok, err) of the writer's log,
