@@ -25,17 +25,35 @@ check() {
 	fi
 	[[ -s $RESULTS ]] || { cat "$BATS_FILE_TMPDIR/summary"; return 1; }
 	grep "^$unit: " "$BATS_FILE_TMPDIR/summary" || true
-	local expected got
+	compare "$RESULTS" "$unit" && return 0
+	# Some of Redis's tests race two connections against each other (a
+	# deferred client's write, another's read right after): on a loaded
+	# machine such a test can fail once. The unit runs again alone, and
+	# only what fails both times, or passes both times while listed, counts.
+	local first=$REPORT retry=$BATS_FILE_TMPDIR/retry.$(tr / _ <<<"$unit")
+	"$ROOT/tests/redis-suite" -o "$retry" "$unit" >/dev/null 2>&1 || true
+	if [[ -s $retry ]] && compare "$retry" "$unit"; then
+		echo "# $unit: the first run differed, the second matched:" >&3
+		sed 's/^/#   /' <<<"$first" >&3
+		return 0
+	fi
+	printf 'first run:\n%s\nsecond run:\n%s\n' "$first" "$REPORT"
+	return 1
+}
+
+# compare RESULTS UNIT: the unit's results in RESULTS against the expected
+# failures; REPORT says what differs.
+compare() {
+	local results=$1 unit=$2 expected got ran new fixed
+	REPORT=""
 	expected=$(awk -F'\t' -v u="$unit" '$1 == u { print $2 }' "$ROOT/tests/redis-suite.expected" | sort)
-	got=$(awk -F'\t' -v u="$unit" '$1 == u && $2 != "ok" { print $3 }' "$RESULTS" | sort)
-	local ran
-	ran=$(awk -F'\t' -v u="$unit" '$1 == u' "$RESULTS" | wc -l)
-	((ran > 0)) || { echo "$unit: no result"; return 1; }
-	local new fixed
+	got=$(awk -F'\t' -v u="$unit" '$1 == u && $2 != "ok" { print $3 }' "$results" | sort)
+	ran=$(awk -F'\t' -v u="$unit" '$1 == u' "$results" | wc -l)
+	((ran > 0)) || { REPORT="$unit: no result"; return 1; }
 	new=$(comm -13 <(echo "$expected") <(echo "$got") | grep . || true)
 	fixed=$(comm -23 <(echo "$expected") <(echo "$got") | grep . || true)
-	[[ -z $new ]] || printf 'failed, not in tests/redis-suite.expected:\n%s\n' "$new"
-	[[ -z $fixed ]] || printf 'passes now: take it out of tests/redis-suite.expected:\n%s\n' "$fixed"
+	[[ -z $new ]] || REPORT+=$(printf 'failed, not in tests/redis-suite.expected:\n%s\n' "$new")
+	[[ -z $fixed ]] || REPORT+=$(printf '\npasses now: take it out of tests/redis-suite.expected:\n%s\n' "$fixed")
 	[[ -z $new && -z $fixed ]]
 }
 
