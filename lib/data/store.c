@@ -98,7 +98,8 @@ static void sip_update(struct sip *s, const void *data, size_t len)
 	}
 	for (; len >= 8; p += 8, len -= 8)
 		sip_block(s, le64(p));
-	memcpy(s->tail, p, len);
+	if (len)                /* p may be NULL for an empty key (FLUSHALL's op) */
+		memcpy(s->tail, p, len);
 	s->ntail = len;
 }
 
