@@ -235,6 +235,21 @@ int random_bytes(void *out, size_t n)
 	return 0;
 }
 
+uint64_t random_u64(void)
+{
+	static __thread uint64_t x;
+
+	if (x == 0) {
+		random_bytes(&x, sizeof(x));
+		x |= 1;
+	}
+	/* xorshift64*: picks of random elements, not secrets. */
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	return x * 2685821657736338717ULL;
+}
+
 void random_hex40(char out[41])
 {
 	static const char hex[] = "0123456789abcdef";

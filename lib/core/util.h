@@ -8,6 +8,12 @@
 
 #define SYNAP_VERSION "0.1.0"
 
+/* A length-delimited string: a command's argument, an op's element. */
+struct arg {
+	char *p;
+	size_t len;
+};
+
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define UNUSED(x) (void)(x)
@@ -55,6 +61,8 @@ bool secret_equal(const char *want, const char *got, size_t glen);
 
 /* Fills out with n random bytes from the kernel (getrandom); -1 on error. */
 int random_bytes(void *out, size_t n);
+/* A fast pseudo-random number (per thread; seeded by random_bytes). */
+uint64_t random_u64(void);
 /* 40 random lowercase hex characters plus NUL (a replid or run id). */
 void random_hex40(char out[41]);
 

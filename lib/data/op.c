@@ -1,7 +1,9 @@
 /* op.c - encode, decode and apply operation records. */
 #include <string.h>
 
+#include "data/hash.h"
 #include "data/op.h"
+#include "data/set.h"
 #include "data/store.h"
 
 #define OP_HEADER 13    /* u32 len + u8 type + u64 ts */
@@ -25,6 +27,10 @@ const char *op_name(uint8_t type)
 	case OP_RENAME: return "RENAME";
 	case OP_PUBLISH: return "PUBLISH";
 	case OP_SETRANGE: return "SETRANGE";
+	case OP_HSET: return "HSET";
+	case OP_HDEL: return "HDEL";
+	case OP_SADD: return "SADD";
+	case OP_SREM: return "SREM";
 	}
 	return "?";
 }
@@ -38,7 +44,42 @@ size_t op_wire_size(const struct op *op)
 		n += 4 + op->vlen;
 	if (has_time(op->type))
 		n += 8;
+	if (op_has_elems(op->type)) {
+		struct op_iter it;
+		const char *e;
+		size_t len;
+		n += 4;
+		op_iter_init(&it, op);
+		while (op_iter_next(&it, &e, &len))
+			n += 4 + len;
+	}
 	return n;
+}
+
+void op_iter_init(struct op_iter *it, const struct op *op)
+{
+	it->op = op;
+	it->i = 0;
+	it->pos = 0;
+}
+
+bool op_iter_next(struct op_iter *it, const char **p, size_t *len)
+{
+	const struct op *op = it->op;
+
+	if (it->i >= op->nelems)
+		return false;
+	if (op->elems) {
+		*p = op->elems[it->i].p;
+		*len = op->elems[it->i].len;
+	} else {
+		/* op_decode checked every length. */
+		*len = get_u32(op->wire + it->pos);
+		*p = (const char *)op->wire + it->pos + 4;
+		it->pos += 4 + *len;
+	}
+	it->i++;
+	return true;
 }
 
 size_t op_encode_to(unsigned char *p, const struct op *op)
@@ -65,6 +106,20 @@ size_t op_encode_to(unsigned char *p, const struct op *op)
 		set_u64(q, (uint64_t)op->at_ms);
 		q += 8;
 	}
+	if (op_has_elems(op->type)) {
+		struct op_iter it;
+		const char *e;
+		size_t len;
+		set_u32(q, op->nelems);
+		q += 4;
+		op_iter_init(&it, op);
+		while (op_iter_next(&it, &e, &len)) {
+			set_u32(q, (uint32_t)len);
+			if (len)
+				memcpy(q + 4, e, len);
+			q += 4 + len;
+		}
+	}
 	return n;
 }
 
@@ -90,6 +145,27 @@ static int take_str(const unsigned char *p, size_t end, size_t *pos, const char 
 	return 0;
 }
 
+/* An element op's strings: a count, then that many strings, all within
+ * end; a hash's come in pairs. */
+static int take_elems(const unsigned char *p, size_t end, size_t *pos, struct op *op)
+{
+	if (end - *pos < 4)
+		return -1;
+	uint32_t n = get_u32(p + *pos);
+	*pos += 4;
+	if (n == 0 || (op->type == OP_HSET && n % 2) || n > (end - *pos) / 4)
+		return -1;
+	op->nelems = n;
+	op->wire = p + *pos;
+	for (uint32_t i = 0; i < n; i++) {
+		const char *s;
+		uint32_t len;
+		if (take_str(p, end, pos, &s, &len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 {
 	if (len < 4)
@@ -103,7 +179,7 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 	memset(op, 0, sizeof(*op));
 	op->type = p[4];
 	op->ts_ms = (int64_t)get_u64(p + 5);
-	if (op->type < OP_SET || op->type > OP_SETRANGE)
+	if (op->type < OP_SET || op->type > OP_LAST)
 		return -1;
 	if (has_key(op->type) && take_str(p, end, &pos, &op->key, &op->klen) < 0)
 		return -1;
@@ -117,9 +193,73 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 			return -1;
 		pos += 8;
 	}
+	if (op_has_elems(op->type) && take_elems(p, end, &pos, op) < 0)
+		return -1;
 	if (pos != end)
 		return -1;
 	return (long)end;
+}
+
+/* The collection of type at op's key, created (empty) when missing or
+ * holding another type; first is the first element (a set's encoding
+ * depends on it). */
+static struct entry *collection(struct store *s, const struct op *op, uint8_t type,
+				const char *first, size_t flen, struct vref *v)
+{
+	struct entry *e = store_find(s, op->key, op->klen);
+
+	if (e && e->type == type) {
+		*v = entry_vref(e);
+		return e;
+	}
+	if (type == VT_HASH)
+		hash_init(v);
+	else
+		set_init(v, first, flen);
+	return store_set_obj(s, op->key, op->klen, v, 0);
+}
+
+static void apply_elems(struct store *s, const struct op *op)
+{
+	struct op_iter it;
+	const char *a, *b;
+	size_t alen, blen;
+	struct vref v;
+	uint8_t type = op->type == OP_HSET || op->type == OP_HDEL ? VT_HASH : VT_SET;
+	struct entry *e;
+
+	if (op->type == OP_HDEL || op->type == OP_SREM) {
+		e = store_find(s, op->key, op->klen);
+		if (!e || e->type != type)
+			return;
+		v = entry_vref(e);
+	} else {
+		op_iter_init(&it, op);
+		op_iter_next(&it, &a, &alen);
+		e = collection(s, op, type, a, alen, &v);
+	}
+	size_t before = value_memory(&v);
+	op_iter_init(&it, op);
+	while (op_iter_next(&it, &a, &alen)) {
+		switch (op->type) {
+		case OP_HSET:
+			op_iter_next(&it, &b, &blen);
+			hash_set(&v, a, alen, b, blen);
+			break;
+		case OP_HDEL:
+			hash_del(&v, a, alen);
+			break;
+		case OP_SADD:
+			set_add(&v, a, alen);
+			break;
+		case OP_SREM:
+			set_remove(&v, a, alen);
+			break;
+		}
+	}
+	store_put_vref(s, e, &v, before);
+	if (value_count(&v) == 0)
+		store_delete(s, op->key, op->klen);
 }
 
 void op_apply(struct store *s, const struct op *op)
@@ -154,6 +294,12 @@ void op_apply(struct store *s, const struct op *op)
 		break;          /* the node delivers it; the data does not change */
 	case OP_SETRANGE:
 		store_setrange(s, op->key, op->klen, (size_t)op->at_ms, op->val, op->vlen);
+		break;
+	case OP_HSET:
+	case OP_HDEL:
+	case OP_SADD:
+	case OP_SREM:
+		apply_elems(s, op);
 		break;
 	}
 }

@@ -19,11 +19,23 @@
  *     PUBLISH  channel, message
  *     SETRANGE key, bytes, u64 offset (the bytes written there, zeros before
  *              them past the old end)
+ *     HSET     key, u32 n, n strings: field, value, field, value ... (n even,
+ *              at least 2): creates the hash when missing
+ *     HDEL     key, u32 n, n fields: the hash goes when emptied
+ *     SADD     key, u32 n, n members: creates the set when missing
+ *     SREM     key, u32 n, n members: the set goes when emptied
+ *
+ * A collection is always written as element ops: a command that builds a
+ * whole one (COPY, RESTORE, SUNIONSTORE ...) sends a DEL, then SADD or
+ * HSET ops of at most OP_CHUNK elements, so no op grows with the value.
+ * An element op meeting a key of another type replaces it (the master
+ * checked types first; this only keeps every node's result the same).
  */
 #ifndef SYNAP_OP_H
 #define SYNAP_OP_H
 
 #include "core/buf.h"
+#include "core/util.h"
 
 enum op_type {
 	OP_SET = 1,
@@ -35,7 +47,15 @@ enum op_type {
 	OP_RENAME = 7,
 	OP_PUBLISH = 8,         /* no effect on data: delivered to subscribers */
 	OP_SETRANGE = 9,        /* SETRANGE, SETBIT, BITFIELD: bytes at an offset */
+	OP_HSET = 10,
+	OP_HDEL = 11,
+	OP_SADD = 12,
+	OP_SREM = 13,
 };
+#define OP_LAST OP_SREM
+
+/* Elements per op when a command writes a whole collection. */
+#define OP_CHUNK 1024
 
 struct op {
 	uint8_t type;
@@ -46,7 +66,21 @@ struct op {
 	const char *val;        /* SET value, APPEND suffix, RENAME new key, SETRANGE bytes */
 	uint32_t vlen;
 	int64_t at_ms;          /* SET expire_at, EXPIRE at, SETRANGE offset */
+	uint32_t nelems;        /* element ops: how many strings */
+	const struct arg *elems;        /* made by a command: the strings */
+	const unsigned char *wire;      /* or decoded: nelems u32-prefixed strings */
 };
+
+static inline bool op_has_elems(uint8_t type) { return type >= OP_HSET && type <= OP_SREM; }
+
+/* Walks an element op's strings, whichever form it holds them in. */
+struct op_iter {
+	const struct op *op;
+	uint32_t i;
+	size_t pos;
+};
+void op_iter_init(struct op_iter *it, const struct op *op);
+bool op_iter_next(struct op_iter *it, const char **p, size_t *len);
 
 struct store;
 

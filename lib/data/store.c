@@ -1,6 +1,5 @@
-/* store.c - chained hash table with incremental rehashing (two tables while
- * resizing, as in Redis's dict), a dense "volatile set" for uniform
- * sampling of keys with a TTL, and an order-independent digest. */
+/* store.c - the keyspace: entries in an htab, a dense "volatile set" for
+ * uniform sampling of keys with a TTL, and an order-independent digest. */
 #include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -8,127 +7,24 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/siphash.h"
 #include "data/store.h"
 
 #define HDR offsetof(struct entry, data)
-#define INITIAL_SIZE 16
-/* With a forked child alive we only grow past this load factor. */
-#define FORCE_RESIZE_RATIO 5
-/* Rehashing moves one bucket per access: prefetch this many ahead. */
-#define REHASH_AHEAD 4
-/* Walking the whole table: prefetch the entries this many buckets ahead. */
-#define FOREACH_AHEAD 8
-
-struct table {
-	struct entry **b;
-	size_t size;            /* 0 or a power of two */
-	size_t used;
-};
 
 struct store {
-	struct table t[2];      /* t[1] is in use only while rehashing */
-	ssize_t rehash_idx;     /* next bucket of t[0] to move, -1 when not rehashing */
-	uint8_t seed[16];
+	struct htab h;
 	struct entry **vol;     /* entries with expire_at != 0, in no order */
 	size_t vol_len, vol_cap;
-	size_t mem;             /* allocator bytes of all entries */
-	bool resize_allowed;
+	size_t mem;             /* allocator bytes of all entries and their objects */
 	uint64_t rng;
 };
 
-/* ---- SipHash-1-3 (streaming) ---- */
-
-struct sip {
-	uint64_t v0, v1, v2, v3;
-	uint8_t tail[8];
-	size_t ntail, total;
-};
-
-static inline uint64_t rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-
-static inline void sip_round(struct sip *s)
-{
-	s->v0 += s->v1; s->v1 = rotl(s->v1, 13); s->v1 ^= s->v0; s->v0 = rotl(s->v0, 32);
-	s->v2 += s->v3; s->v3 = rotl(s->v3, 16); s->v3 ^= s->v2;
-	s->v0 += s->v3; s->v3 = rotl(s->v3, 21); s->v3 ^= s->v0;
-	s->v2 += s->v1; s->v1 = rotl(s->v1, 17); s->v1 ^= s->v2; s->v2 = rotl(s->v2, 32);
-}
-
-static inline uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static void sip_init(struct sip *s, const uint8_t k[16])
-{
-	uint64_t k0 = le64(k), k1 = le64(k + 8);
-	s->v0 = 0x736f6d6570736575ULL ^ k0;
-	s->v1 = 0x646f72616e646f6dULL ^ k1;
-	s->v2 = 0x6c7967656e657261ULL ^ k0;
-	s->v3 = 0x7465646279746573ULL ^ k1;
-	s->ntail = s->total = 0;
-}
-
-static inline void sip_block(struct sip *s, uint64_t m)
-{
-	s->v3 ^= m;
-	sip_round(s);
-	s->v0 ^= m;
-}
-
-static void sip_update(struct sip *s, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	s->total += len;
-	if (s->ntail) {
-		while (s->ntail < 8 && len) {
-			s->tail[s->ntail++] = *p++;
-			len--;
-		}
-		if (s->ntail < 8)
-			return;
-		sip_block(s, le64(s->tail));
-		s->ntail = 0;
-	}
-	for (; len >= 8; p += 8, len -= 8)
-		sip_block(s, le64(p));
-	if (len)                /* p may be NULL for an empty key (FLUSHALL's op) */
-		memcpy(s->tail, p, len);
-	s->ntail = len;
-}
-
-static uint64_t sip_final(struct sip *s)
-{
-	uint64_t b = (uint64_t)s->total << 56;
-	for (size_t i = 0; i < s->ntail; i++)
-		b |= (uint64_t)s->tail[i] << (8 * i);
-	sip_block(s, b);
-	s->v2 ^= 0xff;
-	sip_round(s);
-	sip_round(s);
-	sip_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
-}
-
-uint64_t siphash(const void *data, size_t len, const uint8_t k[16])
-{
-	struct sip s;
-	sip_init(&s, k);
-	sip_update(&s, data, len);
-	return sip_final(&s);
-}
-
-/* ---- table ---- */
+static inline struct entry *as_entry(struct hnode *n) { return (struct entry *)n; }
 
 static inline uint64_t hash_key(const struct store *s, const char *key, size_t klen)
 {
-	return siphash(key, klen, s->seed);
+	return htab_hash(&s->h, key, klen);
 }
 
 static inline size_t entry_size(const struct entry *e)
@@ -136,174 +32,73 @@ static inline size_t entry_size(const struct entry *e)
 	return malloc_usable_size((void *)e);
 }
 
+/* What an entry costs: itself, and its object for a collection. */
+static size_t entry_bytes(const struct entry *e)
+{
+	size_t n = entry_size(e);
+	if (e->type != VT_STRING) {
+		struct vref v = entry_vref(e);
+		n += value_memory(&v);
+	}
+	return n;
+}
+
 struct store *store_new(void)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 
-	s->rehash_idx = -1;
-	s->resize_allowed = true;
-	random_bytes(s->seed, sizeof(s->seed));
+	htab_init(&s->h, (uint32_t)HDR);
 	random_bytes(&s->rng, sizeof(s->rng));
 	s->rng |= 1;
 	return s;
 }
 
-/* Bucket arrays of 2 MB and more are huge pages: every lookup lands on a
- * random bucket, and with 4 KB pages nearly each one is a TLB miss. */
-static struct entry **buckets_new(size_t size)
+static void free_node(struct hnode *n, void *arg)
 {
-	size_t bytes = size * sizeof(struct entry *);
-	if (bytes >= HUGE_PAGE)
-		return xmap_huge(huge_round(bytes));
-	return xcalloc(size, sizeof(struct entry *));
-}
-
-static void buckets_free(struct entry **b, size_t size)
-{
-	size_t bytes = size * sizeof(struct entry *);
-	if (bytes >= HUGE_PAGE)
-		xunmap(b, huge_round(bytes));
-	else
-		free(b);
-}
-
-static void table_free_entries(struct table *t)
-{
-	for (size_t i = 0; i < t->size; i++) {
-		struct entry *e = t->b[i];
-		while (e) {
-			struct entry *next = e->next;
-			free(e);
-			e = next;
-		}
+	struct entry *e = as_entry(n);
+	(void)arg;
+	if (e->type != VT_STRING) {
+		struct vref v = entry_vref(e);
+		value_free(&v);
 	}
-	buckets_free(t->b, t->size);
-	memset(t, 0, sizeof(*t));
+	free(e);
 }
 
 void store_free(struct store *s)
 {
 	if (!s)
 		return;
-	table_free_entries(&s->t[0]);
-	table_free_entries(&s->t[1]);
+	htab_release(&s->h, free_node, NULL);
 	free(s->vol);
 	free(s);
 }
 
-bool store_rehashing(const struct store *s) { return s->rehash_idx >= 0; }
-size_t store_count(const struct store *s) { return s->t[0].used + s->t[1].used; }
+bool store_rehashing(const struct store *s) { return htab_rehashing(&s->h); }
+size_t store_count(const struct store *s) { return htab_count(&s->h); }
 size_t store_volatile_count(const struct store *s) { return s->vol_len; }
-size_t store_buckets(const struct store *s) { return s->t[0].size + s->t[1].size; }
+size_t store_buckets(const struct store *s) { return htab_buckets(&s->h); }
 
 size_t store_entry_memory(const struct entry *e)
 {
 	/* The entry (key and value inline), its bucket slot, its slot in the
-	 * volatile set when it has a TTL. */
-	return entry_size(e) + sizeof(struct entry *) + (e->expire_at ? sizeof(struct entry *) : 0);
+	 * volatile set when it has a TTL, its object. */
+	return entry_bytes(e) + sizeof(struct entry *) + (e->expire_at ? sizeof(struct entry *) : 0);
 }
 
 size_t store_memory(const struct store *s)
 {
-	return s->mem + (s->t[0].size + s->t[1].size) * sizeof(struct entry *) +
+	return s->mem + store_buckets(s) * sizeof(struct entry *) +
 	       s->vol_cap * sizeof(struct entry *) + sizeof(*s);
 }
 
 void store_set_resize_allowed(struct store *s, bool allowed)
 {
-	s->resize_allowed = allowed;
+	s->h.resize_allowed = allowed;
 }
 
-static void start_resize(struct store *s, size_t size)
-{
-	if (store_rehashing(s) || size == s->t[0].size)
-		return;
-	if (s->t[0].size == 0) {
-		s->t[0].b = buckets_new(size);
-		s->t[0].size = size;
-		return;
-	}
-	s->t[1].b = buckets_new(size);
-	s->t[1].size = size;
-	s->t[1].used = 0;
-	s->rehash_idx = 0;
-}
-
-static size_t pow2_at_least(size_t n)
-{
-	size_t p = INITIAL_SIZE;
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
-void store_reserve(struct store *s, size_t n)
-{
-	if (s->t[0].size == 0 && !store_rehashing(s) && n > INITIAL_SIZE)
-		start_resize(s, pow2_at_least(n));
-}
-
-static void maybe_grow(struct store *s)
-{
-	struct table *t = &s->t[0];
-
-	if (store_rehashing(s))
-		return;
-	if (t->size == 0) {
-		start_resize(s, INITIAL_SIZE);
-		return;
-	}
-	if (t->used >= t->size && (s->resize_allowed || t->used / t->size > FORCE_RESIZE_RATIO))
-		start_resize(s, pow2_at_least(t->used * 2));
-}
-
-void store_maybe_shrink(struct store *s)
-{
-	struct table *t = &s->t[0];
-
-	if (store_rehashing(s) || !s->resize_allowed || t->size <= INITIAL_SIZE)
-		return;
-	if (t->used * 8 < t->size)
-		start_resize(s, pow2_at_least(t->used));
-}
-
-bool store_rehash_step(struct store *s, int n)
-{
-	int empty_visits = n * 10;
-	struct table *from = &s->t[0], *to = &s->t[1];
-
-	if (!store_rehashing(s))
-		return false;
-	while (n-- > 0 && from->used > 0) {
-		while (from->b[s->rehash_idx] == NULL) {
-			s->rehash_idx++;
-			if (--empty_visits == 0)
-				return true;
-		}
-		/* The entries a few buckets on will move soon: fetch them now. */
-		if ((size_t)s->rehash_idx + REHASH_AHEAD < from->size)
-			__builtin_prefetch(from->b[s->rehash_idx + REHASH_AHEAD], 1);
-		struct entry *e = from->b[s->rehash_idx];
-		while (e) {
-			struct entry *next = e->next;
-			size_t idx = hash_key(s, e->data, e->klen) & (to->size - 1);
-			e->next = to->b[idx];
-			to->b[idx] = e;
-			from->used--;
-			to->used++;
-			e = next;
-		}
-		from->b[s->rehash_idx++] = NULL;
-	}
-	if (from->used == 0) {
-		buckets_free(from->b, from->size);
-		*from = *to;
-		memset(to, 0, sizeof(*to));
-		s->rehash_idx = -1;
-		return false;
-	}
-	return true;
-}
+void store_reserve(struct store *s, size_t n) { htab_reserve(&s->h, n); }
+void store_maybe_shrink(struct store *s) { htab_maybe_shrink(&s->h); }
+bool store_rehash_step(struct store *s, int n) { return htab_rehash_step(&s->h, n); }
 
 void store_rehash_for(struct store *s, int ms)
 {
@@ -312,35 +107,9 @@ void store_rehash_for(struct store *s, int ms)
 		;
 }
 
-/* Returns the link that points at key's entry (a bucket slot or a previous
- * entry's next), or NULL; *tab tells which table holds it. */
-static struct entry **find_link(struct store *s, const char *key, size_t klen, uint64_t h, int *tab)
-{
-	for (int i = 0; i <= 1; i++) {
-		struct table *t = &s->t[i];
-		if (t->size == 0)
-			break;
-		struct entry **pp = &t->b[h & (t->size - 1)];
-		for (struct entry *e = *pp; e; pp = &e->next, e = *pp) {
-			if (e->klen == klen && memcmp(e->data, key, klen) == 0) {
-				*tab = i;
-				return pp;
-			}
-		}
-		if (!store_rehashing(s))
-			break;
-	}
-	return NULL;
-}
-
-/* Every access moves the rehash along a step, then finds key's link. */
 static struct entry **lookup(struct store *s, const char *key, size_t klen, uint64_t h, int *tab)
 {
-	if (store_rehashing(s))
-		store_rehash_step(s, 1);
-	if (store_count(s) == 0)
-		return NULL;
-	return find_link(s, key, klen, h, tab);
+	return (struct entry **)htab_link(&s->h, key, klen, h, tab);
 }
 
 struct entry *store_find(struct store *s, const char *key, size_t klen)
@@ -404,19 +173,38 @@ static struct entry *insert_new(struct store *s, const char *key, size_t klen,
 	e->klen = (uint32_t)klen;
 	e->vlen = (uint32_t)vlen;
 	e->vol_idx = 0;
+	e->type = VT_STRING;
+	e->enc = ENC_NONE;
 	memcpy(e->data, key, klen);
 	if (vlen && val)
 		memcpy(e->data + klen, val, vlen);
 	else if (vlen)
 		memset(e->data + klen, 0, vlen);
-	maybe_grow(s);
-	struct table *t = &s->t[store_rehashing(s) ? 1 : 0];
-	size_t idx = h & (t->size - 1);
-	e->next = t->b[idx];
-	t->b[idx] = e;
-	t->used++;
+	htab_insert(&s->h, &e->node, h);
 	s->mem += entry_size(e);
 	return e;
+}
+
+/* An entry about to hold a new value lets go of its object. */
+static void drop_obj(struct store *s, struct entry *e)
+{
+	if (e->type == VT_STRING)
+		return;
+	struct vref v = entry_vref(e);
+	s->mem -= value_memory(&v);
+	value_free_lazy(&v);
+	e->type = VT_STRING;
+	e->enc = ENC_NONE;
+}
+
+/* APPEND and SETRANGE change a string in place; met on a collection
+ * (which the master never sends), they start from an empty string. */
+static void string_only(struct store *s, struct entry *e)
+{
+	if (e->type != VT_STRING) {
+		drop_obj(s, e);
+		e->vlen = 0;
+	}
 }
 
 static struct entry *set_hashed(struct store *s, uint64_t h, const char *key, size_t klen,
@@ -428,6 +216,7 @@ static struct entry *set_hashed(struct store *s, uint64_t h, const char *key, si
 
 	if (pp) {
 		e = *pp;
+		drop_obj(s, e);
 		if (e->vlen != vlen) {
 			e = resize_entry(s, pp, vlen);
 			e->vlen = (uint32_t)vlen;
@@ -449,6 +238,29 @@ struct entry *store_set(struct store *s, const char *key, size_t klen,
 	return set_hashed(s, hash_key(s, key, klen), key, klen, val, vlen, expire_at);
 }
 
+static struct entry *set_obj_hashed(struct store *s, uint64_t h, const char *key, size_t klen,
+				    const struct vref *v, int64_t expire_at)
+{
+	struct entry *e = set_hashed(s, h, key, klen, (const char *)&v->p, sizeof(v->p), expire_at);
+	e->type = v->type;
+	e->enc = v->enc;
+	s->mem += value_memory(v);
+	return e;
+}
+
+struct entry *store_set_obj(struct store *s, const char *key, size_t klen,
+			    const struct vref *v, int64_t expire_at)
+{
+	return set_obj_hashed(s, hash_key(s, key, klen), key, klen, v, expire_at);
+}
+
+void store_put_vref(struct store *s, struct entry *e, const struct vref *v, size_t before)
+{
+	e->enc = v->enc;
+	memcpy(entry_val(e), &v->p, sizeof(v->p));
+	s->mem = s->mem - before + value_memory(v);
+}
+
 void store_loader_init(struct store_loader *l, struct store *s)
 {
 	memset(l, 0, sizeof(*l));
@@ -458,14 +270,18 @@ void store_loader_init(struct store_loader *l, struct store *s)
 static void loader_insert_oldest(struct store_loader *l)
 {
 	unsigned i = l->head;
-	set_hashed(l->s, l->q[i].hash, l->q[i].key, l->q[i].klen, l->q[i].val, l->q[i].vlen,
-		   l->q[i].expire_at);
+	if (l->q[i].v.type == VT_STRING)
+		set_hashed(l->s, l->q[i].hash, l->q[i].key, l->q[i].klen, l->q[i].val, l->q[i].vlen,
+			   l->q[i].expire_at);
+	else
+		set_obj_hashed(l->s, l->q[i].hash, l->q[i].key, l->q[i].klen, &l->q[i].v,
+			       l->q[i].expire_at);
 	l->head = (l->head + 1) % STORE_LOADER_DEPTH;
 	l->n--;
 }
 
-void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
-		      const char *val, uint32_t vlen, int64_t expire_at)
+static void loader_queue(struct store_loader *l, const char *key, uint32_t klen,
+			 const char *val, uint32_t vlen, const struct vref *v, int64_t expire_at)
 {
 	struct store *s = l->s;
 
@@ -477,6 +293,7 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 	l->q[i].klen = klen;
 	l->q[i].val = val;
 	l->q[i].vlen = vlen;
+	l->q[i].v = *v;
 	l->q[i].expire_at = expire_at;
 	l->q[i].hash = h;
 	l->n++;
@@ -488,24 +305,17 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 	}
 }
 
-uint64_t store_hash(const struct store *s, const char *key, size_t klen)
+void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
+		      const char *val, uint32_t vlen, int64_t expire_at)
 {
-	return hash_key(s, key, klen);
+	static const struct vref string = { VT_STRING, ENC_NONE, NULL };
+	loader_queue(l, key, klen, val, vlen, &string, expire_at);
 }
 
-/* While rehashing, a key is in either table: both are fetched. */
-void store_prefetch_bucket(const struct store *s, uint64_t h)
+void store_loader_add_obj(struct store_loader *l, const char *key, uint32_t klen,
+			  const struct vref *v, int64_t expire_at)
 {
-	for (int i = 0; i < (store_rehashing(s) ? 2 : 1); i++)
-		if (s->t[i].size)
-			__builtin_prefetch(&s->t[i].b[h & (s->t[i].size - 1)], 1);
-}
-
-void store_prefetch_chain(const struct store *s, uint64_t h)
-{
-	for (int i = 0; i < (store_rehashing(s) ? 2 : 1); i++)
-		if (s->t[i].size)
-			__builtin_prefetch(s->t[i].b[h & (s->t[i].size - 1)], 1);
+	loader_queue(l, key, klen, NULL, 0, v, expire_at);
 }
 
 void store_loader_flush(struct store_loader *l)
@@ -513,6 +323,14 @@ void store_loader_flush(struct store_loader *l)
 	while (l->n)
 		loader_insert_oldest(l);
 }
+
+uint64_t store_hash(const struct store *s, const char *key, size_t klen)
+{
+	return hash_key(s, key, klen);
+}
+
+void store_prefetch_bucket(const struct store *s, uint64_t h) { htab_prefetch_bucket(&s->h, h); }
+void store_prefetch_chain(const struct store *s, uint64_t h) { htab_prefetch_chain(&s->h, h); }
 
 struct entry *store_append(struct store *s, const char *key, size_t klen,
 			   const char *val, size_t vlen)
@@ -524,6 +342,7 @@ struct entry *store_append(struct store *s, const char *key, size_t klen,
 
 	if (!pp)
 		return insert_new(s, key, klen, val, vlen, h);
+	string_only(s, *pp);
 	uint32_t old = (*pp)->vlen;
 	e = resize_entry(s, pp, (size_t)old + vlen);
 	memcpy(entry_val(e) + old, val, vlen);
@@ -540,6 +359,8 @@ struct entry *store_setrange(struct store *s, const char *key, size_t klen, size
 	struct entry *e;
 	size_t end = off + vlen;
 
+	if (pp)
+		string_only(s, *pp);
 	if (!pp) {
 		e = insert_new(s, key, klen, NULL, end, h);
 	} else if (end > (*pp)->vlen) {
@@ -555,12 +376,16 @@ struct entry *store_setrange(struct store *s, const char *key, size_t klen, size
 	return e;
 }
 
-static void free_entry(struct store *s, struct entry *e)
+/* Takes the entry at pp out of the table and the volatile set; the caller
+ * frees it (and decides about its object). */
+static struct entry *unlink_entry(struct store *s, struct entry **pp, int tab)
 {
+	struct entry *e = *pp;
+	htab_unlink(&s->h, (struct hnode **)pp, tab);
 	if (e->expire_at)
 		vol_del(s, e);
-	s->mem -= entry_size(e);
-	free(e);
+	s->mem -= entry_bytes(e);
+	return e;
 }
 
 int store_delete(struct store *s, const char *key, size_t klen)
@@ -570,62 +395,61 @@ int store_delete(struct store *s, const char *key, size_t klen)
 
 	if (!pp)
 		return 0;
-	struct entry *e = *pp;
-	*pp = e->next;
-	s->t[tab].used--;
-	free_entry(s, e);
+	struct entry *e = unlink_entry(s, pp, tab);
+	if (e->type != VT_STRING) {
+		struct vref v = entry_vref(e);
+		value_free_lazy(&v);
+	}
+	free(e);
 	return 1;
 }
 
 int store_rename(struct store *s, const char *src, size_t slen, const char *dst, size_t dlen)
 {
-	struct entry *e = store_find(s, src, slen);
+	int tab;
+	struct entry **pp = lookup(s, src, slen, hash_key(s, src, slen), &tab);
 
-	if (!e)
+	if (!pp)
 		return -1;
 	if (slen == dlen && memcmp(src, dst, slen) == 0)
 		return 0;
-	/* Build the new entry first: dst may be replaced, src then removed. */
-	struct entry *n = store_set(s, dst, dlen, entry_val(e), e->vlen, e->expire_at);
-	(void)n;
-	store_delete(s, src, slen);
+	/* src leaves the table first (its object, if any, moves to dst, not
+	 * freed); dst may be replaced. */
+	struct entry *e = unlink_entry(s, pp, tab);
+	if (e->type == VT_STRING) {
+		store_set(s, dst, dlen, entry_val(e), e->vlen, e->expire_at);
+	} else {
+		struct vref v = entry_vref(e);
+		store_set_obj(s, dst, dlen, &v, e->expire_at);
+	}
+	free(e);
 	return 0;
 }
 
-struct flush_job {
-	struct table t[2];
-	struct entry **vol;
-};
-
 static void *flush_thread(void *arg)
 {
-	struct flush_job *job = arg;
-	table_free_entries(&job->t[0]);
-	table_free_entries(&job->t[1]);
-	free(job->vol);
-	free(job);
+	struct htab *h = arg;
+	htab_release(h, free_node, NULL);
+	free(h);
 	return NULL;
 }
 
 void store_flush(struct store *s, bool background)
 {
-	struct flush_job *job = xmalloc(sizeof(*job));
+	struct htab *old = xmalloc(sizeof(*old));
 	pthread_t th;
 
-	job->t[0] = s->t[0];
-	job->t[1] = s->t[1];
-	job->vol = s->vol;
-	memset(s->t, 0, sizeof(s->t));
+	htab_move(old, &s->h);
+	free(s->vol);
 	s->vol = NULL;
 	s->vol_len = s->vol_cap = 0;
 	s->mem = 0;
-	s->rehash_idx = -1;
-	if (background && job->t[0].used + job->t[1].used > 10000 &&
-	    pthread_create(&th, NULL, flush_thread, job) == 0) {
+	if (background && htab_count(old) > 10000 &&
+	    pthread_create(&th, NULL, flush_thread, old) == 0) {
 		pthread_detach(th);
 		return;
 	}
-	flush_thread(job);
+	flush_thread(old);
 }
 
 static uint64_t next_rand(struct store *s)
@@ -650,105 +474,32 @@ size_t store_sample_volatile(struct store *s, struct entry **out, size_t n)
 	return n;
 }
 
-/* Bucket k of the two tables taken end to end; NULL for one that is
- * empty or already moved by rehashing. */
-static struct entry *bucket_at(struct store *s, size_t k)
-{
-	if (k < s->t[0].size)
-		return s->rehash_idx >= 0 && k < (size_t)s->rehash_idx ? NULL : s->t[0].b[k];
-	return s->t[1].b[k - s->t[0].size];
-}
-
 struct entry *store_random(struct store *s)
 {
-	size_t sizes = s->t[0].size + s->t[1].size, k = 0;
-	struct entry *chain = NULL;
+	return (struct entry *)htab_random(&s->h);
+}
 
-	if (s->t[0].used + s->t[1].used == 0)
-		return NULL;
-	/* A random bucket until one holds entries (tables are mostly an
-	 * eighth full or more, so a few tries); past 64 tries, say just after
-	 * mass deletions, the next non-empty bucket from a random one. */
-	for (int tries = 0; tries < 64 && !chain; tries++)
-		chain = bucket_at(s, (size_t)(next_rand(s) % sizes));
-	for (k = (size_t)(next_rand(s) % sizes); !chain; k = (k + 1) % sizes)
-		chain = bucket_at(s, k);
-	size_t len = 0;
-	for (struct entry *e = chain; e; e = e->next)
-		len++;
-	for (size_t n = (size_t)(next_rand(s) % len); n > 0; n--)
-		chain = chain->next;
-	return chain;
+struct visit {
+	store_visit_fn *fn;
+	void *arg;
+};
+
+static bool visit_node(struct hnode *n, void *arg)
+{
+	struct visit *v = arg;
+	return v->fn(as_entry(n), v->arg);
 }
 
 size_t store_foreach(struct store *s, store_visit_fn *fn, void *arg)
 {
-	size_t n = 0;
-
-	for (int i = 0; i <= 1; i++) {
-		struct table *t = &s->t[i];
-		for (size_t j = 0; j < t->size; j++) {
-			/* Entries are scattered; the buckets a few on are fetched
-			 * while this one is visited (a snapshot walks them all). */
-			if (j + FOREACH_AHEAD < t->size)
-				__builtin_prefetch(t->b[j + FOREACH_AHEAD]);
-			for (struct entry *e = t->b[j]; e; e = e->next) {
-				n++;
-				if (!fn(e, arg))
-					return n;
-			}
-		}
-	}
-	return n;
+	struct visit v = { fn, arg };
+	return htab_foreach(&s->h, visit_node, &v);
 }
 
-static uint64_t rev64(uint64_t v)
+uint64_t store_scan(struct store *s, uint64_t cursor, store_visit_fn *fn, void *arg)
 {
-	v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-	v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-	v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-	return __builtin_bswap64(v);
-}
-
-static void visit_bucket(struct entry *e, store_visit_fn *fn, void *arg)
-{
-	while (e) {
-		struct entry *next = e->next;
-		fn(e, arg);
-		e = next;
-	}
-}
-
-uint64_t store_scan(struct store *s, uint64_t v, store_visit_fn *fn, void *arg)
-{
-	if (store_count(s) == 0)
-		return 0;
-	if (!store_rehashing(s)) {
-		uint64_t m0 = s->t[0].size - 1;
-		visit_bucket(s->t[0].b[v & m0], fn, arg);
-		v |= ~m0;
-	} else {
-		struct table *t0 = &s->t[0], *t1 = &s->t[1];
-		if (t0->size > t1->size) {
-			struct table *tmp = t0;
-			t0 = t1;
-			t1 = tmp;
-		}
-		uint64_t m0 = t0->size - 1, m1 = t1->size - 1;
-		visit_bucket(t0->b[v & m0], fn, arg);
-		/* Then every bucket of the larger table that the small one maps to. */
-		do {
-			visit_bucket(t1->b[v & m1], fn, arg);
-			v |= ~m1;
-			v = rev64(v);
-			v++;
-			v = rev64(v);
-		} while (v & (m0 ^ m1));
-		return v;
-	}
-	v = rev64(v);
-	v++;
-	return rev64(v);
+	struct visit v = { fn, arg };
+	return htab_scan(&s->h, cursor, visit_node, &v);
 }
 
 /* ---- digest ---- */
@@ -757,12 +508,14 @@ static const uint8_t digest_keys[3][16] = {
 	"synap-digest-k0", "synap-digest-k1", "synap-digest-k2",
 };
 
-void digest_add(uint64_t acc[3], const char *key, size_t klen,
-		const char *val, size_t vlen, int64_t expire_at)
+/* A key's part: its name, type, expiry and value (for a collection, the
+ * order-independent sums of its elements stand for the value). */
+static void digest_key(uint64_t acc[3], const char *key, size_t klen, uint8_t type,
+		       const void *val, size_t vlen, int64_t expire_at)
 {
 	unsigned char meta[16];
 
-	set_u64(meta, klen);
+	set_u64(meta, klen | (uint64_t)type << 56);
 	set_u64(meta + 8, (uint64_t)expire_at);
 	for (int i = 0; i < 3; i++) {
 		struct sip h;
@@ -772,6 +525,28 @@ void digest_add(uint64_t acc[3], const char *key, size_t klen,
 		sip_update(&h, val, vlen);
 		acc[i] += sip_final(&h);
 	}
+}
+
+void digest_add(uint64_t acc[3], const char *key, size_t klen,
+		const char *val, size_t vlen, int64_t expire_at)
+{
+	digest_key(acc, key, klen, VT_STRING, val, vlen, expire_at);
+}
+
+void digest_entry(uint64_t acc[3], const struct entry *e)
+{
+	if (e->type == VT_STRING) {
+		digest_key(acc, e->data, e->klen, VT_STRING, e->data + e->klen, e->vlen, e->expire_at);
+		return;
+	}
+	uint64_t elems[3] = { 0, 0, 0 };
+	unsigned char raw[24];
+	struct vref v = entry_vref(e);
+	value_digest(&v, elems);
+	set_u64(raw, elems[0]);
+	set_u64(raw + 8, elems[1]);
+	set_u64(raw + 16, elems[2]);
+	digest_key(acc, e->data, e->klen, e->type, raw, sizeof(raw), e->expire_at);
 }
 
 void digest_hex(const uint64_t acc[3], char out[41])
@@ -791,7 +566,7 @@ void digest_hex(const uint64_t acc[3], char out[41])
 
 static bool digest_visit(struct entry *e, void *arg)
 {
-	digest_add(arg, e->data, e->klen, entry_val(e), e->vlen, e->expire_at);
+	digest_entry(arg, e);
 	return true;
 }
 

@@ -1,5 +1,6 @@
 /* store.h - the keyspace: a chained hash table with incremental rehashing,
- * binary-safe keys and string values, absolute expiry times.
+ * binary-safe keys, typed values (strings inline, collections by
+ * pointer), absolute expiry times.
  *
  * The store knows nothing of replication or of who is allowed to expire a
  * key: it stores expire_at and offers sampling of keys that have one; the
@@ -8,22 +9,42 @@
 #ifndef SYNAP_STORE_H
 #define SYNAP_STORE_H
 
-#include "core/util.h"
+#include <string.h>
 
-/* One allocation per key: a 28-byte header (data starts at offsetof, not
+#include "core/util.h"
+#include "data/htab.h"
+#include "data/value.h"
+
+/* One allocation per key: a 30-byte header (data starts at offsetof, not
  * sizeof), key bytes, value bytes. This is what keeps memory per key below
- * Redis's, which spends a dict entry, a key sds and a value object. */
+ * Redis's, which spends a dict entry, a key sds and a value object. A
+ * string's value is its bytes; a collection's is a pointer to its object
+ * (see value.h), vlen = sizeof(void *). */
 struct entry {
-	struct entry *next;     /* hash chain */
+	union {
+		struct hnode node;      /* what the table sees */
+		struct {
+			void *chain_;   /* node.next: the table's alone */
+			uint32_t klen;
+			uint32_t vlen;
+		};
+	};
 	int64_t expire_at;      /* unix ms, 0 = no expiry */
-	uint32_t klen;
-	uint32_t vlen;
 	uint32_t vol_idx;       /* position in the volatile set when expire_at != 0 */
+	uint8_t type;           /* enum vtype */
+	uint8_t enc;            /* enum venc */
 	char data[];            /* key then value, no terminators */
 };
 
 static inline const char *entry_key(const struct entry *e) { return e->data; }
 static inline char *entry_val(struct entry *e) { return e->data + e->klen; }
+/* A collection's object, to read or change in place and store back. */
+static inline struct vref entry_vref(const struct entry *e)
+{
+	struct vref v = { e->type, e->enc, NULL };
+	memcpy(&v.p, e->data + e->klen, sizeof(v.p));
+	return v;
+}
 
 #define STORE_MAX_KEY   (512u << 20)
 #define STORE_MAX_VALUE 0xFFFFFFF0u
@@ -39,6 +60,14 @@ struct entry *store_find(struct store *s, const char *key, size_t klen);
  * returned entry is valid until the next change of this key. */
 struct entry *store_set(struct store *s, const char *key, size_t klen,
 			const char *val, size_t vlen, int64_t expire_at);
+/* Inserts or replaces key with a collection: the store owns v's object
+ * from now on and frees it with the entry. */
+struct entry *store_set_obj(struct store *s, const char *key, size_t klen,
+			    const struct vref *v, int64_t expire_at);
+/* Stores back e's collection after a change in place (v from
+ * entry_vref, changed); before is value_memory() of it before the change
+ * (the store keeps the dataset's size). */
+void store_put_vref(struct store *s, struct entry *e, const struct vref *v, size_t before);
 /* Appends to the value of key (created empty when missing, no expiry);
  * returns the entry. */
 struct entry *store_append(struct store *s, const char *key, size_t klen,
@@ -66,11 +95,15 @@ struct store_loader {
 		uint32_t klen, vlen;
 		int64_t expire_at;
 		uint64_t hash;
+		struct vref v;
 	} q[STORE_LOADER_DEPTH];
 };
 void store_loader_init(struct store_loader *l, struct store *s);
 void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 		      const char *val, uint32_t vlen, int64_t expire_at);
+/* A collection (obj owned by the store from now on). */
+void store_loader_add_obj(struct store_loader *l, const char *key, uint32_t klen,
+			  const struct vref *v, int64_t expire_at);
 void store_loader_flush(struct store_loader *l);
 
 /* Pipelined access (a replica applying a frame of operations): with
@@ -125,15 +158,15 @@ size_t store_foreach(struct store *s, store_visit_fn *fn, void *arg);
  * once, across growth and shrinking (reverse-binary cursor). */
 uint64_t store_scan(struct store *s, uint64_t cursor, store_visit_fn *fn, void *arg);
 
-/* Order-independent digest of the whole dataset (keys, values, expiry),
- * 40 hex characters; all zeros when empty. */
+/* Order-independent digest of the whole dataset (keys, types, values,
+ * expiry), 40 hex characters; all zeros when empty. */
 void store_digest(struct store *s, char out[41]);
-/* Per-entry digest contribution, so callers can digest at a point in time. */
+/* One entry's contribution (what DEBUG DIGEST-VALUE shows is the value's
+ * part, value_digest). */
+void digest_entry(uint64_t acc[3], const struct entry *e);
+/* A string key's contribution from its parts (a snapshot being read). */
 void digest_add(uint64_t acc[3], const char *key, size_t klen,
 		const char *val, size_t vlen, int64_t expire_at);
 void digest_hex(const uint64_t acc[3], char out[41]);
-
-/* SipHash-1-3 of data with the 16-byte key k. */
-uint64_t siphash(const void *data, size_t len, const uint8_t k[16]);
 
 #endif

@@ -32,11 +32,6 @@ enum block_kind {
 	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
 };
 
-struct arg {
-	char *p;
-	size_t len;
-};
-
 /* A command queued by MULTI: its own copy of the arguments. */
 struct queued {
 	int argc;

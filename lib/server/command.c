@@ -117,6 +117,29 @@ void reply_arity(struct client *c, const char *name)
 	resp_error(R, "ERR wrong number of arguments for '%s' command", name);
 }
 
+bool lookup_typed(struct client *c, int i, uint8_t type, bool read, struct entry **e)
+{
+	*e = read ? db_read(DB, A(i).p, A(i).len) : db_lookup(DB, A(i).p, A(i).len);
+	if (*e && (*e)->type != type) {
+		resp_error(R, ERR_WRONGTYPE);
+		return false;
+	}
+	return true;
+}
+
+void write_elems(struct client *c, uint8_t op_type, int i, const struct arg *elems, size_t n)
+{
+	/* A big write goes in ops of OP_CHUNK strings (pairs for a hash). */
+	while (n > 0) {
+		size_t take = n > OP_CHUNK ? OP_CHUNK : n;
+		struct op op = { .type = op_type, .key = A(i).p, .klen = (uint32_t)A(i).len,
+				 .nelems = (uint32_t)take, .elems = elems };
+		db_write(DB, &op);
+		elems += take;
+		n -= take;
+	}
+}
+
 const char *string_encoding(const char *v, size_t len)
 {
 	long long n;

@@ -75,6 +75,7 @@ void command_stats_reset(void);
 #define ERR_SYNTAX   "ERR syntax error"
 #define ERR_OVERFLOW "ERR increment or decrement would overflow"
 #define ERR_BIG      "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+#define ERR_WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
 
 /* Inside a command's function, whose client is c: its reply buffer, its
  * i-th argument (0 is the name), the dataset. */
@@ -100,6 +101,14 @@ static inline void reply_verbatim(struct client *c, const void *p, size_t len)
 {
 	resp_verbatim(c->reply, "txt", p, len, c->resp);
 }
+/* The live entry at argument i for a command on values of type: true
+ * with *e (NULL when the key is missing); false, with -WRONGTYPE replied,
+ * when the key holds another type. A read counts a keyspace hit or miss. */
+bool lookup_typed(struct client *c, int i, uint8_t type, bool read, struct entry **e);
+/* Writes an element op (OP_HSET ...) on argument i's key with the n
+ * strings at elems, through the one write path. */
+void write_elems(struct client *c, uint8_t op_type, int i, const struct arg *elems, size_t n);
+
 /* What OBJECT ENCODING calls a string value. Synap keeps every value
  * inline in its key's allocation; the name is the one Redis would use for
  * it (int for a canonical integer, embstr up to 44 bytes, else raw), which

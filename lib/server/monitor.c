@@ -119,6 +119,33 @@ void monitor_feed(struct client *c)
 	buf_release(&line);
 }
 
+/* An element op as the command a Redis master would send: its name in
+ * lowercase, the key, the elements. */
+static void feed_elems(struct server *s, const struct op *op, const char *origin)
+{
+	struct arg *argv = xmalloc(((size_t)op->nelems + 2) * sizeof(*argv));
+	char name[16];
+	struct op_iter it;
+	const char *p;
+	size_t len;
+	int argc = 0;
+
+	for (const char *n = op_name(op->type); *n && argc < 15; n++)
+		name[argc++] = (char)(*n | 0x20);
+	argv[0] = (struct arg){ name, (size_t)argc };
+	argv[1] = (struct arg){ (char *)op->key, op->klen };
+	argc = 2;
+	op_iter_init(&it, op);
+	while (op_iter_next(&it, &p, &len))
+		argv[argc++] = (struct arg){ (char *)p, len };
+	struct buf line;
+	buf_init(&line);
+	render(&line, origin, argv, argc);
+	deliver(s, &line);
+	buf_release(&line);
+	free(argv);
+}
+
 void monitor_feed_op(struct server *s, const struct op *op)
 {
 	struct link_view v;
@@ -126,6 +153,10 @@ void monitor_feed_op(struct server *s, const struct op *op)
 	char n1[24];
 	int argc = 0;
 
+	if (op_has_elems(op->type)) {
+		feed_elems(s, op, replica_view(s->repl, &v) ? v.master_address : "master");
+		return;
+	}
 #define ARG(p_, len_) (argv[argc++] = (struct arg){ (char *)(p_), (len_) })
 #define LIT(s_) ARG((s_), strlen(s_))
 #define NUM(v_) ARG(n1, (size_t)snprintf(n1, sizeof(n1), "%lld", (long long)(v_)))

@@ -97,6 +97,18 @@ static void notify_applied(struct server *s, const struct op *op)
 		notify_key(s, NOTIFY_GENERIC, "rename_from", op->key, op->klen);
 		notify_key(s, NOTIFY_GENERIC, "rename_to", op->val, op->vlen);
 		break;
+	case OP_HSET:
+		notify_key(s, NOTIFY_HASH, "hset", op->key, op->klen);
+		break;
+	case OP_HDEL:
+		notify_key(s, NOTIFY_HASH, "hdel", op->key, op->klen);
+		break;
+	case OP_SADD:
+		notify_key(s, NOTIFY_SET, "sadd", op->key, op->klen);
+		break;
+	case OP_SREM:
+		notify_key(s, NOTIFY_SET, "srem", op->key, op->klen);
+		break;
 	case OP_FLUSHALL:
 	case OP_PUBLISH:
 		break;
@@ -106,7 +118,8 @@ static void notify_applied(struct server *s, const struct op *op)
 static void notify_events(struct server *s, const struct op *op)
 {
 	if (s->notify_flags & NOTIFY_NEW) {
-		if (op->type == OP_SET || op->type == OP_APPEND || op->type == OP_SETRANGE)
+		if (op->type == OP_SET || op->type == OP_APPEND || op->type == OP_SETRANGE ||
+		    op->type == OP_HSET || op->type == OP_SADD)
 			notify_new(s, op->key, op->klen);
 		else if (op->type == OP_RENAME)
 			notify_new(s, op->val, op->vlen);
@@ -125,9 +138,14 @@ void notify_op(struct server *s, const struct op *op)
 	case OP_EXPIRE:
 	case OP_PERSIST:
 	case OP_SETRANGE:
+	case OP_HSET:
+	case OP_SADD:
 		watch_touch(s, op->key, op->klen, false);
 		tracking_invalidate(s, op->key, op->klen, by);
 		break;
+	case OP_HDEL:
+	case OP_SREM:
+		/* The key may go with its last element: as a DEL then. */
 	case OP_DEL:
 		watch_touch(s, op->key, op->klen, true);
 		tracking_invalidate(s, op->key, op->klen, by);

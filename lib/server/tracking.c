@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/siphash.h"
 #include "data/store.h"
 #include "proto/resp.h"
 #include "server/client.h"

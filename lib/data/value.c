@@ -1,0 +1,169 @@
+/* value.c - the operations every collection offers, by type; the digest's
+ * element hash; freeing big values off the event loop. */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "core/siphash.h"
+#include "core/buf.h"
+#include "core/util.h"
+#include "data/hash.h"
+#include "data/set.h"
+#include "data/value.h"
+
+/* Redis 7's defaults (set-max-listpack-* as Redis 7.2 has them). */
+struct value_limits value_limits = {
+	.hash_max_listpack_entries = 128,
+	.hash_max_listpack_value = 64,
+	.set_max_intset_entries = 512,
+	.set_max_listpack_entries = 128,
+	.set_max_listpack_value = 64,
+};
+
+const char *vtype_name(uint8_t type)
+{
+	switch (type) {
+	case VT_STRING: return "string";
+	case VT_HASH: return "hash";
+	case VT_SET: return "set";
+	case VT_LIST: return "list";
+	case VT_ZSET: return "zset";
+	}
+	return "none";
+}
+
+void value_free(const struct vref *v)
+{
+	if (v->type == VT_HASH)
+		hash_free(v);
+	else if (v->type == VT_SET)
+		set_free(v);
+}
+
+struct vref value_dup(const struct vref *v)
+{
+	if (v->type == VT_HASH)
+		return hash_dup(v);
+	return set_dup(v);
+}
+
+size_t value_count(const struct vref *v)
+{
+	if (v->type == VT_HASH)
+		return hash_len(v);
+	if (v->type == VT_SET)
+		return set_len(v);
+	return 0;
+}
+
+size_t value_memory(const struct vref *v)
+{
+	if (v->type == VT_HASH)
+		return hash_memory(v);
+	if (v->type == VT_SET)
+		return set_memory(v);
+	return 0;
+}
+
+const char *value_encoding(const struct vref *v)
+{
+	switch (v->enc) {
+	case ENC_PACK: return "listpack";
+	case ENC_INTSET: return "intset";
+	case ENC_TABLE: return "hashtable";
+	}
+	return "raw";
+}
+
+void value_digest(const struct vref *v, uint64_t acc[3])
+{
+	if (v->type == VT_HASH)
+		hash_digest(v, acc);
+	else if (v->type == VT_SET)
+		set_digest(v, acc);
+}
+
+static const uint8_t elem_keys[3][16] = {
+	"synap-element-0", "synap-element-1", "synap-element-2",
+};
+
+void digest_elem(uint64_t acc[3], const char *a, size_t alen, const char *b, size_t blen)
+{
+	unsigned char len[8];
+
+	set_u64(len, alen);
+	for (int i = 0; i < 3; i++) {
+		struct sip h;
+		sip_init(&h, elem_keys[i]);
+		sip_update(&h, len, sizeof(len));
+		sip_update(&h, a, alen);
+		sip_update(&h, b, blen);
+		acc[i] += sip_final(&h);
+	}
+}
+
+/* ---- lazy free ----
+ * One thread frees what the event loop hands it: a queue under a mutex,
+ * the thread started on first use. Values of up to LAZY_MIN elements are
+ * freed in place (Redis's LAZYFREE_THRESHOLD is 64 allocations). */
+
+#define LAZY_MIN 64
+
+struct lazy {
+	struct lazy *next;
+	struct vref v;
+};
+
+static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lazy_cond = PTHREAD_COND_INITIALIZER;
+static struct lazy *lazy_head;
+static bool lazy_started;
+
+static void *lazy_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&lazy_lock);
+		while (!lazy_head)
+			pthread_cond_wait(&lazy_cond, &lazy_lock);
+		struct lazy *l = lazy_head;
+		lazy_head = NULL;
+		pthread_mutex_unlock(&lazy_lock);
+		while (l) {
+			struct lazy *next = l->next;
+			value_free(&l->v);
+			free(l);
+			l = next;
+		}
+	}
+	return NULL;
+}
+
+void value_free_lazy(const struct vref *v)
+{
+	/* A table of many elements is many allocations; a pack is one. */
+	if (v->enc != ENC_TABLE || value_count(v) <= LAZY_MIN) {
+		value_free(v);
+		return;
+	}
+	struct lazy *l = xmalloc(sizeof(*l));
+	l->v = *v;
+	pthread_mutex_lock(&lazy_lock);
+	if (!lazy_started) {
+		pthread_t th;
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		lazy_started = pthread_create(&th, &attr, lazy_thread, NULL) == 0;
+		pthread_attr_destroy(&attr);
+	}
+	if (!lazy_started) {
+		pthread_mutex_unlock(&lazy_lock);
+		value_free(v);
+		free(l);
+		return;
+	}
+	l->next = lazy_head;
+	lazy_head = l;
+	pthread_cond_signal(&lazy_cond);
+	pthread_mutex_unlock(&lazy_lock);
+}

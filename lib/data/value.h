@@ -1,0 +1,31 @@
+/* value.h - the operations the store and the generic key commands apply
+ * to any collection whatever its type (free, copy, size, encoding name,
+ * digest), dispatched to the type's module. Strings live inline in their
+ * entry; every other type is an object reached by pointer. */
+#ifndef SYNAP_VALUE_H
+#define SYNAP_VALUE_H
+
+#include "data/vref.h"
+
+/* TYPE's answer: "string", "hash", "set", "list", "zset". */
+const char *vtype_name(uint8_t type);
+
+void value_free(const struct vref *v);
+/* A deep copy (COPY). */
+struct vref value_dup(const struct vref *v);
+/* Elements (fields of a hash, members of a set). */
+size_t value_count(const struct vref *v);
+/* Allocator bytes held by the object. */
+size_t value_memory(const struct vref *v);
+/* OBJECT ENCODING's name for a collection's encoding. */
+const char *value_encoding(const struct vref *v);
+/* Adds the value's elements to acc, independent of their order where the
+ * type has none: equal exactly when the values are. */
+void value_digest(const struct vref *v, uint64_t acc[3]);
+
+/* Frees the object now, or on the background thread when it is big
+ * enough that freeing it would pause the event loop (DEL, expiry,
+ * overwrite, FLUSHALL of a small store). */
+void value_free_lazy(const struct vref *v);
+
+#endif
