@@ -533,6 +533,17 @@ void digest_add(uint64_t acc[3], const char *key, size_t klen,
 	digest_key(acc, key, klen, VT_STRING, val, vlen, expire_at);
 }
 
+void digest_collection(uint64_t acc[3], const char *key, size_t klen, uint8_t type,
+		       const uint64_t elems[3], int64_t expire_at)
+{
+	unsigned char raw[24];
+
+	set_u64(raw, elems[0]);
+	set_u64(raw + 8, elems[1]);
+	set_u64(raw + 16, elems[2]);
+	digest_key(acc, key, klen, type, raw, sizeof(raw), expire_at);
+}
+
 void digest_entry(uint64_t acc[3], const struct entry *e)
 {
 	if (e->type == VT_STRING) {
@@ -540,13 +551,9 @@ void digest_entry(uint64_t acc[3], const struct entry *e)
 		return;
 	}
 	uint64_t elems[3] = { 0, 0, 0 };
-	unsigned char raw[24];
 	struct vref v = entry_vref(e);
 	value_digest(&v, elems);
-	set_u64(raw, elems[0]);
-	set_u64(raw + 8, elems[1]);
-	set_u64(raw + 16, elems[2]);
-	digest_key(acc, e->data, e->klen, e->type, raw, sizeof(raw), e->expire_at);
+	digest_collection(acc, e->data, e->klen, e->type, elems, e->expire_at);
 }
 
 void digest_hex(const uint64_t acc[3], char out[41])

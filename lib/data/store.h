@@ -167,6 +167,9 @@ void digest_entry(uint64_t acc[3], const struct entry *e);
 /* A string key's contribution from its parts (a snapshot being read). */
 void digest_add(uint64_t acc[3], const char *key, size_t klen,
 		const char *val, size_t vlen, int64_t expire_at);
+/* A collection key's, from the sums of its elements (digest_elem). */
+void digest_collection(uint64_t acc[3], const char *key, size_t klen, uint8_t type,
+		       const uint64_t elems[3], int64_t expire_at);
 void digest_hex(const uint64_t acc[3], char out[41]);
 
 #endif

@@ -157,20 +157,35 @@ void dump_encode(struct buf *b, const struct dump_value *v)
 {
 	size_t start = b->len;
 
-	buf_put_u8(b, v->type);
-	switch ((enum dump_type)v->type) {
-	case DUMP_STRING:
-		put_string(b, v->str, v->len);
-		break;
-	}
-	put_le(b, DUMP_RDB_VERSION, 2);
-	put_le(b, dump_crc64(0, b->data + start, b->len - start), 8);
+	/* A collection is written element by element: dump_begin. */
+	buf_put_u8(b, DUMP_STRING);
+	put_string(b, v->str, v->len);
+	dump_end(b, start);
 }
 
 void dump_encode_string(struct buf *b, const char *s, size_t len)
 {
 	struct dump_value v = { .type = DUMP_STRING, .str = s, .len = len };
 	dump_encode(b, &v);
+}
+
+size_t dump_begin(struct buf *b, enum dump_type type, uint64_t count)
+{
+	size_t start = b->len;
+	buf_put_u8(b, (uint8_t)type);
+	put_len(b, count);
+	return start;
+}
+
+void dump_put(struct buf *b, const char *s, size_t len)
+{
+	put_string(b, s, len);
+}
+
+void dump_end(struct buf *b, size_t start)
+{
+	put_le(b, DUMP_RDB_VERSION, 2);
+	put_le(b, dump_crc64(0, b->data + start, b->len - start), 8);
 }
 
 /* ---- decoding ---- */
@@ -279,6 +294,195 @@ static int read_string(struct reader *r, size_t max_len, struct dump_value *v)
 	return DUMP_OK;
 }
 
+/* ---- collections ---- */
+
+#define RDB_SET 2
+#define RDB_HASH 4
+#define RDB_SET_INTSET 11
+#define RDB_HASH_LISTPACK 16
+
+/* One element of a listpack at *pp (before end): a string or an integer
+ * (formatted into num). Checks every length; moves *pp past the entry
+ * and its back-length. */
+static int listpack_entry(const unsigned char **pp, const unsigned char *end, char num[24],
+			  const char **s, size_t *len)
+{
+	const unsigned char *p = *pp;
+	size_t avail = (size_t)(end - p), hdr, n = 0;
+	long long iv = 0;
+	bool is_int = true;
+	unsigned c = p[0];
+
+	if (c < 0x80) {
+		hdr = 1, iv = c;
+	} else if ((c & 0xc0) == 0x80) {
+		hdr = 1, n = c & 0x3f, is_int = false;
+	} else if ((c & 0xe0) == 0xc0) {
+		if (avail < 2)
+			return -1;
+		hdr = 2, iv = (long long)((c & 0x1f) << 8 | p[1]);
+		if (iv >= 1 << 12)
+			iv -= 1 << 13;
+	} else if ((c & 0xf0) == 0xe0) {
+		if (avail < 2)
+			return -1;
+		hdr = 2, n = (size_t)(c & 0x0f) << 8 | p[1], is_int = false;
+	} else if (c == 0xf0) {
+		if (avail < 5)
+			return -1;
+		hdr = 5, n = (size_t)get_le(p + 1, 4), is_int = false;
+	} else if (c >= 0xf1 && c <= 0xf4) {
+		int bytes = c == 0xf1 ? 2 : c == 0xf2 ? 3 : c == 0xf3 ? 4 : 8;
+		if (avail < 1 + (size_t)bytes)
+			return -1;
+		uint64_t u = get_le(p + 1, bytes);
+		int shift = 64 - 8 * bytes;
+		iv = (long long)(u << shift) >> shift;       /* sign-extend */
+		hdr = 1 + (size_t)bytes;
+	} else {
+		return -1;
+	}
+	if (!is_int && n > avail - hdr)
+		return -1;
+	size_t entry = hdr + n;
+	size_t back = entry < 128 ? 1 : entry < 16384 ? 2 : entry < 2097152 ? 3 : entry < 268435456 ? 4 : 5;
+	if (entry + back > avail)
+		return -1;
+	if (is_int) {
+		*len = (size_t)fmt_ll(num, iv);
+		*s = num;
+	} else {
+		*s = (const char *)p + hdr;
+		*len = n;
+	}
+	*pp = p + entry + back;
+	return 0;
+}
+
+int dump_next(struct dump_value *v, const char **s, size_t *len)
+{
+	uint64_t total = v->type == DUMP_HASH ? v->count * 2 : v->count;
+
+	if (v->done >= total)
+		return 0;
+	v->done++;
+	switch (v->form) {
+	case RDB_SET:
+	case RDB_HASH: {
+		struct dump_value e;
+		struct reader r = { v->pos, v->end };
+		memset(&e, 0, sizeof(e));
+		free(v->elem_owned);
+		v->elem_owned = NULL;
+		if (read_string(&r, v->max_len, &e) != DUMP_OK) {
+			free(e.owned);
+			return -1;
+		}
+		v->pos = r.p;
+		if (e.str == e.num) {
+			memcpy(v->elem_num, e.num, sizeof(v->elem_num));
+			e.str = v->elem_num;
+		}
+		v->elem_owned = e.owned;
+		*s = e.str;
+		*len = e.len;
+		return 1;
+	}
+	case RDB_SET_INTSET: {
+		unsigned width = (unsigned)get_le(v->first, 4);
+		uint64_t u = get_le(v->pos, (int)width);
+		int shift = 64 - 8 * (int)width;
+		v->pos += width;
+		*len = (size_t)fmt_ll(v->elem_num, (long long)(u << shift) >> shift);
+		*s = v->elem_num;
+		return 1;
+	}
+	case RDB_HASH_LISTPACK:
+		if (v->pos >= v->end || listpack_entry(&v->pos, v->end, v->elem_num, s, len) < 0)
+			return -1;
+		return 1;
+	}
+	return -1;
+}
+
+/* Reads a collection's size and lays out where its elements are; the
+ * caller then reads them all once (dump_decode) to check them. */
+static int read_collection(struct reader *r, uint8_t form, size_t max_len, struct dump_value *v)
+{
+	uint64_t n;
+
+	v->form = form;
+	v->max_len = max_len;
+	if (form == RDB_SET || form == RDB_HASH) {
+		if (read_plain_len(r, &n) < 0 || n == 0 || n > left(r))
+			return DUMP_EFORMAT;
+		v->type = form == RDB_SET ? DUMP_SET : DUMP_HASH;
+		v->count = n;
+		v->first = v->pos = r->p;
+		v->end = r->end;
+		r->p = r->end;          /* dump_decode's pass reads them */
+		return DUMP_OK;
+	}
+	/* The compact forms: one string holding the blob. */
+	int rc = read_string(r, max_len, v);
+	if (rc != DUMP_OK)
+		return rc;
+	const unsigned char *p = (const unsigned char *)v->str;
+	size_t len = v->len;
+	if (form == RDB_SET_INTSET) {
+		if (len < 8)
+			return DUMP_EFORMAT;
+		uint64_t width = get_le(p, 4);
+		n = get_le(p + 4, 4);
+		if ((width != 2 && width != 4 && width != 8) || n == 0 || n * width != len - 8)
+			return DUMP_EFORMAT;
+		v->type = DUMP_SET;
+		v->count = n;
+		v->first = p;
+		v->pos = p + 8;
+		v->end = p + len;
+		return DUMP_OK;
+	}
+	/* A listpack: u32 bytes, u16 count (65535: count them), entries, 0xFF. */
+	if (len < 7 || get_le(p, 4) != len || p[len - 1] != 0xff)
+		return DUMP_EFORMAT;
+	const unsigned char *q = p + 6, *end = p + len - 1;
+	char num[24];
+	const char *s;
+	size_t sl;
+	for (n = 0; q < end; n++)
+		if (listpack_entry(&q, end, num, &s, &sl) < 0)
+			return DUMP_EFORMAT;
+	uint64_t claimed = get_le(p + 4, 2);
+	if (n == 0 || n % 2 || (claimed != 65535 && claimed != n))
+		return DUMP_EFORMAT;
+	v->type = DUMP_HASH;
+	v->count = n / 2;
+	v->first = v->pos = p + 6;
+	v->end = end;
+	return DUMP_OK;
+}
+
+/* Reads every element once: each must parse, fit max_len, and the last
+ * must end where the object does; then rewinds for the caller. */
+static int check_elements(struct dump_value *v, const unsigned char *object_end)
+{
+	const char *s;
+	size_t len;
+	int rc;
+
+	while ((rc = dump_next(v, &s, &len)) == 1)
+		if (len > v->max_len)
+			return DUMP_ETOOBIG;
+	if (rc < 0 || v->pos != (v->form == RDB_SET || v->form == RDB_HASH ? object_end : v->end))
+		return DUMP_EFORMAT;
+	v->pos = v->form == RDB_SET_INTSET ? v->first + 8 : v->first;
+	v->done = 0;
+	free(v->elem_owned);
+	v->elem_owned = NULL;
+	return DUMP_OK;
+}
+
 int dump_decode(const void *data, size_t len, size_t max_len, struct dump_value *v)
 {
 	const unsigned char *p = data;
@@ -299,6 +503,14 @@ int dump_decode(const void *data, size_t len, size_t max_len, struct dump_value 
 	case DUMP_STRING:
 		rc = read_string(&r, max_len, v);
 		break;
+	case RDB_SET:
+	case RDB_HASH:
+	case RDB_SET_INTSET:
+	case RDB_HASH_LISTPACK:
+		rc = read_collection(&r, type, max_len, v);
+		if (rc == DUMP_OK)
+			rc = check_elements(v, footer);
+		break;
 	default:
 		rc = DUMP_EFORMAT;
 		break;
@@ -309,12 +521,14 @@ int dump_decode(const void *data, size_t len, size_t max_len, struct dump_value 
 		dump_value_release(v);
 		return rc;
 	}
-	v->type = type;
+	if (type == DUMP_STRING)
+		v->type = type;
 	return DUMP_OK;
 }
 
 void dump_value_release(struct dump_value *v)
 {
 	free(v->owned);
+	free(v->elem_owned);
 	memset(v, 0, sizeof(*v));
 }

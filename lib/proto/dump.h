@@ -2,7 +2,8 @@
  * for byte as Redis 7.0 writes and reads it, so values move between Redis
  * and Synap. No I/O. A payload is
  *
- *   u8   object type       RDB's: 0 string (the only one Synap has yet)
+ *   u8   object type       RDB's: 0 string, 2 set, 4 hash (written and read);
+ *                          11 set as an intset, 16 hash as a listpack (read)
  *        object            the value as RDB stores it (below)
  *   u16  RDB version       little-endian; Redis 7.0 writes 10
  *   u64  CRC64             little-endian, of every byte before it: the
@@ -20,8 +21,15 @@
  * string of more than 20 bytes with LZF when that saves 4 bytes or more;
  * both forms are read by both.)
  *
- * A new type is a new enum dump_type value, its field in struct dump_value
- * and one case in each of dump_encode and dump_decode. */
+ * A set is an RDB length, then that many strings; a hash a length, then
+ * as many field, value string pairs. Redis 7.0 writes small ones compactly
+ * (types 11 and 16: one string holding an intset, u32 width, u32 count,
+ * little-endian integers; or a listpack, u32 bytes, u16 count, entries,
+ * 0xFF), which are read too; the encoder writes the plain forms, which
+ * every Redis reads.
+ *
+ * A new type is a new enum dump_type value and its cases in dump_decode
+ * and dump_next. */
 #ifndef SYNAP_DUMP_H
 #define SYNAP_DUMP_H
 
@@ -32,17 +40,27 @@
 
 enum dump_type {
 	DUMP_STRING = 0,
+	DUMP_SET = 2,
+	DUMP_HASH = 4,
 };
 
 /* What dump_decode found; a decoded string may point into the payload or
  * into the value itself (num): move it with its bytes, never by copying
  * the struct alone. */
 struct dump_value {
-	uint8_t type;
-	const char *str;        /* DUMP_STRING: the bytes */
+	uint8_t type;           /* enum dump_type */
+	const char *str;        /* DUMP_STRING: the bytes (a compact collection: its blob) */
 	size_t len;
 	char *owned;            /* memory of a decompressed string (str points in) */
 	char num[24];           /* the digits of an integer-encoded string */
+	uint64_t count;         /* DUMP_SET: members; DUMP_HASH: fields */
+	/* A collection's elements, read one at a time by dump_next. */
+	uint8_t form;           /* the RDB type as written: how they are laid out */
+	const unsigned char *first, *pos, *end;
+	uint64_t done;
+	size_t max_len;
+	char *elem_owned;
+	char elem_num[24];
 };
 
 enum dump_status {
@@ -52,10 +70,16 @@ enum dump_status {
 	DUMP_ETOOBIG = -3,      /* a string would be longer than the limit */
 };
 
-/* Appends the payload of v to b. */
+/* Appends the payload of string value v to b. */
 void dump_encode(struct buf *b, const struct dump_value *v);
 /* Appends the payload of a string value. */
 void dump_encode_string(struct buf *b, const char *s, size_t len);
+/* A collection's payload: begin with its type and size (a hash's in
+ * fields), then each element (a hash's field, value, field ...), then end
+ * with the start offset begin returned. */
+size_t dump_begin(struct buf *b, enum dump_type type, uint64_t count);
+void dump_put(struct buf *b, const char *s, size_t len);
+void dump_end(struct buf *b, size_t start);
 
 /* Checks the footer of the payload p[0..len), then reads its object into
  * *v: DUMP_OK, or an error status with *v empty. The object must fill the
@@ -65,6 +89,10 @@ void dump_encode_string(struct buf *b, const char *s, size_t len);
  * anything is allocated; a string longer than max_len, as an LZF one may
  * claim to be, is DUMP_ETOOBIG. Release *v with dump_value_release. */
 int dump_decode(const void *p, size_t len, size_t max_len, struct dump_value *v);
+/* A collection's next element (a hash's come as field, value, ...): 1 with
+ * *s, *len (valid until the next call), 0 after the last. dump_decode has
+ * read them all once already: a payload it accepted reads to the end. */
+int dump_next(struct dump_value *v, const char **s, size_t *len);
 void dump_value_release(struct dump_value *v);
 
 /* The CRC64 of the footer, continued from crc (0 to start). */

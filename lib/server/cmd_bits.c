@@ -12,12 +12,16 @@
 #define ERR_BIT_OFFSET "ERR bit offset is not an integer or out of range"
 #define MAX_BITS (512ull * 1024 * 1024 * 8)     /* a string is at most 512 MB */
 
-/* The string at key (NULL, len 0 when missing). */
-static const unsigned char *value_of(struct client *c, int i, size_t *len)
+/* The string at argument i's key in *v (NULL, len 0 when missing); false,
+ * with -WRONGTYPE replied, when the key holds another type. */
+static bool value_of(struct client *c, int i, const unsigned char **v, size_t *len)
 {
-	struct entry *e = db_read(DB, A(i).p, A(i).len);
+	struct entry *e;
+	if (!lookup_typed(c, i, VT_STRING, true, &e))
+		return false;
 	*len = e ? e->vlen : 0;
-	return e ? (const unsigned char *)entry_val(e) : NULL;
+	*v = e ? (const unsigned char *)entry_val(e) : NULL;
+	return true;
 }
 
 static void write_bytes(struct client *c, int key, size_t off, const void *p, size_t len)
@@ -63,7 +67,9 @@ void cmd_setbit(struct client *c)
 		return;
 	}
 	size_t len;
-	const unsigned char *v = value_of(c, 1, &len);
+	const unsigned char *v;
+	if (!value_of(c, 1, &v, &len))
+		return;
 	int old = bit_at(v, len, bit);
 	size_t byte = (size_t)(bit >> 3);
 	unsigned char b = byte < len ? v[byte] : 0, mask = (unsigned char)(1u << (7 - (bit & 7)));
@@ -79,8 +85,9 @@ void cmd_getbit(struct client *c)
 	if (bit_offset(c, 2, false, 1, &bit) < 0)
 		return;
 	size_t len;
-	const unsigned char *v = value_of(c, 1, &len);
-	resp_int(R, bit_at(v, len, bit));
+	const unsigned char *v;
+	if (value_of(c, 1, &v, &len))
+		resp_int(R, bit_at(v, len, bit));
 }
 
 /* Redis's range: negative counts from the end, clamped; false when empty. */
@@ -134,8 +141,10 @@ void cmd_bitcount(struct client *c)
 	size_t len;
 	uint64_t from, to;
 	bool empty;
-	const unsigned char *v = value_of(c, 1, &len);
+	const unsigned char *v;
 
+	if (!value_of(c, 1, &v, &len))
+		return;
 	if (bit_range(c, 2, len, &from, &to, &empty) < 0)
 		return;
 	long long n = 0;
@@ -162,7 +171,9 @@ void cmd_bitpos(struct client *c)
 	size_t len;
 	uint64_t from, to;
 	bool empty;
-	const unsigned char *v = value_of(c, 1, &len);
+	const unsigned char *v;
+	if (!value_of(c, 1, &v, &len))
+		return;
 	bool end_given = c->argc >= 5;
 	long long start = 0;
 
@@ -212,14 +223,17 @@ void cmd_bitop(struct client *c)
 	size_t maxlen = 0;
 	for (int i = 0; i < nsrc; i++) {
 		size_t len;
-		value_of(c, 3 + i, &len);
+		const unsigned char *v;
+		if (!value_of(c, 3 + i, &v, &len))
+			return;
 		if (len > maxlen)
 			maxlen = len;
 	}
 	unsigned char *out = xcalloc(maxlen ? maxlen : 1, 1);
 	for (int i = 0; i < nsrc; i++) {
-		size_t len;
-		const unsigned char *v = value_of(c, 3 + i, &len);
+		size_t len = 0;
+		const unsigned char *v = NULL;
+		value_of(c, 3 + i, &v, &len);   /* its type was checked above */
 		for (size_t k = 0; k < maxlen; k++) {
 			unsigned char b = k < len ? v[k] : 0;
 			if (op == NOT)
@@ -427,7 +441,11 @@ static void bitfield(struct client *c, bool read_only)
 			hi = (ops[i].offset + ops[i].width - 1) >> 3;
 	}
 	size_t len, span = nops ? (size_t)(hi - lo + 1) : 0;
-	const unsigned char *v = value_of(c, 1, &len);
+	const unsigned char *v;
+	if (!value_of(c, 1, &v, &len)) {
+		free(ops);
+		return;
+	}
 	unsigned char *region = xcalloc(span ? span : 1, 1);
 	if (v && lo < len)
 		memcpy(region, v + lo, len - lo < span ? len - lo : span);

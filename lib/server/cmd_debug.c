@@ -23,7 +23,7 @@ static void debug_digest_value(struct client *c)
 		char hex[41];
 		struct entry *e = db_lookup(DB, A(i).p, A(i).len);
 		if (e)
-			digest_add(acc, entry_key(e), e->klen, entry_val(e), e->vlen, e->expire_at);
+			digest_entry(acc, e);
 		digest_hex(acc, hex);
 		resp_simple(R, hex);
 	}
@@ -106,8 +106,14 @@ static void debug_object(struct client *c)
 		resp_error(R, "ERR no such key");
 		return;
 	}
-	snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%u",
-		 (void *)e, string_encoding(entry_val(e), e->vlen), e->vlen);
+	if (e->type == VT_STRING) {
+		snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%u",
+			 (void *)e, string_encoding(entry_val(e), e->vlen), e->vlen);
+	} else {
+		struct vref v = entry_vref(e);
+		snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%zu",
+			 v.p, value_encoding(&v), value_memory(&v));
+	}
 	resp_simple(R, line);
 }
 

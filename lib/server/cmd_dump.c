@@ -3,10 +3,69 @@
  * SET with an absolute expiry on the one write path: it replicates and
  * persists as any other. */
 #include <limits.h>
+#include <stdlib.h>
 
+#include "data/hash.h"
+#include "data/set.h"
+#include "data/value.h"
 #include "proto/dump.h"
 #include "server/command.h"
 #include "server/cmds.h"
+
+static void dump_collection(struct buf *b, const struct entry *e)
+{
+	struct vref v = entry_vref(e);
+	const char *x, *y;
+	size_t xl, yl;
+
+	if (v.type == VT_HASH) {
+		struct hash_iter it;
+		size_t start = dump_begin(b, DUMP_HASH, hash_len(&v));
+		hash_iter_init(&it, &v);
+		while (hash_iter_next(&it, &x, &xl, &y, &yl)) {
+			dump_put(b, x, xl);
+			dump_put(b, y, yl);
+		}
+		dump_end(b, start);
+	} else {
+		struct set_iter it;
+		size_t start = dump_begin(b, DUMP_SET, set_len(&v));
+		set_iter_init(&it, &v);
+		while (set_iter_next(&it, &x, &xl))
+			dump_put(b, x, xl);
+		dump_end(b, start);
+	}
+}
+
+/* Builds the collection a payload holds into *out: false when it repeats
+ * a member or a field (Redis refuses those payloads too). */
+static bool load_collection(struct dump_value *d, struct vref *out)
+{
+	const char *x, *y;
+	size_t xl, yl;
+	bool ok = true;
+
+	if (d->type == DUMP_HASH) {
+		hash_init(out);
+		while (ok && dump_next(d, &x, &xl) == 1) {
+			/* x may sit in the payload's scratch space, which the next
+			 * call reuses: the value comes after the field is copied. */
+			char *f = xstrndup(x, xl);
+			ok = dump_next(d, &y, &yl) == 1 && hash_set(out, f, xl, y, yl) == 1;
+			free(f);
+		}
+	} else {
+		if (dump_next(d, &x, &xl) != 1)
+			return false;
+		set_init(out, x, xl);
+		ok = set_add(out, x, xl) == 1;
+		while (ok && dump_next(d, &x, &xl) == 1)
+			ok = set_add(out, x, xl) == 1;
+	}
+	if (!ok)
+		value_free(out);
+	return ok;
+}
 
 void cmd_dump(struct client *c)
 {
@@ -17,7 +76,10 @@ void cmd_dump(struct client *c)
 	}
 	struct buf tmp;
 	buf_init(&tmp);
-	dump_encode_string(&tmp, entry_val(e), e->vlen);
+	if (e->type == VT_STRING)
+		dump_encode_string(&tmp, entry_val(e), e->vlen);
+	else
+		dump_collection(&tmp, e);
 	resp_bulk(R, tmp.data, tmp.len);
 	buf_release(&tmp);
 }
@@ -98,10 +160,26 @@ void cmd_restore(struct client *c)
 			db_del(DB, A(1).p, A(1).len);
 			EVENT(NOTIFY_GENERIC, "del", 1);
 		}
-	} else {
-		db_set(DB, A(1).p, A(1).len, v.str, v.len, ttl ? at : 0);
-		EVENT(NOTIFY_GENERIC, "restore", 1);
+		dump_value_release(&v);
+		resp_ok(R);
+		return;
 	}
+	if (v.type == DUMP_STRING) {
+		db_set(DB, A(1).p, A(1).len, v.str, v.len, ttl ? at : 0);
+	} else {
+		/* Built aside first: a bad payload changes nothing. */
+		struct vref obj;
+		if (!load_collection(&v, &obj)) {
+			dump_value_release(&v);
+			resp_error(R, "ERR Bad data format");
+			return;
+		}
+		if (exists)
+			db_del(DB, A(1).p, A(1).len);
+		write_collection(c, 1, &obj, ttl ? at : 0);
+		value_free(&obj);
+	}
+	EVENT(NOTIFY_GENERIC, "restore", 1);
 	dump_value_release(&v);
 	resp_ok(R);
 }

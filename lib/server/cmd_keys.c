@@ -344,7 +344,17 @@ void cmd_copy(struct client *c)
 		resp_int(R, 0);
 		return;
 	}
-	db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
+	if (src->type == VT_STRING) {
+		db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
+	} else {
+		/* The source's object is read while the ops write the copy: the
+		 * destination is another key, so the source does not change. */
+		struct vref v = entry_vref(src);
+		int64_t at = src->expire_at;
+		if (db_lookup(DB, A(2).p, A(2).len))
+			db_del(DB, A(2).p, A(2).len);
+		write_collection(c, 2, &v, at);
+	}
 	EVENT(NOTIFY_GENERIC, "copy_to", 2);
 	resp_int(R, 1);
 }

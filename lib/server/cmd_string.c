@@ -20,7 +20,9 @@ static void reply_value(struct client *c, struct entry *e)
 
 void cmd_get(struct client *c)
 {
-	reply_value(c, db_read(DB, A(1).p, A(1).len));
+	struct entry *e;
+	if (lookup_typed(c, 1, VT_STRING, true, &e))
+		reply_value(c, e);
 }
 
 #define SET_NX      (1 << 0)
@@ -55,6 +57,10 @@ static void set_generic(struct client *c, struct arg *k, struct arg *v, int flag
 {
 	struct entry *old = db_lookup(DB, k->p, k->len);
 
+	if ((flags & SET_GET) && old && old->type != VT_STRING) {
+		resp_error(R, ERR_WRONGTYPE);
+		return;
+	}
 	if (flags & SET_GET) {
 		reply_value(c, old);
 		if (old)
@@ -149,7 +155,9 @@ void cmd_getset(struct client *c)
 
 void cmd_getdel(struct client *c)
 {
-	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	struct entry *e;
+	if (!lookup_typed(c, 1, VT_STRING, true, &e))
+		return;
 	reply_value(c, e);
 	if (e) {
 		db_del(DB, A(1).p, A(1).len);
@@ -180,7 +188,9 @@ void cmd_getex(struct client *c)
 			return;
 		}
 	}
-	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	struct entry *e;
+	if (!lookup_typed(c, 1, VT_STRING, true, &e))
+		return;
 	reply_value(c, e);
 	if (!e)
 		return;
@@ -233,16 +243,20 @@ void cmd_msetnx(struct client *c)
 void cmd_mget(struct client *c)
 {
 	resp_array(R, c->argc - 1);
-	for (int i = 1; i < c->argc; i++)
-		reply_value(c, db_read(DB, A(i).p, A(i).len));
+	for (int i = 1; i < c->argc; i++) {
+		struct entry *e = db_read(DB, A(i).p, A(i).len);
+		reply_value(c, e && e->type == VT_STRING ? e : NULL);
+	}
 }
 
 
 static void incr_generic(struct client *c, long long by)
 {
-	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	struct entry *e;
 	long long v = 0;
 
+	if (!lookup_typed(c, 1, VT_STRING, false, &e))
+		return;
 	if (e && (e->vlen > 20 || parse_ll(entry_val(e), e->vlen, &v) < 0)) {
 		resp_error(R, ERR_INT);
 		return;
@@ -284,9 +298,11 @@ void cmd_decrby(struct client *c)
 
 void cmd_incrbyfloat(struct client *c)
 {
-	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	struct entry *e;
 	long double v = 0, by;
 
+	if (!lookup_typed(c, 1, VT_STRING, false, &e))
+		return;
 	/* As Redis: long doubles, and infinity is a number until the sum is one. */
 	if ((e && parse_ldouble(entry_val(e), e->vlen, &v) < 0) || parse_ldouble(A(2).p, A(2).len, &by) < 0) {
 		resp_error(R, "ERR value is not a valid float");
@@ -313,7 +329,9 @@ void cmd_incrbyfloat(struct client *c)
 
 void cmd_append(struct client *c)
 {
-	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	struct entry *e;
+	if (!lookup_typed(c, 1, VT_STRING, false, &e))
+		return;
 	size_t len = (e ? e->vlen : 0) + A(2).len;
 
 	if (len > (size_t)c->srv->conf->max_bulk_bytes) {
@@ -329,8 +347,9 @@ void cmd_append(struct client *c)
 
 void cmd_strlen(struct client *c)
 {
-	struct entry *e = db_read(DB, A(1).p, A(1).len);
-	resp_int(R, e ? e->vlen : 0);
+	struct entry *e;
+	if (lookup_typed(c, 1, VT_STRING, true, &e))
+		resp_int(R, e ? e->vlen : 0);
 }
 
 /* Clamps Redis-style start/end (negative from the end) to [0, len). */
@@ -355,7 +374,9 @@ void cmd_getrange(struct client *c)
 	long long start, end;
 	if (arg_ll(c, 2, &start) < 0 || arg_ll(c, 3, &end) < 0)
 		return;
-	struct entry *e = db_read(DB, A(1).p, A(1).len);
+	struct entry *e;
+	if (!lookup_typed(c, 1, VT_STRING, true, &e))
+		return;
 	if (!e || (start < 0 && end < 0 && start > end) || !range_clamp(e->vlen, &start, &end)) {
 		resp_bulk(R, "", 0);
 		return;
@@ -372,7 +393,9 @@ void cmd_setrange(struct client *c)
 		resp_error(R, "ERR offset is out of range");
 		return;
 	}
-	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	struct entry *e;
+	if (!lookup_typed(c, 1, VT_STRING, false, &e))
+		return;
 	size_t cur = e ? e->vlen : 0;
 	if (A(3).len == 0) {
 		resp_int(R, (long long)cur);
@@ -488,6 +511,10 @@ void cmd_lcs(struct client *c)
 {
 	struct lcs_opts o;
 	struct entry *ea = db_read(DB, A(1).p, A(1).len), *eb = db_read(DB, A(2).p, A(2).len);
+	if ((ea && ea->type != VT_STRING) || (eb && eb->type != VT_STRING)) {
+		resp_error(R, "ERR The specified keys must contain string values");
+		return;
+	}
 	const char *a = ea ? entry_val(ea) : "", *b = eb ? entry_val(eb) : "";
 	size_t alen = ea ? ea->vlen : 0, blen = eb ? eb->vlen : 0;
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/hash.h"
+#include "data/set.h"
 #include "data/store.h"
 #include "persist/persist.h"
 #include "repl/master.h"
@@ -137,6 +139,73 @@ void write_elems(struct client *c, uint8_t op_type, int i, const struct arg *ele
 		db_write(DB, &op);
 		elems += take;
 		n -= take;
+	}
+}
+
+/* Elements of a whole value on their way to ops: their bytes copied
+ * (an intset's members exist only as the iterator formats them), then
+ * written a chunk at a time. */
+struct chunk {
+	struct buf bytes;
+	size_t *len;
+	struct arg *args;
+	size_t n;
+};
+
+static void chunk_add(struct chunk *k, const char *p, size_t len)
+{
+	buf_append(&k->bytes, p, len);
+	k->len[k->n++] = len;
+}
+
+static void chunk_flush(struct client *c, struct chunk *k, uint8_t op_type, int i)
+{
+	size_t off = 0;
+	for (size_t j = 0; j < k->n; j++) {
+		k->args[j] = (struct arg){ k->bytes.data + off, k->len[j] };
+		off += k->len[j];
+	}
+	write_elems(c, op_type, i, k->args, k->n);
+	k->n = 0;
+	buf_clear(&k->bytes);
+}
+
+void write_collection(struct client *c, int i, const struct vref *v, int64_t expire_at)
+{
+	struct chunk k = { .len = xmalloc(OP_CHUNK * sizeof(size_t)),
+			   .args = xmalloc(OP_CHUNK * sizeof(struct arg)) };
+	const char *a, *b;
+	size_t alen, blen;
+
+	buf_init(&k.bytes);
+	if (v->type == VT_HASH) {
+		struct hash_iter it;
+		hash_iter_init(&it, v);
+		while (hash_iter_next(&it, &a, &alen, &b, &blen)) {
+			chunk_add(&k, a, alen);
+			chunk_add(&k, b, blen);
+			if (k.n == OP_CHUNK)
+				chunk_flush(c, &k, OP_HSET, i);
+		}
+		if (k.n)
+			chunk_flush(c, &k, OP_HSET, i);
+	} else {
+		struct set_iter it;
+		set_iter_init(&it, v);
+		while (set_iter_next(&it, &a, &alen)) {
+			chunk_add(&k, a, alen);
+			if (k.n == OP_CHUNK)
+				chunk_flush(c, &k, OP_SADD, i);
+		}
+		if (k.n)
+			chunk_flush(c, &k, OP_SADD, i);
+	}
+	buf_release(&k.bytes);
+	free(k.len);
+	free(k.args);
+	if (expire_at) {
+		struct op op = { .type = OP_EXPIRE, .key = A(i).p, .klen = (uint32_t)A(i).len, .at_ms = expire_at };
+		db_write(DB, &op);
 	}
 }
 

@@ -108,6 +108,10 @@ bool lookup_typed(struct client *c, int i, uint8_t type, bool read, struct entry
 /* Writes an element op (OP_HSET ...) on argument i's key with the n
  * strings at elems, through the one write path. */
 void write_elems(struct client *c, uint8_t op_type, int i, const struct arg *elems, size_t n);
+/* Writes all of collection v as the value of argument i's key (which must
+ * be missing: DEL it first), then its expiry when expire_at is not 0: the
+ * element ops of a whole value (COPY, RESTORE, the *STORE commands). */
+void write_collection(struct client *c, int i, const struct vref *v, int64_t expire_at);
 
 /* What OBJECT ENCODING calls a string value. Synap keeps every value
  * inline in its key's allocation; the name is the one Redis would use for

@@ -129,7 +129,9 @@ static void kv_get(struct route_ctx *r, const char *key, size_t klen)
 	struct entry *e = db_read(s->db, key, klen);
 
 	s->st.commands++;
-	if (e)
+	if (e && e->type != VT_STRING)
+		respond_error(r, 409, "the key holds a collection, not a string: read it with the Redis protocol");
+	else if (e)
 		http_respond(r->out, 200, "application/octet-stream", entry_val(e), e->vlen, r->keep);
 	else
 		respond_error(r, 404, "no such key");

@@ -36,6 +36,7 @@ int main(int argc, char **argv)
 	suite_dump();
 	suite_store();
 	suite_op();
+	suite_value();
 	suite_json();
 	suite_repl();
 	suite_ident();
