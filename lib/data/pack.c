@@ -226,7 +226,8 @@ uint32_t pack_find(const unsigned char *p, uint32_t from, const char *s, uint32_
 		unsigned n = get_fwd(p + pos, &l);
 		if (l == len && (len == 0 || memcmp(p + pos + n, s, len) == 0))
 			return pos;
-		for (unsigned k = 0; k < step && pos < total; k++)
+		pos += n + l + varint_size(n + l);      /* elem_end, decoded already */
+		for (unsigned k = 1; k < step && pos < total; k++)
 			pos = elem_end(p, pos);
 	}
 	return PACK_END;
