@@ -12,7 +12,8 @@
  * that does not fit widens them all; removing never narrows them. Lookups
  * are a binary search. The struct is that layout and nothing else, so its
  * bytes, (const unsigned char *)is and intset_bytes(is) long, are what a
- * snapshot stores, and intset_valid checks them on the way back in.
+ * snapshot stores, and intset_valid checks them on the way back in: bytes
+ * it accepts, in a buffer from malloc, are an intset to every function here.
  * Functions that change the set return it, perhaps moved. */
 #ifndef SYNAP_INTSET_H
 #define SYNAP_INTSET_H
