@@ -106,8 +106,16 @@ static void debug_object(struct client *c)
 		resp_error(R, "ERR no such key");
 		return;
 	}
-	snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%u",
-		 (void *)e, string_encoding(entry_val(e), e->vlen), e->vlen);
+	if (e->type == VT_STRING) {
+		snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%u",
+			 (void *)e, string_encoding(entry_val(e), e->vlen), e->vlen);
+	} else {
+		/* A collection: its object's encoding, and its size in memory
+		 * for the length (its snapshot form is element by element). */
+		struct vref v = entry_vref(e);
+		snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%zu",
+			 v.p, value_encoding(&v), value_memory(&v));
+	}
 	resp_simple(R, line);
 }
 
