@@ -149,4 +149,22 @@ void cmd_sdiff(struct client *c);
 void cmd_sdiffstore(struct client *c);
 void cmd_sscan(struct client *c);
 
+/* cmd_hash.c: hashes: HSET HGET and their relatives, HINCRBY HINCRBYFLOAT, HRANDFIELD, HSCAN */
+void cmd_hdel(struct client *c);
+void cmd_hexists(struct client *c);
+void cmd_hget(struct client *c);
+void cmd_hgetall(struct client *c);
+void cmd_hincrby(struct client *c);
+void cmd_hincrbyfloat(struct client *c);
+void cmd_hkeys(struct client *c);
+void cmd_hlen(struct client *c);
+void cmd_hmget(struct client *c);
+void cmd_hmset(struct client *c);
+void cmd_hrandfield(struct client *c);
+void cmd_hscan(struct client *c);
+void cmd_hset(struct client *c);
+void cmd_hsetnx(struct client *c);
+void cmd_hstrlen(struct client *c);
+void cmd_hvals(struct client *c);
+
 #endif
