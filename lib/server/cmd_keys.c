@@ -1,9 +1,12 @@
 /* cmd_keys.c - keys whatever their value: DEL, EXISTS, expiry, TYPE, RENAME, KEYS, SCAN, DBSIZE, FLUSHALL. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "data/hash.h"
+#include "data/set.h"
 #include "server/command.h"
 #include "server/cmds.h"
 
@@ -316,6 +319,56 @@ void cmd_touch(struct client *c)
 }
 
 /* COPY source destination [DB 0] [REPLACE]: the value and its TTL. */
+/* COPY of a hash or set: a DEL of the destination, then its elements as
+ * element ops (op.h), then the TTL. The strings are copied first: a set's
+ * integer members are formatted in the iterator, and the writes must not
+ * meet pointers into a value. */
+static void copy_collection(struct client *c, struct entry *src)
+{
+	struct vref v = entry_vref(src);
+	int64_t at = src->expire_at;
+	struct buf text;
+	size_t n = 0, *lens;
+	const char *a, *b;
+	size_t alen, blen;
+
+	buf_init(&text);
+	lens = xmalloc((2 * value_count(&v) + 1) * sizeof(*lens));
+	if (v.type == VT_HASH) {
+		struct hash_iter it;
+		hash_iter_init(&it, &v);
+		while (hash_iter_next(&it, &a, &alen, &b, &blen)) {
+			buf_append(&text, a, alen);
+			lens[n++] = alen;
+			buf_append(&text, b, blen);
+			lens[n++] = blen;
+		}
+	} else {
+		struct set_iter it;
+		set_iter_init(&it, &v);
+		while (set_iter_next(&it, &a, &alen)) {
+			buf_append(&text, a, alen);
+			lens[n++] = alen;
+		}
+	}
+	struct arg *elems = xmalloc((n + 1) * sizeof(*elems));
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++) {
+		elems[i] = (struct arg){ text.data + off, lens[i] };
+		off += lens[i];
+	}
+	if (db_lookup(DB, A(2).p, A(2).len))
+		db_del(DB, A(2).p, A(2).len);
+	write_elems(c, v.type == VT_HASH ? OP_HSET : OP_SADD, 2, elems, n);
+	if (at) {
+		struct op op = { .type = OP_EXPIRE, .key = A(2).p, .klen = (uint32_t)A(2).len, .at_ms = at };
+		db_write(DB, &op);
+	}
+	free(elems);
+	free(lens);
+	buf_release(&text);
+}
+
 void cmd_copy(struct client *c)
 {
 	bool replace = false;
@@ -345,7 +398,11 @@ void cmd_copy(struct client *c)
 		resp_int(R, 0);
 		return;
 	}
-	db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
+	if (src->type == VT_STRING) {
+		db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
+	} else {
+		copy_collection(c, src);
+	}
 	EVENT(NOTIFY_GENERIC, "copy_to", 2);
 	resp_int(R, 1);
 }
