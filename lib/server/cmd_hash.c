@@ -380,7 +380,14 @@ static void rand_repeats(struct client *c, struct vref *v, unsigned long long co
 			rand_release(st);
 		return;
 	}
-	while (count--) {
+	/* No stream here (inside EXEC, say): the reply stops where the
+	 * client's output limit would close it anyway. */
+	size_t limit = (size_t)c->srv->conf->client_output_limit_bytes;
+	for (unsigned long long i = 0; i < count; i++) {
+		if (i % 1024 == 1023 && R->len > limit) {
+			client_close_async(c);
+			return;
+		}
 		hash_random(v, &f, &flen, &val, &vlen);
 		reply_pick(c, R, withvalues, f, flen, val, vlen);
 	}
