@@ -43,7 +43,7 @@ BINS     := $(PROGRAMS:%=$(BIN)/%)
 
 .PHONY: all test unit integration sanitize bench soak run install uninstall clean deps fuzz completions check-docs check-layers
 
-FUZZ_TARGETS := resp http frame snap conf control dump resp3
+FUZZ_TARGETS := resp http frame snap conf control dump resp3 pack
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 
 all: $(BINS) $(BUILD)/unit-tests $(FUZZ_REPLAY)

@@ -31,6 +31,7 @@
 #include "server/pubsub.h"
 #include "server/shutdown.h"
 #include "server/stats.h"
+#include "server/settings.h"
 #include "server/table.h"
 #include "server/tracking.h"
 #include "server/watch.h"
@@ -143,6 +144,7 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 	};
 	notify_configure(&n->srv);
 	command_observe_configure(&n->srv);
+	settings_apply_limits(conf);
 	return 0;
 }
 

@@ -22,3 +22,4 @@ replays() {
 @test "fuzz corpus: control requests" { replays control; }
 @test "fuzz corpus: DUMP payloads (RESTORE)" { replays dump; }
 @test "fuzz corpus: RESP2 and RESP3 reply writers" { replays resp3; }
+@test "fuzz corpus: packs and intsets (snapshot, RESTORE)" { replays pack; }

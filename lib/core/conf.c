@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,13 +92,19 @@ static const struct conf_key keys[] = {
 	LL("replication.replica_output_limit_mb", replica_output_limit_bytes, 0, NO_MAX, MB),
 	INT("replication.max_concurrent_full_syncs", max_concurrent_full_syncs, 1, NO_MAX),
 
+	LL("data.hash_max_listpack_entries", hash_max_listpack_entries, 0, UINT32_MAX, 1),
+	LL("data.hash_max_listpack_value", hash_max_listpack_value, 0, UINT32_MAX, 1),
+	LL("data.set_max_intset_entries", set_max_intset_entries, 0, UINT32_MAX, 1),
+	LL("data.set_max_listpack_entries", set_max_listpack_entries, 0, UINT32_MAX, 1),
+	LL("data.set_max_listpack_value", set_max_listpack_value, 0, UINT32_MAX, 1),
+
 	BOOL("persistence.enabled", persist_enabled),
 	STR("persistence.path", persist_path),
 	ENUM("persistence.fsync", T_FSYNC, fsync),
 	LL("persistence.snapshot_every_ops", snapshot_every_ops, 1, NO_MAX, 1),
 };
 
-static const char *const sections[] = { "server", "replication", "persistence" };
+static const char *const sections[] = { "server", "replication", "data", "persistence" };
 
 /* Every heap-owned string, for copy and release. */
 static const size_t str_fields[] = {
@@ -169,6 +176,11 @@ void conf_init(struct conf *c, enum role role)
 	c->latency_monitor_threshold = 0;
 	c->tracking_table_max_keys = 1000000;
 	c->shutdown_timeout_secs = 10;
+	c->hash_max_listpack_entries = 128;
+	c->hash_max_listpack_value = 64;
+	c->set_max_intset_entries = 512;
+	c->set_max_listpack_entries = 128;
+	c->set_max_listpack_value = 64;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;

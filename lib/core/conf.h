@@ -61,6 +61,15 @@ struct conf {
 	long long replica_output_limit_bytes; /* replica_output_limit_mb, 512 */
 	int max_concurrent_full_syncs; /* 4 */
 
+	/* data: the compact encodings' limits (Redis's hash-max-listpack-*,
+	 * set-max-intset-entries, set-max-listpack-*): past one, a collection
+	 * becomes a hash table for good. */
+	long long hash_max_listpack_entries;   /* 128 */
+	long long hash_max_listpack_value;     /* 64 bytes */
+	long long set_max_intset_entries;      /* 512 */
+	long long set_max_listpack_entries;    /* 128 */
+	long long set_max_listpack_value;      /* 64 bytes */
+
 	/* persistence: */
 	bool persist_enabled;
 	char *persist_path;            /* default "synap.db" (relative to data_dir) */

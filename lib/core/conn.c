@@ -98,6 +98,14 @@ ssize_t conn_flush(struct conn *c)
 	return total;
 }
 
+void conn_want_write(struct conn *c)
+{
+	if (!c->writing) {
+		c->writing = true;
+		update_events(c);
+	}
+}
+
 void conn_set_reading(struct conn *c, bool on)
 {
 	if (on == c->reading)

@@ -46,6 +46,9 @@ ssize_t conn_read(struct conn *c, size_t room);
  * emptied) or the socket is full (writability is watched until it drains).
  * Returns the bytes this call wrote, or -1 (errno) on an error. */
 ssize_t conn_flush(struct conn *c);
+/* Watches writability even though the output was not flushed yet: the
+ * loop calls back when the socket takes more (a reply made in parts). */
+void conn_want_write(struct conn *c);
 /* Watches input or stops (a throttled client, one about to close). */
 void conn_set_reading(struct conn *c, bool on);
 

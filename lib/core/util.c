@@ -203,6 +203,29 @@ int fmt_ll(char *out, long long v)
 	return len;
 }
 
+int fmt_ldouble(char *out, long double v)
+{
+	/* 17 digits: most short decimals come back as typed. The largest
+	 * long double has 4933 integer digits, within FMT_LDOUBLE_MAX. */
+	int len = snprintf(out, FMT_LDOUBLE_MAX, "%.17Lf", v);
+
+	if (len < 0 || len >= FMT_LDOUBLE_MAX) {
+		out[0] = '0';
+		out[1] = '\0';
+		return 1;
+	}
+	if (strchr(out, '.')) {
+		while (out[len - 1] == '0')
+			len--;
+		if (out[len - 1] == '.')
+			len--;
+	}
+	if (len == 2 && out[0] == '-' && out[1] == '0')
+		out[0] = '0', len = 1;
+	out[len] = '\0';
+	return len;
+}
+
 bool eq_nocase(const char *s, size_t len, const char *lit)
 {
 	return strlen(lit) == len && strncasecmp(s, lit, len) == 0;

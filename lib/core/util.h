@@ -50,6 +50,12 @@ int parse_double(const char *s, size_t len, double *out);
 int parse_ldouble(const char *s, size_t len, long double *out);
 /* Formats v in decimal into out (at least 21 bytes); returns the length. */
 int fmt_ll(char *out, long long v);
+/* Formats a finite v as Redis prints INCRBYFLOAT's and HINCRBYFLOAT's
+ * result (ld2string LD_STR_HUMAN): fixed point with 17 decimals, trailing
+ * zeros and point dropped, never "-0". out holds FMT_LDOUBLE_MAX bytes;
+ * returns the length. */
+#define FMT_LDOUBLE_MAX PARSE_DOUBLE_MAX
+int fmt_ldouble(char *out, long double v);
 
 /* Case-insensitive compare of a length-delimited string with a C string. */
 bool eq_nocase(const char *s, size_t len, const char *lit);

@@ -244,26 +244,42 @@ static struct hnode *bucket_at(struct htab *h, size_t k)
 	return h->t[1].b[k - h->t[0].size];
 }
 
+/* Chains up to this long are drawn from exactly uniformly (see below). */
+#define RANDOM_CHAIN 4
+
 struct hnode *htab_random(struct htab *h)
 {
 	size_t sizes = htab_buckets(h), k = 0;
-	struct hnode *chain = NULL;
 
 	if (htab_count(h) == 0)
 		return NULL;
-	/* A random bucket until one holds nodes (tables are mostly an eighth
-	 * full or more, so a few tries); past 64 tries, say just after mass
-	 * deletions, the next non-empty bucket from a random one. */
-	for (int tries = 0; tries < 64 && !chain; tries++)
-		chain = bucket_at(h, (size_t)(htab_rand(h) % sizes));
-	for (k = (size_t)(htab_rand(h) % sizes); !chain; k = (k + 1) % sizes)
-		chain = bucket_at(h, k);
-	size_t len = 0;
-	for (struct hnode *e = chain; e; e = e->next)
-		len++;
-	for (size_t n = (size_t)(htab_rand(h) % len); n > 0; n--)
-		chain = chain->next;
-	return chain;
+	/* A node of a random non-empty chain would favour the nodes of short
+	 * chains (HRANDFIELD and SRANDMEMBER must be uniform, as Redis's fair
+	 * random is): a place 0..RANDOM_CHAIN-1 in the chain is drawn too, and
+	 * an empty place draws again, so each node of a chain up to
+	 * RANDOM_CHAIN long has the same odds. A longer chain (rare: the
+	 * table grows at one node per bucket) gives one of its nodes at
+	 * random whatever the place. */
+	for (;;) {
+		struct hnode *chain = NULL;
+		/* A random bucket until one holds nodes (tables are mostly an
+		 * eighth full or more, so a few tries); past 64 tries, say just
+		 * after mass deletions, the next non-empty bucket from a random
+		 * one. */
+		for (int tries = 0; tries < 64 && !chain; tries++)
+			chain = bucket_at(h, (size_t)(htab_rand(h) % sizes));
+		for (k = (size_t)(htab_rand(h) % sizes); !chain; k = (k + 1) % sizes)
+			chain = bucket_at(h, k);
+		size_t len = 0;
+		for (struct hnode *e = chain; e; e = e->next)
+			len++;
+		size_t place = (size_t)(htab_rand(h) % (len > RANDOM_CHAIN ? len : RANDOM_CHAIN));
+		if (place >= len)
+			continue;
+		while (place-- > 0)
+			chain = chain->next;
+		return chain;
+	}
 }
 
 size_t htab_foreach(struct htab *h, hnode_visit_fn *fn, void *arg)

@@ -132,6 +132,26 @@ static void writers_remove(struct client *c)
 	c->wrote = false;
 }
 
+static void stream_end(struct client *c)
+{
+	if (c->stream.release)
+		c->stream.release(c->stream.state);
+	c->stream = (struct client_stream){ 0 };
+}
+
+bool client_can_stream(const struct client *c)
+{
+	return c->proto == PROTO_RESP && c->reply == &c->conn.out && !c->muted && !c->in_exec &&
+	       !(c->flags & CLIENT_MONITOR);
+}
+
+void client_stream(struct client *c, client_more_fn *more, client_release_fn *release, void *state)
+{
+	c->stream = (struct client_stream){ more, release, state };
+	/* Its next commands wait: input stops until the stream ends. */
+	c->flags |= CLIENT_THROTTLED;
+}
+
 void client_free(struct client *c)
 {
 	struct server *s = c->srv;
@@ -150,6 +170,7 @@ void client_free(struct client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nclients--;
+	stream_end(c);
 	resp_parser_release(&c->rp);
 	free(c->argv);
 	free(c->name);
@@ -294,7 +315,7 @@ static unsigned prefetch_pipeline(struct client *c)
 /* Runs the whole commands (or HTTP requests) in the input, in order. */
 static void run_input(struct client *c)
 {
-	const unsigned stop = CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED;
+	const unsigned stop = CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED | CLIENT_THROTTLED;
 	struct buf *in = &c->conn.in;
 	unsigned prefetched = 0;
 
@@ -399,19 +420,33 @@ static void client_read(struct client *c)
 	process_input(c);
 }
 
-/* Writes what it can. Returns -1 when the client was freed. */
+#define STREAM_PARTS_PER_CALL 16
+
+/* Writes what it can, and a stream's next parts as the socket takes them.
+ * Returns -1 when the client was freed. */
 static int client_write(struct client *c)
 {
-	ssize_t w = conn_flush(&c->conn);
-
-	if (w < 0) {
-		log_debug("client %s: write: %s", c->addr, strerror(errno));
-		client_free(c);
-		return -1;
+	for (int parts = 0;; parts++) {
+		ssize_t w = conn_flush(&c->conn);
+		if (w < 0) {
+			log_debug("client %s: write: %s", c->addr, strerror(errno));
+			client_free(c);
+			return -1;
+		}
+		c->srv->st.net_out += (uint64_t)w;
+		if (conn_unsent(&c->conn) > 0)
+			return 0;
+		if (!c->stream.more)
+			break;
+		/* All sent: the stream's next part. A reader as fast as this
+		 * gets a few parts per call, then the loop comes back. */
+		if (!c->stream.more(c, c->stream.state))
+			stream_end(c);
+		if (parts == STREAM_PARTS_PER_CALL) {
+			conn_want_write(&c->conn);
+			return 0;
+		}
 	}
-	c->srv->st.net_out += (uint64_t)w;
-	if (conn_unsent(&c->conn) > 0)
-		return 0;
 	buf_shrink(&c->conn.out, 64 * 1024);
 	if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
 		client_free(c);

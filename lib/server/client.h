@@ -32,6 +32,19 @@ enum block_kind {
 	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
 };
 
+/* A reply too big to hold at once (SRANDMEMBER with a huge negative
+ * count): the command writes its first part and leaves a producer, which
+ * appends the next part to c->reply each time the client has read what
+ * was sent, until it returns false; release then frees its state. The
+ * client's next commands wait for the end. */
+typedef bool client_more_fn(struct client *c, void *state);
+typedef void client_release_fn(void *state);
+struct client_stream {
+	client_more_fn *more;           /* NULL: no stream */
+	client_release_fn *release;
+	void *state;
+};
+
 /* A command queued by MULTI: its own copy of the arguments. */
 struct queued {
 	int argc;
@@ -85,6 +98,7 @@ struct client {
 	struct client *wnext;           /* server->writers */
 	size_t write_mark;              /* out.len before its first write reply this iteration */
 	bool wrote;                     /* on server->writers */
+	struct client_stream stream;    /* a reply being made in parts */
 };
 
 /* Binds the client port (conf host and port) and accepts on it. -1 with
@@ -103,6 +117,13 @@ void clients_cron(struct server *s);
 void clients_close(struct server *s);
 /* Queues c for flushing if it has replies. */
 void client_queue_reply(struct client *c);
+
+/* Whether the command running for c may leave a stream: its reply goes
+ * straight to the socket (RESP, not muted, not inside EXEC). */
+bool client_can_stream(const struct client *c);
+/* Leaves the rest of the running command's reply to more (see struct
+ * client_stream); the state is released with the stream or the client. */
+void client_stream(struct client *c, client_more_fn *more, client_release_fn *release, void *state);
 
 /* Stops running c's commands until client_unblock(); after timeout_ms (0:
  * never) ops->block_timeout answers for it. */

@@ -22,8 +22,13 @@ static void debug_digest_value(struct client *c)
 		uint64_t acc[3] = { 0, 0, 0 };
 		char hex[41];
 		struct entry *e = db_lookup(DB, A(i).p, A(i).len);
-		if (e)
-			digest_entry(acc, e);
+		/* The value alone, as Redis: a key and its COPY show the same. */
+		if (e && e->type == VT_STRING) {
+			digest_elem(acc, entry_val(e), e->vlen, "", 0);
+		} else if (e) {
+			struct vref v = entry_vref(e);
+			value_digest(&v, acc);
+		}
 		digest_hex(acc, hex);
 		resp_simple(R, hex);
 	}
@@ -110,6 +115,8 @@ static void debug_object(struct client *c)
 		snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%u",
 			 (void *)e, string_encoding(entry_val(e), e->vlen), e->vlen);
 	} else {
+		/* A collection: its object's encoding, and its size in memory
+		 * for the length (its snapshot form is element by element). */
 		struct vref v = entry_vref(e);
 		snprintf(line, sizeof(line), "Value at:%p refcount:1 encoding:%s serializedlength:%zu",
 			 v.p, value_encoding(&v), value_memory(&v));

@@ -1,8 +1,12 @@
 /* cmd_keys.c - keys whatever their value: DEL, EXISTS, expiry, TYPE, RENAME, KEYS, SCAN, DBSIZE, FLUSHALL. */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "data/hash.h"
+#include "data/set.h"
 #include "server/command.h"
 #include "server/cmds.h"
 
@@ -142,7 +146,8 @@ void cmd_persist(struct client *c)
 
 void cmd_type(struct client *c)
 {
-	resp_simple(R, db_lookup(DB, A(1).p, A(1).len) ? "string" : "none");
+	struct entry *e = db_lookup(DB, A(1).p, A(1).len);
+	resp_simple(R, e ? vtype_name(e->type) : "none");
 }
 
 static void rename_generic(struct client *c, bool nx)
@@ -180,6 +185,7 @@ struct keys_ctx {
 	int64_t now;
 	long long count;
 	struct buf *tmp;
+	const struct arg *type;         /* SCAN TYPE: only keys of this type (by TYPE's name) */
 };
 
 static bool keys_visit(struct entry *e, void *arg)
@@ -189,6 +195,11 @@ static bool keys_visit(struct entry *e, void *arg)
 		return true;
 	if (!k->all && !glob_match(k->pat, k->plen, entry_key(e), e->klen, false))
 		return true;
+	if (k->type) {
+		const char *name = vtype_name(e->type);
+		if (strlen(name) != k->type->len || strncasecmp(name, k->type->p, k->type->len) != 0)
+			return true;
+	}
 	resp_bulk(k->tmp, entry_key(e), e->klen);
 	k->count++;
 	return true;
@@ -211,8 +222,7 @@ void cmd_scan(struct client *c)
 {
 	unsigned long long cursor;
 	long long count = 10;
-	struct arg *match = NULL;
-	bool type_none = false;
+	struct arg *match = NULL, *type = NULL;
 
 	if (parse_ull(A(1).p, A(1).len, &cursor) < 0) {
 		resp_error(R, "ERR invalid cursor");
@@ -233,7 +243,7 @@ void cmd_scan(struct client *c)
 		} else if (arg_is(c, i, "MATCH")) {
 			match = &A(i + 1);
 		} else if (arg_is(c, i, "TYPE")) {
-			type_none = !arg_is(c, i + 1, "string");
+			type = &A(i + 1);
 		} else {
 			resp_error(R, ERR_SYNTAX);
 			return;
@@ -242,7 +252,7 @@ void cmd_scan(struct client *c)
 	}
 	struct buf tmp;
 	buf_init(&tmp);
-	struct keys_ctx k = { .c = c, .now = time_ms(), .tmp = &tmp, .all = !match };
+	struct keys_ctx k = { .c = c, .now = time_ms(), .tmp = &tmp, .all = !match, .type = type };
 	if (match) {
 		k.pat = match->p;
 		k.plen = match->len;
@@ -250,15 +260,9 @@ void cmd_scan(struct client *c)
 	}
 	/* Bounded work per call even when few keys match. */
 	long long steps = count * 10;
-	do {
-		if (type_none)
-			k.all = false, k.pat = "", k.plen = 0;
+	do
 		cursor = store_scan(DB->store, cursor, keys_visit, &k);
-	} while (cursor && k.count < count && --steps > 0);
-	if (type_none) {
-		k.count = 0;
-		tmp.len = 0;
-	}
+	while (cursor && k.count < count && --steps > 0);
 	resp_array(R, 2);
 	resp_bulk_ll(R, (long long)cursor);
 	reply_rendered_array(c, k.count, &tmp);
@@ -396,7 +400,12 @@ void cmd_object(struct client *c)
 	}
 	struct entry *e = db_lookup(DB, A(2).p, A(2).len);
 	if (arg_is(c, 1, "ENCODING") && e) {
-		resp_bulk_str(R, string_encoding(entry_val(e), e->vlen));
+		if (e->type == VT_STRING) {
+			resp_bulk_str(R, string_encoding(entry_val(e), e->vlen));
+		} else {
+			struct vref v = entry_vref(e);
+			resp_bulk_str(R, value_encoding(&v));
+		}
 	} else if (arg_is(c, 1, "REFCOUNT") && e) {
 		resp_int(R, 1);         /* a value belongs to its key alone */
 	} else if (arg_is(c, 1, "FREQ") && e) {

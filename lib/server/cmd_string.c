@@ -313,15 +313,8 @@ void cmd_incrbyfloat(struct client *c)
 		resp_error(R, "ERR increment would produce NaN or Infinity");
 		return;
 	}
-	char tmp[64];
-	int len = snprintf(tmp, sizeof(tmp), "%.17Lg", r);
-	/* Trim trailing zeros of a fractional part, as Redis prints it. */
-	if (strchr(tmp, '.') && !strchr(tmp, 'e')) {
-		while (len > 0 && tmp[len - 1] == '0')
-			len--;
-		if (len > 0 && tmp[len - 1] == '.')
-			len--;
-	}
+	char tmp[FMT_LDOUBLE_MAX];
+	int len = fmt_ldouble(tmp, r);
 	db_set(DB, A(1).p, A(1).len, tmp, (size_t)len, e ? e->expire_at : 0);
 	EVENT(NOTIFY_STRING, "incrbyfloat", 1);
 	resp_bulk(R, tmp, (size_t)len);

@@ -6,6 +6,7 @@
 
 #include "core/conf.h"
 #include "core/log.h"
+#include "data/vref.h"
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/notify.h"
@@ -38,10 +39,10 @@ static const struct setting table[] = {
 	{ "daemonize", K_IMMUTABLE, NULL, "no", NULL },
 	{ "databases", K_IMMUTABLE, NULL, "1", NULL },
 	{ "dir", K_IMMUTABLE, "server.data_dir", NULL, NULL },
-	{ "hash-max-listpack-entries", K_KNOB, NULL, "128", NULL },
-	{ "hash-max-listpack-value", K_KNOB, NULL, "64", NULL },
-	{ "hash-max-ziplist-entries", K_KNOB, NULL, "128", NULL },
-	{ "hash-max-ziplist-value", K_KNOB, NULL, "64", NULL },
+	{ "hash-max-listpack-entries", K_KEY, "data.hash_max_listpack_entries", NULL, NULL },
+	{ "hash-max-listpack-value", K_KEY, "data.hash_max_listpack_value", NULL, NULL },
+	{ "hash-max-ziplist-entries", K_KEY, "data.hash_max_listpack_entries", NULL, NULL },
+	{ "hash-max-ziplist-value", K_KEY, "data.hash_max_listpack_value", NULL, NULL },
 	{ "hz", K_KEY, "server.hz", NULL, NULL },
 	{ "latency-monitor-threshold", K_KEY, "server.latency_monitor_threshold", NULL, NULL },
 	{ "latency-tracking", K_FIXED, NULL, "yes", "the per-command latency histograms are always kept" },
@@ -65,7 +66,9 @@ static const struct setting table[] = {
 	{ "replica-serve-stale-data", K_KEY_YESNO, "replication.serve_stale_data", NULL, NULL },
 	{ "requirepass", K_KEY, "server.requirepass", NULL, NULL },
 	{ "save", K_FIXED, NULL, "", "Synap keeps no RDB save points: its durability is persistence.enabled" },
-	{ "set-max-intset-entries", K_KNOB, NULL, "512", NULL },
+	{ "set-max-intset-entries", K_KEY, "data.set_max_intset_entries", NULL, NULL },
+	{ "set-max-listpack-entries", K_KEY, "data.set_max_listpack_entries", NULL, NULL },
+	{ "set-max-listpack-value", K_KEY, "data.set_max_listpack_value", NULL, NULL },
 	{ "shutdown-timeout", K_KEY, "server.shutdown_timeout_secs", NULL, NULL },
 	{ "slave-priority", K_KEY, "replication.replica_priority", NULL, NULL },
 	{ "slave-read-only", K_FIXED, NULL, "yes", "a replica never takes writes" },
@@ -146,6 +149,17 @@ void settings_get(struct server *s, const char *pattern, size_t plen, settings_f
 
 /* ---- writing ---- */
 
+void settings_apply_limits(const struct conf *c)
+{
+	value_limits = (struct value_limits){
+		.hash_max_listpack_entries = (uint32_t)c->hash_max_listpack_entries,
+		.hash_max_listpack_value = (uint32_t)c->hash_max_listpack_value,
+		.set_max_intset_entries = (uint32_t)c->set_max_intset_entries,
+		.set_max_listpack_entries = (uint32_t)c->set_max_listpack_entries,
+		.set_max_listpack_value = (uint32_t)c->set_max_listpack_value,
+	};
+}
+
 /* The YAML key's text for value (seconds become milliseconds). */
 static void key_text(const struct setting *st, const char *value, char *out, size_t len)
 {
@@ -207,6 +221,8 @@ static int set_one(struct server *s, const struct setting *st, const char *value
 			log_set_level((enum log_level)s->conf->log_level);
 		else if (strcmp(st->key, "server.notify_keyspace_events") == 0)
 			notify_configure(s);
+		else if (strncmp(st->key, "data.", 5) == 0)
+			settings_apply_limits(s->conf);
 		else if (strcmp(st->key, "server.slowlog_log_slower_than") == 0 ||
 			 strcmp(st->key, "server.latency_monitor_threshold") == 0)
 			command_observe_configure(s);

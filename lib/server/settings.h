@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 
+struct conf;
 struct server;
 
 #define SETTINGS_ERR_LEN 512
@@ -25,5 +26,8 @@ int settings_set(struct server *s, int npairs, const char *const *names, const s
 /* Writes what CONFIG SET changed, and the master a replica follows, back
  * into the configuration file (nothing to do without one). */
 int settings_rewrite(struct server *s, char err[SETTINGS_ERR_LEN]);
+/* Gives the data layer the compact encodings' limits of c (data.*: at
+ * start, and after CONFIG SET of one of them). */
+void settings_apply_limits(const struct conf *c);
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the binary seed inputs of the frame and snapshot fuzz targets,
-built from the format descriptions (share/snapshot-format.md, lib/proto/frame.h)."""
+"""Writes the binary seed inputs of the frame, snapshot and pack fuzz targets,
+built from the format descriptions (share/snapshot-format.md, lib/proto/frame.h,
+lib/data/pack.h, lib/data/intset.h)."""
 import os
 import struct
 import zlib
@@ -53,3 +54,50 @@ open(os.path.join(here, "corpus", "frame", "session"), "wb").write(frames)
 open(os.path.join(here, "corpus", "snap", "plain"), "wb").write(b"\x03" + snapshot(entries, False))
 open(os.path.join(here, "corpus", "snap", "zlib"), "wb").write(b"\x10" + snapshot(entries, True))
 open(os.path.join(here, "corpus", "snap", "empty"), "wb").write(b"\x00" + snapshot([], False))
+
+
+# Packs and intsets (lib/data/pack.h, lib/data/intset.h): the pack target
+# offers every input to both validators.
+def varint(v):
+    out = b""
+    while v >= 128:
+        out += bytes([v & 127 | 128])
+        v >>= 7
+    return out + bytes([v])
+
+
+def backvarint(v):
+    groups = [v & 127]
+    v >>= 7
+    while v:
+        groups.insert(0, v & 127)
+        v >>= 7
+    return bytes(g | (128 if i else 0) for i, g in enumerate(groups))
+
+
+def pack(items):
+    body = b""
+    for it in items:
+        head = varint(len(it)) + it
+        body += head + backvarint(len(head))
+    return struct.pack(">II", 8 + len(body), len(items)) + body
+
+
+def intset(width, values):
+    fmt = {2: ">h", 4: ">i", 8: ">q"}[width]
+    return struct.pack(">II", width, len(values)) + b"".join(struct.pack(fmt, v) for v in values)
+
+
+os.makedirs(os.path.join(here, "corpus", "pack"), exist_ok=True)
+pack_seeds = {
+    "pack-empty": pack([]),
+    "pack-small": pack([b"a", b"", b"hello", b"-12345"]),
+    "pack-hash": pack([b"field1", b"v1", b"f2", b"value two", b"n", b"9223372036854775807"]),
+    "pack-boundaries": pack([b"x" * 127, b"y" * 128, b"z" * 300]),
+    "intset-16": intset(2, [-32768, -1, 0, 7, 32767]),
+    "intset-32": intset(4, [-2147483648, -40000, 3, 40000]),
+    "intset-64": intset(8, [-(1 << 63), -1, 1 << 40, (1 << 63) - 1]),
+    "intset-empty": intset(2, []),
+}
+for name, data in pack_seeds.items():
+    open(os.path.join(here, "corpus", "pack", name), "wb").write(data)

@@ -35,6 +35,8 @@ int main(int argc, char **argv)
 	suite_resp();
 	suite_dump();
 	suite_store();
+	suite_pack();
+	suite_intset();
 	suite_op();
 	suite_value();
 	suite_json();

@@ -40,6 +40,8 @@ void suite_conf(void);
 void suite_http(void);
 void suite_resp(void);
 void suite_store(void);
+void suite_pack(void);
+void suite_intset(void);
 void suite_op(void);
 void suite_json(void);
 void suite_repl(void);

@@ -1,0 +1,149 @@
+/* libFuzzer target: the pack and intset validators (data/pack, data/intset),
+ * which loading a snapshot or a RESTORE payload runs on bytes from outside.
+ * The whole input goes to both, each in an allocation of its own size so
+ * that a read past the end is ASan's to see, and to pack_valid once more
+ * with the header's total set to the size. Then:
+ *   - a pack accepted walks forwards and backwards through the same
+ *     positions, pack_count of them, each inside the input; pack_index
+ *     agrees both ways and pack_find finds each element at or before its
+ *     place; edits (an element appended from inside the pack itself, a
+ *     replace, deletes) keep it valid with the counts expected;
+ *   - an intset accepted finds each element; removing the first and adding
+ *     it back gives the same bytes; widening to 64 bits keeps them all.
+ * Never a crash, a leak or a read outside the input. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/buf.h"
+#include "data/intset.h"
+#include "data/pack.h"
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+static unsigned char *copy_of(const unsigned char *data, size_t size)
+{
+	unsigned char *p = malloc(size ? size : 1);
+
+	if (size)
+		memcpy(p, data, size);
+	return p;
+}
+
+/* Walks both ways and by index; at[] gets the positions. */
+static void check_walks(const unsigned char *p, size_t size, uint32_t *at)
+{
+	uint32_t n = pack_count(p), i = 0, pos, len;
+
+	for (pos = pack_first(p); pos != PACK_END; pos = pack_next(p, pos)) {
+		if (i >= n || pos < PACK_HDR || pos >= size)
+			abort();
+		const char *s = pack_get(p, pos, &len);
+		if ((const unsigned char *)s + len > p + size)
+			abort();
+		if (pack_index(p, i) != pos || pack_index(p, (long)i - (long)n) != pos)
+			abort();
+		/* each find walks the pack: the first few only, to stay linear */
+		if (i < 32) {
+			uint32_t f = pack_find(p, pack_first(p), s, len, 1);
+			if (f == PACK_END || f > pos)
+				abort();
+		}
+		at[i++] = pos;
+	}
+	if (i != n || pack_index(p, n) != PACK_END || pack_index(p, -(long)n - 1) != PACK_END)
+		abort();
+	for (pos = pack_last(p); pos != PACK_END; pos = pack_prev(p, pos))
+		if (i == 0 || at[--i] != pos)
+			abort();
+	if (i != 0)
+		abort();
+}
+
+static void check_edit(unsigned char *p, uint32_t count)
+{
+	if (!p || !pack_valid(p, pack_bytes(p)) || pack_count(p) != count)
+		abort();
+}
+
+/* fix_total: with the header's total made the input's size, so that
+ * mutations of the elements are not all refused on the first check. */
+static void check_pack(const unsigned char *data, size_t size, bool fix_total)
+{
+	unsigned char *p = copy_of(data, size);
+
+	if (fix_total && size >= PACK_HDR)
+		set_u32(p, (uint32_t)size);
+	if (!pack_valid(p, size)) {
+		free(p);
+		return;
+	}
+	uint32_t n = pack_count(p), len;
+	uint32_t *at = malloc(((size_t)n + 1) * sizeof(*at));
+	check_walks(p, size, at);
+	free(at);
+	if (n > 0) {
+		const char *s = pack_get(p, pack_first(p), &len);
+		p = pack_append(p, s, len);             /* from inside the pack */
+		check_edit(p, n + 1);
+		s = pack_get(p, pack_last(p), &len);
+		p = pack_replace(p, pack_first(p), s, len);
+		check_edit(p, n + 1);
+		p = pack_delete(p, pack_index(p, n / 2), 1);
+		check_edit(p, n);
+		p = pack_replace(p, pack_last(p), "x", 1);
+		check_edit(p, n);
+	}
+	p = pack_delete(p, pack_first(p), UINT32_MAX);
+	check_edit(p, 0);
+	if (pack_bytes(p) != PACK_HDR)
+		abort();
+	free(p);
+}
+
+static void check_intset(const unsigned char *data, size_t size)
+{
+	unsigned char *b = copy_of(data, size);
+
+	if (!intset_valid(b, size)) {
+		free(b);
+		return;
+	}
+	/* valid bytes in a malloc'd buffer are an intset (see intset.h) */
+	struct intset *is = (struct intset *)b;
+	uint32_t n = intset_len(is);
+	bool changed;
+	if (intset_bytes(is) != size)
+		abort();
+	int64_t *vals = malloc(((size_t)n + 1) * sizeof(*vals));
+	for (uint32_t i = 0; i < n; i++) {
+		vals[i] = intset_get(is, i);
+		if (!intset_find(is, vals[i]))
+			abort();
+	}
+	if (n > 0) {
+		int64_t v = intset_get(is, 0);
+		is = intset_remove(is, v, &changed);
+		if (!changed || intset_find(is, v) || intset_len(is) != n - 1)
+			abort();
+		is = intset_add(is, v, &changed);
+		if (!changed || intset_bytes(is) != size || memcmp(is, data, size) != 0)
+			abort();
+	}
+	is = intset_add(is, INT64_MIN, &changed);
+	if (intset_width(is) != 8 || intset_len(is) != n + changed)
+		abort();
+	if (!intset_valid((const unsigned char *)is, intset_bytes(is)))
+		abort();
+	for (uint32_t i = 0; i < n; i++)
+		if (!intset_find(is, vals[i]) || intset_get(is, i + changed) != vals[i])
+			abort();
+	free(vals);
+	intset_free(is);
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	check_pack(data, size, false);
+	check_pack(data, size, true);
+	check_intset(data, size);
+	return 0;
+}
