@@ -80,7 +80,7 @@ save_src() {
 	assert_status 0
 	assert_one_line "$output"
 	jq -e --arg f "$file" --arg id "$replid" --argjson off "$off" --argjson size "$(stat -c %s "$file")" \
-		--argjson t0 "$t0" '.file == $f and .format_version == 1 and .replid == $id
+		--argjson t0 "$t0" '.file == $f and .format_version == 2 and .replid == $id
 		and .offset == $off and .epoch == 0 and .keys == 708 and .bytes == $size
 		and .created >= $t0 - 1 and .created <= $t0 + 60 and .compressed == false' <<<"$output"
 
