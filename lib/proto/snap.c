@@ -275,7 +275,10 @@ static int parse_trailer(struct snap_reader *r, const unsigned char *p, size_t a
 			    (uint32_t)r->crc);
 	r->pos += 13;
 	r->consumed += 13;
-	r->state = SNAP_DONE;
+	r->trailer = true;
+	/* A compressed body is done when its zlib stream ends too: the
+	 * stream's own check bytes may still be on their way. */
+	r->state = r->zinit && !r->zdone ? SNAP_BODY : SNAP_DONE;
 	if (r->pos != r->pend.len)
 		return fail(r, r->consumed, "unexpected bytes after the trailer");
 	return 0;
@@ -431,6 +434,8 @@ static int parse_body(struct snap_reader *r)
 
 		if (avail < 1)
 			return 0;
+		if (r->trailer)
+			return fail(r, r->consumed, "unexpected bytes after the trailer");
 		if (r->coll_left)
 			rc = parse_elem(r, p, avail);
 		else if (p[0] == SNAP_REC_ENTRY)
@@ -517,6 +522,8 @@ int snap_feed(struct snap_reader *r, const void *p, size_t len)
 			r->zdone = true;
 		if (parse(r) < 0)
 			return -1;
+		if (r->trailer && r->zdone)
+			r->state = SNAP_DONE;
 		if (rc == Z_STREAM_END && r->z.avail_in > 0)
 			return fail(r, r->consumed, "unexpected bytes after the compressed body");
 		if (rc == Z_BUF_ERROR && r->z.avail_out > 0)
@@ -543,6 +550,8 @@ int snap_finish(struct snap_reader *r)
 		return fail(r, end, "truncated snapshot: a collection ends after %llu of its %llu elements",
 			    got, want);
 	}
+	if (r->state != SNAP_DONE && r->trailer)
+		return fail(r, r->consumed, "truncated snapshot: the compressed stream does not end");
 	if (r->state != SNAP_DONE)
 		return fail(r, end, "truncated snapshot: the trailer is missing");
 	if (r->zinit && !r->zdone)

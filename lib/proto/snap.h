@@ -115,6 +115,7 @@ struct snap_reader {
 	uint64_t keys;          /* string entries and collections read */
 	uint64_t elements;      /* collection elements read */
 	uint64_t key_count;     /* from the trailer */
+	bool trailer;           /* read and checked (compressed: the zlib end may follow) */
 	uLong crc;
 	bool zinit;
 	bool zdone;             /* the compressed body ended properly */
