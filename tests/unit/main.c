@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 	suite_op();
 	suite_json();
 	suite_repl();
+	suite_snap();
 	suite_ident();
 	suite_command();
 	suite_persist();

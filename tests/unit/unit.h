@@ -47,5 +47,6 @@ void suite_ident(void);
 void suite_command(void);
 void suite_persist(void);
 void suite_dump(void);
+void suite_snap(void);
 
 #endif
