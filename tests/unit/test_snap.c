@@ -185,23 +185,23 @@ static void make_mixed(struct buf *s, struct buf *t, bool compress, uint64_t n)
 	buf_release(&g.expect);
 }
 
-/* Reads s in pieces of step bytes; the transcript goes to *t, r->err to err. */
+/* Reads s in pieces of step bytes; the transcript goes to *t, r->err to
+ * err. With out, the reader is left there for the caller to look at and
+ * release (in place: a z_stream may not be copied). */
 static int read_steps(const struct buf *s, size_t step, struct buf *t, uint64_t max_value,
 		      char *err, size_t errlen, struct snap_reader *out)
 {
-	struct snap_reader r;
-	snap_reader_init(&r, collect, t, 1 << 20, max_value);
+	struct snap_reader own, *r = out ? out : &own;
+	snap_reader_init(r, collect, t, 1 << 20, max_value);
 	int rc = 0;
 	for (size_t pos = 0; pos < s->len && rc == 0; pos += step)
-		rc = snap_feed(&r, s->data + pos, s->len - pos < step ? s->len - pos : step);
+		rc = snap_feed(r, s->data + pos, s->len - pos < step ? s->len - pos : step);
 	if (rc == 0)
-		rc = snap_finish(&r);
+		rc = snap_finish(r);
 	if (err)
-		snprintf(err, errlen, "%s", r.err);
-	if (out)
-		*out = r;
-	else
-		snap_reader_release(&r);
+		snprintf(err, errlen, "%s", r->err);
+	if (!out)
+		snap_reader_release(r);
 	return rc;
 }
 
