@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,16 +126,34 @@ static int cmd_save(const struct cfg *c)
 	return node_call(c, line);
 }
 
-static void count_only(void *arg, const char *k, uint32_t kl, const char *v, uint32_t vl, int64_t e)
+/* What a file holds, by type (info). */
+struct counts {
+	uint64_t strings, hashes, sets, lists, zsets, elements;
+};
+
+static void count_items(void *arg, const struct snap_item *it)
 {
-	UNUSED(arg); UNUSED(k); UNUSED(kl); UNUSED(v); UNUSED(vl); UNUSED(e);
+	struct counts *n = arg;
+	if (!n)
+		return;
+	if (it->kind == SNAP_ITEM_STRING)
+		n->strings++;
+	else if (it->kind == SNAP_ITEM_ELEM)
+		n->elements++;
+	else if (it->kind == SNAP_ITEM_BEGIN)
+		switch (it->type) {
+		case SNAP_T_HASH: n->hashes++; break;
+		case SNAP_T_SET: n->sets++; break;
+		case SNAP_T_LIST: n->lists++; break;
+		case SNAP_T_ZSET: n->zsets++; break;
+		}
 }
 
 static int cmd_load(const struct cfg *c, const char *file)
 {
 	char err[SNAPFILE_ERR_LEN];
 	/* Check it here first: a bad file is refused before the node sees it. */
-	int rc = snapfile_read(file, count_only, NULL, NULL, NULL, NULL, NULL, NULL, err);
+	int rc = snapfile_read(file, count_items, NULL, NULL, NULL, NULL, NULL, NULL, err);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return rc == SNAPFILE_EIO ? EX_IOERR : 1;
@@ -146,7 +165,7 @@ static int cmd_load(const struct cfg *c, const char *file)
 	return node_call(c, line);
 }
 
-static int read_file(const struct cfg *c, const char *file, snap_entry_fn *fn, void *arg,
+static int read_file(const struct cfg *c, const char *file, snap_item_fn *fn, void *arg,
 		     struct snap_meta *meta, uint64_t *keys)
 {
 	char err[SNAPFILE_ERR_LEN];
@@ -162,7 +181,7 @@ static int cmd_verify(const struct cfg *c, const char *file)
 {
 	struct snap_meta m;
 	uint64_t keys;
-	int rc = read_file(c, file, count_only, NULL, &m, &keys);
+	int rc = read_file(c, file, count_items, NULL, &m, &keys);
 	if (rc == 0)
 		printf("%s: ok, %llu keys at offset %llu, CRC32 verified\n", file, (unsigned long long)keys,
 		       (unsigned long long)m.offset);
@@ -174,7 +193,8 @@ static int cmd_info(const struct cfg *c, const char *file)
 	struct snap_meta m;
 	uint64_t keys;
 	struct stat st;
-	int rc = read_file(c, file, count_only, NULL, &m, &keys);
+	struct counts n = { 0 };
+	int rc = read_file(c, file, count_items, &n, &m, &keys);
 	if (rc != 0)
 		return rc;
 	stat(file, &st);
@@ -192,6 +212,14 @@ static int cmd_info(const struct cfg *c, const char *file)
 	json_kint(&j, "bytes", (long long)st.st_size);
 	json_kint(&j, "created", m.created_ms / 1000);
 	json_kbool(&j, "compressed", m.flags & SNAP_FLAG_ZLIB);
+	if (m.version >= 2) {
+		json_kuint(&j, "strings", n.strings);
+		json_kuint(&j, "hashes", n.hashes);
+		json_kuint(&j, "sets", n.sets);
+		json_kuint(&j, "lists", n.lists);
+		json_kuint(&j, "zsets", n.zsets);
+		json_kuint(&j, "elements", n.elements);
+	}
 	json_obj_end(&j);
 	buf_putc(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
@@ -199,11 +227,25 @@ static int cmd_info(const struct cfg *c, const char *file)
 	return 0;
 }
 
-/* dump: RESP SET commands (PXAT for expiry) or one JSON object per key. */
+/* dump: RESP commands that rebuild the data (SET with PXAT for strings;
+ * HSET, SADD, RPUSH, ZADD in chunks, then PEXPIREAT, for collections), or
+ * one JSON object per key. Both stream element by element. */
 struct dump_ctx {
 	bool json;
 	struct buf out;
+	/* the collection being dumped */
+	uint8_t type;
+	struct buf key;
+	int64_t expire_at;
+	struct buf args;        /* RESP: the elements of the next command */
+	uint32_t nargs;
+	uint32_t nelems;
+	bool first;             /* JSON: no element written yet */
 };
+
+/* A command carries at most this many elements and about this many bytes. */
+#define DUMP_CHUNK_ELEMS 1000
+#define DUMP_CHUNK_BYTES (1u << 20)
 
 static void put_bulk(struct buf *b, const char *p, size_t n)
 {
@@ -240,6 +282,7 @@ static void base64(struct buf *b, const unsigned char *p, size_t n)
 	buf_putc(b, '"');
 }
 
+/* "name":"text", or "name_base64":"..." for bytes that are not UTF-8. */
 static void json_field(struct buf *b, const char *name, const char *p, size_t n)
 {
 	if (valid_utf8(p, n)) {
@@ -251,41 +294,208 @@ static void json_field(struct buf *b, const char *name, const char *p, size_t n)
 	}
 }
 
-static void dump_entry(void *arg, const char *k, uint32_t kl, const char *v, uint32_t vl, int64_t exp)
+/* An element of an array: "text", or {"value_base64":"..."}. */
+static void json_elem(struct buf *b, const char *p, size_t n)
 {
-	struct dump_ctx *d = arg;
-	if (d->json) {
-		buf_putc(&d->out, '{');
-		json_field(&d->out, "key", k, kl);
-		buf_putc(&d->out, ',');
-		json_field(&d->out, "value", v, vl);
-		if (exp)
-			buf_printf(&d->out, ",\"expire_at_ms\":%lld", (long long)exp);
-		buf_append(&d->out, "}\n", 2);
-	} else {
-		buf_puts(&d->out, exp ? "*5\r\n$3\r\nSET\r\n" : "*3\r\n$3\r\nSET\r\n");
-		put_bulk(&d->out, k, kl);
-		put_bulk(&d->out, v, vl);
-		if (exp) {
-			char ms[24];
-			int n = snprintf(ms, sizeof(ms), "%lld", (long long)exp);
-			buf_puts(&d->out, "$4\r\nPXAT\r\n");
-			put_bulk(&d->out, ms, (size_t)n);
-		}
+	if (valid_utf8(p, n)) {
+		json_escape(b, p, n);
+		return;
 	}
+	buf_putc(b, '{');
+	json_field(b, "value", p, n);
+	buf_putc(b, '}');
+}
+
+/* A hash field and its value as a member of the "fields" object:
+ * "field":"value" when both are text; else the member's value is an
+ * object with "value" or "value_base64" and, when the field is not text
+ * (the member's name is then its base64), "field_base64". */
+static void json_pair(struct buf *b, const char *f, size_t fl, const char *v, size_t vl)
+{
+	bool ftext = valid_utf8(f, fl), vtext = valid_utf8(v, vl);
+	if (ftext)
+		json_escape(b, f, fl);
+	else
+		base64(b, (const unsigned char *)f, fl);
+	buf_putc(b, ':');
+	if (ftext && vtext) {
+		json_escape(b, v, vl);
+		return;
+	}
+	buf_putc(b, '{');
+	if (!ftext) {
+		buf_puts(b, "\"field_base64\":");
+		base64(b, (const unsigned char *)f, fl);
+		buf_putc(b, ',');
+	}
+	json_field(b, "value", v, vl);
+	buf_putc(b, '}');
+}
+
+/* The shortest decimal form that reads back as exactly d; inf and -inf
+ * as Redis writes them. */
+static int score_str(char *b, size_t n, double d)
+{
+	if (isinf(d))
+		return snprintf(b, n, "%s", d > 0 ? "inf" : "-inf");
+	int len = 0;
+	for (int prec = 15; prec <= 17; prec++) {
+		len = snprintf(b, n, "%.*g", prec, d);
+		if (strtod(b, NULL) == d)
+			break;
+	}
+	return len;
+}
+
+static const char *const type_names[] = {
+	[SNAP_T_HASH] = "hash", [SNAP_T_SET] = "set", [SNAP_T_LIST] = "list", [SNAP_T_ZSET] = "zset",
+};
+
+static void drain(struct dump_ctx *d)
+{
 	if (d->out.len >= (1u << 16)) {
 		fwrite(d->out.data, 1, d->out.len, stdout);
 		d->out.len = 0;
 	}
 }
 
+static void dump_string(struct dump_ctx *d, const struct snap_item *it)
+{
+	if (d->json) {
+		buf_putc(&d->out, '{');
+		json_field(&d->out, "key", it->key, it->klen);
+		buf_puts(&d->out, ",\"type\":\"string\",");
+		json_field(&d->out, "value", it->val, it->vlen);
+		if (it->expire_at)
+			buf_printf(&d->out, ",\"expire_at_ms\":%lld", (long long)it->expire_at);
+		buf_append(&d->out, "}\n", 2);
+	} else {
+		buf_puts(&d->out, it->expire_at ? "*5\r\n$3\r\nSET\r\n" : "*3\r\n$3\r\nSET\r\n");
+		put_bulk(&d->out, it->key, it->klen);
+		put_bulk(&d->out, it->val, it->vlen);
+		if (it->expire_at) {
+			char ms[24];
+			int n = snprintf(ms, sizeof(ms), "%lld", (long long)it->expire_at);
+			buf_puts(&d->out, "$4\r\nPXAT\r\n");
+			put_bulk(&d->out, ms, (size_t)n);
+		}
+	}
+}
+
+/* RESP: the command holding the elements gathered so far. */
+static void resp_command(struct dump_ctx *d)
+{
+	static const char *const cmds[] = {
+		[SNAP_T_HASH] = "HSET", [SNAP_T_SET] = "SADD", [SNAP_T_LIST] = "RPUSH", [SNAP_T_ZSET] = "ZADD",
+	};
+	if (d->nelems == 0)
+		return;
+	buf_printf(&d->out, "*%u\r\n", d->nargs + 2);
+	put_bulk(&d->out, cmds[d->type], strlen(cmds[d->type]));
+	put_bulk(&d->out, d->key.data, d->key.len);
+	buf_append(&d->out, d->args.data, d->args.len);
+	buf_clear(&d->args);
+	d->nargs = 0;
+	d->nelems = 0;
+}
+
+static void dump_begin(struct dump_ctx *d, const struct snap_item *it)
+{
+	d->type = it->type;
+	d->expire_at = it->expire_at;
+	buf_clear(&d->key);
+	buf_append(&d->key, it->key, it->klen);
+	d->first = true;
+	if (!d->json)
+		return;
+	buf_putc(&d->out, '{');
+	json_field(&d->out, "key", it->key, it->klen);
+	buf_printf(&d->out, ",\"type\":\"%s\",", type_names[it->type]);
+	if (it->expire_at)
+		buf_printf(&d->out, "\"expire_at_ms\":%lld,", (long long)it->expire_at);
+	buf_puts(&d->out, it->type == SNAP_T_HASH ? "\"fields\":{" :
+		 it->type == SNAP_T_LIST ? "\"elements\":[" : "\"members\":[");
+}
+
+static void dump_elem(struct dump_ctx *d, const struct snap_item *it)
+{
+	char score[32];
+	int sl = it->type == SNAP_T_ZSET ? score_str(score, sizeof(score), it->score) : 0;
+
+	if (d->json) {
+		if (!d->first)
+			buf_putc(&d->out, ',');
+		d->first = false;
+		if (it->type == SNAP_T_HASH) {
+			json_pair(&d->out, it->elem, it->elen, it->val, it->vlen);
+		} else if (it->type == SNAP_T_ZSET) {
+			buf_putc(&d->out, '[');
+			json_elem(&d->out, it->elem, it->elen);
+			buf_putc(&d->out, ',');
+			/* JSON has no infinity: those two go as strings. */
+			if (isinf(it->score))
+				buf_printf(&d->out, "\"%s\"", score);
+			else
+				buf_append(&d->out, score, (size_t)sl);
+			buf_putc(&d->out, ']');
+		} else {
+			json_elem(&d->out, it->elem, it->elen);
+		}
+		return;
+	}
+	if (it->type == SNAP_T_ZSET) {
+		put_bulk(&d->args, score, (size_t)sl);
+		d->nargs++;
+	}
+	put_bulk(&d->args, it->elem, it->elen);
+	d->nargs++;
+	if (it->type == SNAP_T_HASH) {
+		put_bulk(&d->args, it->val, it->vlen);
+		d->nargs++;
+	}
+	if (++d->nelems >= DUMP_CHUNK_ELEMS || d->args.len >= DUMP_CHUNK_BYTES)
+		resp_command(d);
+}
+
+static void dump_end(struct dump_ctx *d)
+{
+	if (d->json) {
+		buf_puts(&d->out, d->type == SNAP_T_HASH ? "}}\n" : "]}\n");
+		return;
+	}
+	resp_command(d);
+	if (d->expire_at) {
+		char ms[24];
+		int n = snprintf(ms, sizeof(ms), "%lld", (long long)d->expire_at);
+		buf_puts(&d->out, "*3\r\n$9\r\nPEXPIREAT\r\n");
+		put_bulk(&d->out, d->key.data, d->key.len);
+		put_bulk(&d->out, ms, (size_t)n);
+	}
+}
+
+static void dump_item(void *arg, const struct snap_item *it)
+{
+	struct dump_ctx *d = arg;
+	switch (it->kind) {
+	case SNAP_ITEM_STRING: dump_string(d, it); break;
+	case SNAP_ITEM_BEGIN: dump_begin(d, it); break;
+	case SNAP_ITEM_ELEM: dump_elem(d, it); break;
+	case SNAP_ITEM_END: dump_end(d); break;
+	}
+	drain(d);
+}
+
 static int cmd_dump(const struct cfg *c, const char *file)
 {
 	struct dump_ctx d = { .json = c->json };
 	buf_init(&d.out);
-	int rc = read_file(c, file, dump_entry, &d, NULL, NULL);
+	buf_init(&d.key);
+	buf_init(&d.args);
+	int rc = read_file(c, file, dump_item, &d, NULL, NULL);
 	fwrite(d.out.data, 1, d.out.len, stdout);
 	buf_release(&d.out);
+	buf_release(&d.key);
+	buf_release(&d.args);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = EX_IOERR;
 	return rc;

@@ -12,7 +12,7 @@
 
 #define CHUNK (1 << 16)
 
-int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, void *arg,
+int snapfile_read(const char *path, snap_item_fn *fn, snap_flush_fn *flush, void *arg,
 		  snapfile_progress_fn *progress, void *parg, struct snap_meta *meta,
 		  uint64_t *keys, char err[SNAPFILE_ERR_LEN])
 {
@@ -67,14 +67,24 @@ int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, voi
 	return rc;
 }
 
-static void load_entry(void *arg, const char *k, uint32_t kl, const char *v, uint32_t vl, int64_t exp)
+struct file_loader {
+	struct store_loader l;
+	bool typed;             /* met a collection: not loadable yet */
+};
+
+static void load_item(void *arg, const struct snap_item *it)
 {
-	store_loader_add(arg, k, kl, v, vl, exp);
+	struct file_loader *f = arg;
+	if (it->kind == SNAP_ITEM_STRING && !f->typed)
+		store_loader_add(&f->l, it->key, it->klen, it->val, it->vlen, it->expire_at);
+	else if (it->kind == SNAP_ITEM_BEGIN)
+		f->typed = true;
 }
 
 static void load_flush(void *arg)
 {
-	store_loader_flush(arg);
+	struct file_loader *f = arg;
+	store_loader_flush(&f->l);
 }
 
 uint64_t snapfile_keys_hint(const char *path)
@@ -108,13 +118,18 @@ uint64_t snapfile_keys_hint(const char *path)
 int snapfile_load(const char *path, struct store *s, uint64_t extra, struct snap_meta *meta,
 		  char err[SNAPFILE_ERR_LEN])
 {
-	struct store_loader l;
+	struct file_loader f = { .typed = false };
 	uint64_t hint = snapfile_keys_hint(path) + extra;
 
 	/* Sized once, not grown by rehashing through every doubling. */
 	store_reserve(s, hint < (1ull << 31) ? (size_t)hint : 0);
-	store_loader_init(&l, s);
-	return snapfile_read(path, load_entry, load_flush, &l, NULL, NULL, meta, NULL, err);
+	store_loader_init(&f.l, s);
+	int rc = snapfile_read(path, load_item, load_flush, &f, NULL, NULL, meta, NULL, err);
+	if (rc == 0 && f.typed) {
+		snprintf(err, SNAPFILE_ERR_LEN, "%s: collection records are not supported yet", path);
+		rc = -1;
+	}
+	return rc;
 }
 
 int snapfile_copy(const char *src, const char *dst, char err[SNAPFILE_ERR_LEN])

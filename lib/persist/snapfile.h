@@ -15,10 +15,10 @@ typedef void snapfile_progress_fn(void *arg, uint64_t done, uint64_t total);
 
 #define SNAPFILE_EIO (-2)
 
-/* Reads path, calling fn for each entry (flush after each run of them).
+/* Reads path, calling fn for each item (flush after each run of them).
  * meta gets the header. 0; -1 when the snapshot is not valid (err names
  * the problem and the byte); SNAPFILE_EIO when it cannot be read. */
-int snapfile_read(const char *path, snap_entry_fn *fn, snap_flush_fn *flush, void *arg,
+int snapfile_read(const char *path, snap_item_fn *fn, snap_flush_fn *flush, void *arg,
 		  snapfile_progress_fn *progress, void *parg, struct snap_meta *meta,
 		  uint64_t *keys, char err[SNAPFILE_ERR_LEN]);
 /* The key count an uncompressed snapshot file's trailer claims, read

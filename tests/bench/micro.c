@@ -40,9 +40,10 @@ static void append_rate(void)
 	replog_free(l);
 }
 
-static void load(void *arg, const char *k, uint32_t kl, const char *v, uint32_t vl, int64_t exp)
+static void load(void *arg, const struct snap_item *it)
 {
-	store_set(arg, k, kl, v, vl, exp);
+	if (it->kind == SNAP_ITEM_STRING)
+		store_set(arg, it->key, it->klen, it->val, it->vlen, it->expire_at);
 }
 
 static bool add(struct entry *e, void *arg)

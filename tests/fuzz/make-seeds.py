@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the binary seed inputs of the frame, snapshot and pack fuzz targets,
-built from the format descriptions (share/snapshot-format.md, lib/proto/frame.h,
-lib/data/pack.h, lib/data/intset.h)."""
+"""Writes the binary seed inputs of the frame, snapshot (formats 1 and 2)
+and pack fuzz targets, built from the format descriptions
+(share/snapshot-format.md, lib/proto/frame.h, lib/data/pack.h, lib/data/intset.h)."""
 import os
 import struct
 import zlib
@@ -35,11 +35,23 @@ frames = (hello + frame(5, struct.pack(">QI", 6, 3) + ops) + frame(6, struct.pac
           frame(2, replid + struct.pack(">QQQQ", 8, 0, 1, 0)) + frame(4, replid + struct.pack(">QQ", 8, 0)))
 
 
-def snapshot(entries, compress):
-    head = b"SYNAPSNP" + struct.pack(">HH", 1, 1 if compress else 0) + replid + struct.pack(">QQQ", 9, 0, 0)
-    body = b""
-    for k, v, e in entries:
-        body += b"\x01" + s(k) + s(v) + struct.pack(">Q", e)
+def record(r):
+    """(key, value, expire) is a string entry (format 1 and 2); (type, key,
+    expire, elements) a collection (format 2): hash elements are (field,
+    value) pairs, sorted set elements (member, score)."""
+    if isinstance(r[0], bytes):
+        k, v, e = r
+        return b"\x01" + s(k) + s(v) + struct.pack(">Q", e)
+    t, k, e, elems = r
+    out = struct.pack(">BB", 2, t) + s(k) + struct.pack(">QQ", e, len(elems))
+    for x in elems:
+        out += s(x[0]) + s(x[1]) if t == 1 else s(x[0]) + struct.pack(">d", x[1]) if t == 4 else s(x)
+    return out
+
+
+def snapshot(entries, compress, version=1):
+    head = b"SYNAPSNP" + struct.pack(">HH", version, 1 if compress else 0) + replid + struct.pack(">QQQ", 9, 0, 0)
+    body = b"".join(record(r) for r in entries)
     body += b"\xff" + struct.pack(">Q", len(entries))
     crc = zlib.crc32(head + body)
     body += struct.pack(">I", crc)
@@ -101,3 +113,17 @@ pack_seeds = {
 }
 for name, data in pack_seeds.items():
     open(os.path.join(here, "corpus", "pack", name), "wb").write(data)
+
+# Format 2: every collection type between strings.
+typed = [
+    (b"s", b"v", 0),
+    (1, b"h", 0, [(b"f%d" % i, b"v" * i) for i in range(5)] + [(b"", b"")]),
+    (2, b"set", 777, [b"m%d" % i for i in range(7)] + [b"\xff\x00"]),
+    (b"t", b"x" * 10, 123),
+    (3, b"", 0, [b"a", b"a", b""]),
+    (4, b"z", 0, [(b"a", 1.5), (b"b", float("-inf")), (b"c", float("inf")), (b"d", -0.0), (b"e", 0.1)]),
+]
+open(os.path.join(here, "corpus", "snap", "typed"), "wb").write(b"\x02" + snapshot(typed, False, 2))
+open(os.path.join(here, "corpus", "snap", "typed-zlib"), "wb").write(b"\x00" + snapshot(typed, True, 2))
+open(os.path.join(here, "corpus", "snap", "typed-big"), "wb").write(
+    b"\x30" + snapshot([(2, b"big", 0, [b"%d" % i for i in range(3000)])], True, 2))

@@ -41,6 +41,7 @@ int main(int argc, char **argv)
 	suite_value();
 	suite_json();
 	suite_repl();
+	suite_snap();
 	suite_ident();
 	suite_command();
 	suite_persist();

@@ -159,11 +159,13 @@ struct collected {
 	uint64_t acc[3];
 };
 
-static void collect(void *arg, const char *k, uint32_t kl, const char *v, uint32_t vl, int64_t exp)
+static void collect(void *arg, const struct snap_item *it)
 {
 	struct collected *c = arg;
+	if (it->kind != SNAP_ITEM_STRING)
+		return;
 	c->n++;
-	digest_add(c->acc, k, kl, v, vl, exp);
+	digest_add(c->acc, it->key, it->klen, it->val, it->vlen, it->expire_at);
 }
 
 static void write_snapshot(struct buf *out, bool compress, int keys)

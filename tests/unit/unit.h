@@ -50,5 +50,6 @@ void suite_command(void);
 void suite_persist(void);
 void suite_dump(void);
 void suite_value(void);
+void suite_snap(void);
 
 #endif
