@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "persist/snapfile.h"
+#include "data/snapload.h"
 #include "data/store.h"
 
 #define CHUNK (1 << 16)
@@ -67,26 +68,6 @@ int snapfile_read(const char *path, snap_item_fn *fn, snap_flush_fn *flush, void
 	return rc;
 }
 
-struct file_loader {
-	struct store_loader l;
-	bool typed;             /* met a collection: not loadable yet */
-};
-
-static void load_item(void *arg, const struct snap_item *it)
-{
-	struct file_loader *f = arg;
-	if (it->kind == SNAP_ITEM_STRING && !f->typed)
-		store_loader_add(&f->l, it->key, it->klen, it->val, it->vlen, it->expire_at);
-	else if (it->kind == SNAP_ITEM_BEGIN)
-		f->typed = true;
-}
-
-static void load_flush(void *arg)
-{
-	struct file_loader *f = arg;
-	store_loader_flush(&f->l);
-}
-
 uint64_t snapfile_keys_hint(const char *path)
 {
 	unsigned char head[SNAP_HEADER_LEN], tail[13];
@@ -118,17 +99,14 @@ uint64_t snapfile_keys_hint(const char *path)
 int snapfile_load(const char *path, struct store *s, uint64_t extra, struct snap_meta *meta,
 		  char err[SNAPFILE_ERR_LEN])
 {
-	struct file_loader f = { .typed = false };
+	struct snapload sl;
 	uint64_t hint = snapfile_keys_hint(path) + extra;
 
 	/* Sized once, not grown by rehashing through every doubling. */
 	store_reserve(s, hint < (1ull << 31) ? (size_t)hint : 0);
-	store_loader_init(&f.l, s);
-	int rc = snapfile_read(path, load_item, load_flush, &f, NULL, NULL, meta, NULL, err);
-	if (rc == 0 && f.typed) {
-		snprintf(err, SNAPFILE_ERR_LEN, "%s: collection records are not supported yet", path);
-		rc = -1;
-	}
+	snapload_init(&sl, s);
+	int rc = snapfile_read(path, snapload_item, snapload_flush, &sl, NULL, NULL, meta, NULL, err);
+	snapload_release(&sl);
 	return rc;
 }
 

@@ -11,7 +11,13 @@
 
 #include "proto/frame.h"
 #include "persist/snapsave.h"
+#include "data/hash.h"
+#include "data/set.h"
 #include "data/store.h"
+
+/* A collection's record carries its value type as is. */
+_Static_assert(SNAP_T_HASH == VT_HASH && SNAP_T_SET == VT_SET && SNAP_T_LIST == VT_LIST &&
+	       SNAP_T_ZSET == VT_ZSET, "snapshot types are value types");
 
 struct ctx {
 	const struct snap_job *job;
@@ -67,12 +73,47 @@ static void drain(struct ctx *c)
 	out->len = 0;
 }
 
+/* Sends the writer's output on once it holds a chunk. */
+static void drain_full(struct ctx *c)
+{
+	if (c->w.out.len >= c->job->chunk)
+		drain(c);
+}
+
+/* A hash or set, element by element: a collection of any size streams
+ * out in chunks, never held whole in a buffer. */
+static void write_collection(struct ctx *c, struct entry *e)
+{
+	struct vref v = entry_vref(e);
+	const char *a, *b;
+	size_t alen, blen;
+
+	snap_write_coll_begin(&c->w, e->type, entry_key(e), e->klen, e->expire_at, value_count(&v));
+	if (v.type == VT_HASH) {
+		struct hash_iter it;
+		hash_iter_init(&it, &v);
+		while (hash_iter_next(&it, &a, &alen, &b, &blen)) {
+			snap_write_elem(&c->w, a, (uint32_t)alen, b, (uint32_t)blen);
+			drain_full(c);
+		}
+	} else {
+		struct set_iter it;
+		set_iter_init(&it, &v);
+		while (set_iter_next(&it, &a, &alen)) {
+			snap_write_elem(&c->w, a, (uint32_t)alen, NULL, 0);
+			drain_full(c);
+		}
+	}
+}
+
 static bool visit(struct entry *e, void *arg)
 {
 	struct ctx *c = arg;
-	snap_write_entry(&c->w, entry_key(e), e->klen, entry_val(e), e->vlen, e->expire_at);
-	if (c->w.out.len >= c->job->chunk)
-		drain(c);
+	if (e->type == VT_STRING)
+		snap_write_entry(&c->w, entry_key(e), e->klen, entry_val(e), e->vlen, e->expire_at);
+	else
+		write_collection(c, e);
+	drain_full(c);
 	return c->live > 0;
 }
 
@@ -100,8 +141,13 @@ void snapsave_write(const struct snap_job *job, bool *ok)
 	snap_writer_init(&c.w, job->compress);
 	snap_write_header(&c.w, &job->meta);
 	store_foreach(job->store, visit, &c);
-	snap_write_end(&c.w);
-	drain(&c);
+	if (snap_write_end(&c.w) == 0) {
+		drain(&c);
+	} else {
+		/* A writer used out of order wrote no snapshot. */
+		for (int i = 0; i < job->ntargets; i++)
+			ok[i] = false;
+	}
 	snap_writer_release(&c.w);
 	/* A file counts as written once it is on disk. */
 	for (int i = 0; i < job->ntargets; i++)

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "data/replog.h"
+#include "data/snapload.h"
 #include "data/store.h"
 #include "persist/persist.h"
 #include "proto/frame.h"
@@ -33,9 +34,8 @@ struct replica {
 	struct store *loading;          /* a full sync being received */
 	int tee_fd;                     /* with persistence: the snapshot copied to disk */
 	char *tee_path;
-	struct store_loader loader;
+	struct snapload load;           /* the full sync's items into loading */
 	struct snap_reader reader;
-	bool typed_sync;                /* the full sync holds collections: not loadable yet */
 	char sync_replid[REPLID_LEN + 1];
 	uint64_t sync_offset;
 	uint64_t sync_epoch;
@@ -121,6 +121,7 @@ static void discard_loading(struct replica *rp)
 	if (!rp->loading)
 		return;
 	snap_reader_release(&rp->reader);
+	snapload_release(&rp->load);
 	store_flush(rp->loading, true);
 	store_free(rp->loading);
 	rp->loading = NULL;
@@ -277,21 +278,6 @@ static bool epoch_ok(struct replica *rp, uint64_t epoch)
 
 /* ---- full sync ---- */
 
-static void load_entry(void *arg, const struct snap_item *it)
-{
-	struct replica *rp = arg;
-	if (it->kind == SNAP_ITEM_STRING && !rp->typed_sync)
-		store_loader_add(&rp->loader, it->key, it->klen, it->val, it->vlen, it->expire_at);
-	else if (it->kind == SNAP_ITEM_BEGIN)
-		rp->typed_sync = true;
-}
-
-static void load_flush(void *arg)
-{
-	struct replica *rp = arg;
-	store_loader_flush(&rp->loader);
-}
-
 /* Makes the received snapshot's copy on disk permanent; false after
  * failing the link. */
 static bool tee_commit(struct replica *rp)
@@ -419,10 +405,9 @@ static void on_fullsync(struct replica *rp, const struct frame *f)
 	rp->loading = store_new();
 	/* Sized once for the announced keys: no rehashing while loading. */
 	store_reserve(rp->loading, keys < (1ull << 31) ? (size_t)keys : 0);
-	store_loader_init(&rp->loader, rp->loading);
-	rp->typed_sync = false;
-	snap_reader_init(&rp->reader, load_entry, rp, STORE_MAX_KEY, (uint64_t)r->conf->max_bulk_bytes);
-	rp->reader.flush = load_flush;
+	snapload_init(&rp->load, rp->loading);
+	snap_reader_init(&rp->reader, snapload_item, &rp->load, STORE_MAX_KEY, (uint64_t)r->conf->max_bulk_bytes);
+	rp->reader.flush = snapload_flush;
 	if (r->persist && !tee_open(rp))
 		return;
 	set_state(rp, RLINK_FULL_SYNC);
@@ -459,9 +444,8 @@ static void on_snapdata(struct replica *rp, const struct frame *f)
 		link_fail(rp, why);
 		return;
 	}
-	if (snap_feed(&rp->reader, f->body, f->len) < 0 || rp->typed_sync) {
-		snprintf(why, sizeof(why), "full sync rejected, new data discarded: %s",
-			 rp->typed_sync ? "collection records are not supported yet" : rp->reader.err);
+	if (snap_feed(&rp->reader, f->body, f->len) < 0) {
+		snprintf(why, sizeof(why), "full sync rejected, new data discarded: %s", rp->reader.err);
 		log_warn("%s", why);
 		discard_loading(rp);
 		refuse(rp, FERR_MALFORMED, "snapshot rejected", why);
