@@ -107,7 +107,7 @@ int dict_del(struct dict *d, const char *k, size_t klen)
 
 struct elem *dict_random(struct dict *d)
 {
-	return (struct elem *)htab_random(&d->h);
+	return (struct elem *)htab_random_fair(&d->h);
 }
 
 void dict_iter_init(struct dict_iter *it, struct dict *d)

@@ -282,6 +282,30 @@ struct hnode *htab_random(struct htab *h)
 	}
 }
 
+#define FAIR_SAMPLE 20
+#define FAIR_STEPS (FAIR_SAMPLE * 10)
+
+struct hnode *htab_random_fair(struct htab *h)
+{
+	struct hnode *pick[FAIR_SAMPLE];
+	size_t sizes = htab_buckets(h), n = 0;
+
+	if (htab_count(h) == 0)
+		return NULL;
+	/* The nodes of a few buckets on from a random one, then one of
+	 * them: a node in a long chain is as likely as one alone (Redis's
+	 * dictGetFairRandomKey). A sparse table falls back to one chain. */
+	size_t k = (size_t)(htab_rand(h) % sizes);
+	for (size_t steps = 0; steps < sizes && steps < FAIR_STEPS && n < FAIR_SAMPLE; steps++) {
+		for (struct hnode *e = bucket_at(h, k); e && n < FAIR_SAMPLE; e = e->next)
+			pick[n++] = e;
+		k = (k + 1) % sizes;
+	}
+	if (n == 0)
+		return htab_random(h);
+	return pick[htab_rand(h) % n];
+}
+
 size_t htab_foreach(struct htab *h, hnode_visit_fn *fn, void *arg)
 {
 	size_t n = 0;

@@ -78,6 +78,9 @@ void htab_prefetch_chain(const struct htab *h, uint64_t hash);
 
 /* A random node, NULL when empty. */
 struct hnode *htab_random(struct htab *h);
+/* A node chosen with about equal odds for each, whatever the length of its
+ * chain (SRANDMEMBER, SPOP); NULL when empty. */
+struct hnode *htab_random_fair(struct htab *h);
 
 /* Calls fn for each node; fn must not change the table. Returns the number
  * visited, stopping early when fn returns false. */

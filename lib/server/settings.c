@@ -1,4 +1,5 @@
 /* settings.c - the table of CONFIG's settings. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,17 @@ static int set_one(struct server *s, const struct setting *st, const char *value
 	case K_KEY_SECS:
 	case K_KEY_YESNO:
 		break;
+	}
+	if (strncmp(st->key, "data.", 5) == 0) {
+		/* Redis's words for its integer settings. */
+		if (parse_ll(value, strlen(value), &n) < 0) {
+			snprintf(why, wlen, "argument couldn't be parsed into an integer");
+			return -1;
+		}
+		if (n < 0 || n > (long long)UINT32_MAX) {
+			snprintf(why, wlen, "argument must be between 0 and %u inclusive", UINT32_MAX);
+			return -1;
+		}
 	}
 	key_text(st, value, text, sizeof(text));
 	struct conf scratch;
