@@ -22,20 +22,12 @@ static void debug_digest_value(struct client *c)
 		uint64_t acc[3] = { 0, 0, 0 };
 		char hex[41];
 		struct entry *e = db_lookup(DB, A(i).p, A(i).len);
-<<<<<<< HEAD
 		/* The value alone, as Redis: a key and its COPY show the same. */
 		if (e && e->type == VT_STRING) {
 			digest_elem(acc, entry_val(e), e->vlen, "", 0);
 		} else if (e) {
 			struct vref v = entry_vref(e);
 			value_digest(&v, acc);
-=======
-		if (e && e->type != VT_STRING) {
-			struct vref v = entry_vref(e);
-			value_digest(&v, acc);      /* the value alone: a copy digests the same */
-		} else if (e) {
-			digest_add(acc, entry_key(e), e->klen, entry_val(e), e->vlen, e->expire_at);
->>>>>>> setcmd
 		}
 		digest_hex(acc, hex);
 		resp_simple(R, hex);

@@ -348,7 +348,6 @@ void cmd_copy(struct client *c)
 		resp_int(R, 0);
 		return;
 	}
-<<<<<<< HEAD
 	if (src->type == VT_STRING) {
 		db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
 	} else {
@@ -359,20 +358,6 @@ void cmd_copy(struct client *c)
 		if (db_lookup(DB, A(2).p, A(2).len))
 			db_del(DB, A(2).p, A(2).len);
 		write_collection(c, 2, &v, at);
-=======
-	if (src->type == VT_SET) {
-		/* A collection goes as element ops: DEL, its members, its TTL. */
-		int64_t at = src->expire_at;
-		if (db_lookup(DB, A(2).p, A(2).len))
-			db_del(DB, A(2).p, A(2).len);
-		set_write_copy(c, src, 2);
-		if (at) {
-			struct op op = { .type = OP_EXPIRE, .key = A(2).p, .klen = (uint32_t)A(2).len, .at_ms = at };
-			db_write(DB, &op);
-		}
-	} else {
-		db_set(DB, A(2).p, A(2).len, entry_val(src), src->vlen, src->expire_at);
->>>>>>> setcmd
 	}
 	EVENT(NOTIFY_GENERIC, "copy_to", 2);
 	resp_int(R, 1);

@@ -650,15 +650,6 @@ void cmd_sunionstore(struct client *c) { union_diff(c, 2, false, true); }
 void cmd_sdiff(struct client *c) { union_diff(c, 1, true, false); }
 void cmd_sdiffstore(struct client *c) { union_diff(c, 2, true, true); }
 
-void set_write_copy(struct client *c, const struct entry *src, int dst)
-{
-	struct vref v = entry_vref(src);
-	struct tmpset t = { set_dup(&v), true };
-
-	write_members(c, OP_SADD, dst, &t);
-	tmp_free(&t);
-}
-
 /* ---- SSCAN ---- */
 
 struct sscan_ctx {

@@ -148,9 +148,6 @@ void cmd_sunionstore(struct client *c);
 void cmd_sdiff(struct client *c);
 void cmd_sdiffstore(struct client *c);
 void cmd_sscan(struct client *c);
-struct entry;
-/* COPY of a set: writes src's members as SADDs on argument dst's key. */
-void set_write_copy(struct client *c, const struct entry *src, int dst);
 
 /* cmd_hash.c: hashes: HSET HGET and their relatives, HINCRBY HINCRBYFLOAT, HRANDFIELD, HSCAN */
 void cmd_hdel(struct client *c);
