@@ -54,6 +54,48 @@ load helpers/persist-hooks
 	assert_equal $((off + 1)) "$(stat_of r1 .replica_offset)"
 }
 
+@test "fsync always: hashes and sets: a master killed with SIGKILL under HSET and SADD keeps every acknowledged field and member, from a base snapshot and the log after it" {
+	local conf hlog=$TEST_DIR/acked-h slog=$TEST_DIR/acked-s hpid spid d
+	conf=$(persist_conf m.yml always "snapshot_every_ops: 700")
+	start_master_node m -c "$conf"
+	start_replica_node r1 m -c "$(fast_conf r.yml)"
+	on m hset big $(seq 1 400) >/dev/null         # 200 fields: a hashtable
+	on m sadd ints $(seq 1 50) >/dev/null         # an intset
+	wait_synced m r1
+
+	start_writer m "$hlog" --type hash --prefix h --size 20
+	hpid=$WRITER_PID
+	start_writer m "$slog" --type set --prefix s
+	spid=$WRITER_PID
+	wait_until 30 acked_at_least "$hlog" 800
+	wait_until 30 acked_at_least "$slog" 800
+	wait_until 10 log_has m "is the new base"      # a snapshot with collections
+	kill_node m KILL
+	run wait_writer "$hlog"
+	assert_match '^closed'
+	run wait_writer "$slog"
+	assert_match '^closed'
+	wait "$hpid" "$spid" || true
+
+	restart_node m
+	log_has m "recovered [0-9]+ keys at offset [0-9]+ \\(.* \\+ [0-9]+ logged operations\\)"
+	run check_acked m "$hlog" --type hash --prefix h --size 20
+	assert_status 0
+	run check_acked m "$slog" --type set --prefix s
+	assert_status 0
+	assert_equal 200 "$(on m hlen big)"
+	assert_equal hashtable "$(on m object encoding big)"
+	assert_equal intset "$(on m object encoding ints)"
+
+	# the replica resyncs to the same data, and a clean restart keeps it
+	wait_synced m r1
+	d=$(digest m)
+	assert_equal "$d" "$(digest r1)"
+	kill_node m
+	restart_node m
+	assert_equal "$d" "$(digest m)"
+}
+
 @test "fsync always: a replica killed with SIGKILL while the master takes writes recovers from its disk and resyncs partially" {
 	local mconf rconf log=$TEST_DIR/acked n line keys roff
 	# a long replica timeout: the master is paused (SIGSTOP) for a moment below

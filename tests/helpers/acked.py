@@ -1,18 +1,23 @@
 """acked.py - acknowledged writes for the persistence tests.
 
-  acked.py write PORT LOG [--prefix P] [--size N] [--max N] [--max-seconds S]
-                          [--stop FILE]
-  acked.py check PORT LOG [--prefix P] [--size N]
+  acked.py write PORT LOG [--type T] [--prefix P] [--size N] [--max N]
+                          [--max-seconds S] [--stop FILE]
+  acked.py check PORT LOG [--type T] [--prefix P] [--size N]
 
-write: one connection to 127.0.0.1:PORT, one command at a time: SET P:i V
-for i = 0, 1, 2, ... where V is value(i) (below). On +OK it appends "i" to
-LOG (flushed per line, so a test may read it at any time) and goes on with
-i + 1. It stops at the first reply that is not +OK, when the connection
+write: one connection to 127.0.0.1:PORT, one command at a time, for
+i = 0, 1, 2, ..., by type T (default string):
+    string  SET P:i V
+    hash    HSET P:(i mod 16) f:i V
+    set     SADD P:(i mod 16) V
+where V is value(i) (below). On success (+OK, or :1 for a new field or
+member) it appends "i" to LOG (flushed per line, so a test may read it at
+any time) and goes on with i + 1. It stops at the first reply that is not +OK, when the connection
 closes or fails, when FILE --stop exists (checked before each write), after
 --max writes or after --max-seconds (default 60). It then writes why to
 LOG.end, one line: "error <the reply>", "closed <why>" or "stopped". Exit 0.
 
-check: every i listed in LOG must have P:i == value(i) on the node; prints
+check: every i listed in LOG must be on the node (P:i == value(i), field
+f:i of P:(i mod 16) == value(i), value(i) a member of P:(i mod 16)); prints
 "N acknowledged, all present" (exit 0), or the missing or wrong ones (at most
 ten shown) and exit 1.
 
@@ -30,7 +35,7 @@ from resp import resp
 def parse(argv):
     if len(argv) < 3 or argv[0] not in ("write", "check"):
         sys.exit(__doc__)
-    o = {"mode": argv[0], "port": int(argv[1]), "log": argv[2], "prefix": "ack",
+    o = {"mode": argv[0], "port": int(argv[1]), "log": argv[2], "type": "string", "prefix": "ack",
          "size": 0, "max": None, "max_seconds": 60.0, "stop": None}
     rest = argv[3:]
     if len(rest) % 2:
@@ -38,6 +43,8 @@ def parse(argv):
     for k, v in zip(rest[::2], rest[1::2]):
         if k == "--prefix":
             o["prefix"] = v
+        elif k == "--type" and v in ("string", "hash", "set"):
+            o["type"] = v
         elif k == "--size":
             o["size"] = int(v)
         elif k == "--max":
@@ -90,6 +97,30 @@ class Conn:
         return line.decode(errors="replace")
 
 
+def command(o, i):
+    v = value(i, o["size"])
+    if o["type"] == "hash":
+        return resp("HSET", "%s:%d" % (o["prefix"], i % 16), "f:%d" % i, v)
+    if o["type"] == "set":
+        return resp("SADD", "%s:%d" % (o["prefix"], i % 16), v)
+    return resp("SET", "%s:%d" % (o["prefix"], i), v)
+
+
+def lookup(o, chunk):
+    """The command reading the writes of chunk (one key's for a hash or set)
+    and the names they go by."""
+    if o["type"] == "hash":
+        key = "%s:%d" % (o["prefix"], chunk[0] % 16)
+        return (resp("HMGET", key, *["f:%d" % i for i in chunk]),
+                ["%s f:%d" % (key, i) for i in chunk])
+    if o["type"] == "set":
+        key = "%s:%d" % (o["prefix"], chunk[0] % 16)
+        return (resp("SMISMEMBER", key, *[value(i, o["size"]) for i in chunk]),
+                ["%s member %d" % (key, i) for i in chunk])
+    return (resp("MGET", *["%s:%d" % (o["prefix"], i) for i in chunk]),
+            ["%s:%d" % (o["prefix"], i) for i in chunk])
+
+
 def write(o):
     log = open(o["log"], "a", buffering=1)
     deadline = time.monotonic() + o["max_seconds"]
@@ -100,9 +131,9 @@ def write(o):
         while time.monotonic() < deadline and (o["max"] is None or i < o["max"]):
             if o["stop"] and os.path.exists(o["stop"]):
                 break
-            conn.sock.sendall(resp("SET", "%s:%d" % (o["prefix"], i), value(i, o["size"])))
+            conn.sock.sendall(command(o, i))
             r = conn.reply()
-            if r != "+OK":
+            if r != ("+OK" if o["type"] == "string" else ":1"):
                 why = "error %s" % (r[1:] if r.startswith("-") else r)
                 break
             log.write("%d\n" % i)
@@ -119,13 +150,17 @@ def check(o):
         acked = [int(x) for x in f.read().split()]
     conn = Conn(o["port"])
     bad = []
-    for start in range(0, len(acked), 1000):
-        chunk = acked[start:start + 1000]
-        conn.sock.sendall(resp("MGET", *["%s:%d" % (o["prefix"], i) for i in chunk]))
-        got = conn.reply()
-        for i, v in zip(chunk, got):
-            if v != value(i, o["size"]):
-                bad.append("%s:%d is %r" % (o["prefix"], i, v))
+    groups = [acked] if o["type"] == "string" else [[i for i in acked if i % 16 == k] for k in range(16)]
+    for group in groups:
+        for start in range(0, len(group), 1000):
+            chunk = group[start:start + 1000]
+            cmd, names = lookup(o, chunk)
+            conn.sock.sendall(cmd)
+            got = conn.reply()
+            for i, name, v in zip(chunk, names, got):
+                want = ":1" if o["type"] == "set" else value(i, o["size"])
+                if v != want:
+                    bad.append("%s is %r" % (name, v))
     if bad:
         print("%d of %d acknowledged writes missing or wrong: %s"
               % (len(bad), len(acked), ", ".join(bad[:10])))
