@@ -74,12 +74,6 @@ void cmd_dump(struct client *c)
 		reply_null(c);
 		return;
 	}
-	if (e->type != VT_STRING) {
-		/* Its serialized form is not written yet: never the object's
-		 * address as if it were a string. */
-		resp_error(R, "ERR DUMP of a %s is not supported yet", vtype_name(e->type));
-		return;
-	}
 	struct buf tmp;
 	buf_init(&tmp);
 	if (e->type == VT_STRING)

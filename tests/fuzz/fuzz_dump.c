@@ -4,8 +4,12 @@
  * version (m >> 1) % 12, the right CRC64), so the object parser is reached
  * past the checksum; m even, as a whole payload. Bit 7 of m limits strings
  * to 100 bytes instead of 16 MB. Then:
- *   - a decoded value encodes to a payload that decodes to the same value,
+ *   - a decoded string encodes to a payload that decodes to the same value,
  *     and encoding that again gives the same bytes;
+ *   - a decoded set or hash reads to its end with dump_next, exactly its
+ *     count of elements (twice that for a hash), each within the limit,
+ *     and its elements written again (dump_begin, dump_put, dump_end)
+ *     decode to the same sequence;
  *   - with a footer made here, the version alone decides DUMP_EVERSION;
  *   - the rest, as a string value, survives encode then decode.
  * Never a crash, a leak or a read outside the input. */
@@ -39,6 +43,50 @@ static void check_round_trip(const struct dump_value *v, size_t max)
 	buf_release(&b);
 }
 
+/* A collection's elements, in order, into one buffer (length, bytes). */
+static uint64_t read_elements(struct dump_value *v, size_t max, struct buf *out)
+{
+	const char *e;
+	size_t len;
+	uint64_t n = 0;
+	while (dump_next(v, &e, &len) == 1) {
+		if (len > max)
+			abort();
+		buf_put_u32(out, (uint32_t)len);
+		buf_append(out, e, len);
+		n++;
+	}
+	return n;
+}
+
+static void check_collection(struct dump_value *v, size_t max)
+{
+	struct buf first, again, payload;
+	struct dump_value w;
+	uint64_t per = v->type == DUMP_HASH ? 2 : 1;
+
+	buf_init(&first);
+	buf_init(&again);
+	buf_init(&payload);
+	if (read_elements(v, max, &first) != v->count * per)
+		abort();
+	size_t start = dump_begin(&payload, (enum dump_type)v->type, v->count);
+	for (size_t off = 0; off < first.len;) {
+		uint32_t len = get_u32((const unsigned char *)first.data + off);
+		dump_put(&payload, first.data + off + 4, len);
+		off += 4 + len;
+	}
+	dump_end(&payload, start);
+	if (dump_decode(payload.data, payload.len, max, &w) != DUMP_OK || w.type != v->type ||
+	    w.count != v->count || read_elements(&w, max, &again) != v->count * per ||
+	    again.len != first.len || memcmp(again.data, first.data, first.len) != 0)
+		abort();
+	dump_value_release(&w);
+	buf_release(&payload);
+	buf_release(&again);
+	buf_release(&first);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	if (size < 1)
@@ -68,6 +116,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		abort();
 	switch (rc) {
 	case DUMP_OK:
+		if (v.type == DUMP_SET || v.type == DUMP_HASH) {
+			check_collection(&v, max);
+			break;
+		}
 		if (v.len > max || v.type != DUMP_STRING)
 			abort();
 		check_round_trip(&v, max);

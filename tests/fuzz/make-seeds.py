@@ -127,3 +127,25 @@ open(os.path.join(here, "corpus", "snap", "typed"), "wb").write(b"\x02" + snapsh
 open(os.path.join(here, "corpus", "snap", "typed-zlib"), "wb").write(b"\x00" + snapshot(typed, True, 2))
 open(os.path.join(here, "corpus", "snap", "typed-big"), "wb").write(
     b"\x30" + snapshot([(2, b"big", 0, [b"%d" % i for i in range(3000)])], True, 2))
+
+# DUMP payloads of sets and hashes (lib/proto/dump.h), as bodies: the
+# target's first byte 0x15 (odd: add the footer, RDB version 10).
+def lp_hash(pairs):
+    entries = b""
+    for x in pairs:
+        if isinstance(x, int):
+            entries += bytes([x, 1])                       # 7-bit uint, backlen 1
+        else:
+            entries += bytes([0x80 | len(x)]) + x + bytes([len(x) + 1])
+    return struct.pack("<IH", 6 + len(entries) + 1, len(pairs)) + entries + b"\xff"
+
+
+lp = lp_hash([b"a", 1, b"bb", 2])
+dump_seeds = {
+    "set": b"\x02\x03\x01a\x01b\xc0\x05",
+    "hash": b"\x04\x02\x01a\x011\x01b\x012",
+    "intset": b"\x0b\x0e" + struct.pack("<IIhhh", 2, 3, -7, 0, 300),
+    "hash-listpack": b"\x10" + bytes([len(lp)]) + lp,
+}
+for name, body in dump_seeds.items():
+    open(os.path.join(here, "corpus", "dump", name), "wb").write(b"\x15" + body)
