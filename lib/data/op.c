@@ -48,7 +48,7 @@ size_t op_wire_size(const struct op *op)
 		struct op_iter it;
 		const char *e;
 		size_t len;
-		n += 4;
+		n += 1 + 4;
 		op_iter_init(&it, op);
 		while (op_iter_next(&it, &e, &len))
 			n += 4 + len;
@@ -110,6 +110,7 @@ size_t op_encode_to(unsigned char *p, const struct op *op)
 		struct op_iter it;
 		const char *e;
 		size_t len;
+		*q++ = OP_ELEMS_VERSION;
 		set_u32(q, op->nelems);
 		q += 4;
 		op_iter_init(&it, op);
@@ -145,14 +146,14 @@ static int take_str(const unsigned char *p, size_t end, size_t *pos, const char 
 	return 0;
 }
 
-/* An element op's strings: a count, then that many strings, all within
- * end; a hash's come in pairs. */
+/* An element op's strings: their version, a count, then that many
+ * strings, all within end; a hash's come in pairs. */
 static int take_elems(const unsigned char *p, size_t end, size_t *pos, struct op *op)
 {
-	if (end - *pos < 4)
+	if (end - *pos < 5 || p[*pos] != OP_ELEMS_VERSION)
 		return -1;
-	uint32_t n = get_u32(p + *pos);
-	*pos += 4;
+	uint32_t n = get_u32(p + *pos + 1);
+	*pos += 5;
 	if (n == 0 || (op->type == OP_HSET && n % 2) || n > (end - *pos) / 4)
 		return -1;
 	op->nelems = n;

@@ -19,11 +19,14 @@
  *     PUBLISH  channel, message
  *     SETRANGE key, bytes, u64 offset (the bytes written there, zeros before
  *              them past the old end)
- *     HSET     key, u32 n, n strings: field, value, field, value ... (n even,
- *              at least 2): creates the hash when missing
- *     HDEL     key, u32 n, n fields: the hash goes when emptied
- *     SADD     key, u32 n, n members: creates the set when missing
- *     SREM     key, u32 n, n members: the set goes when emptied
+ *     HSET     key, elements: field, value, field, value ... (an even
+ *              count): creates the hash when missing
+ *     HDEL     key, elements: fields; the hash goes when emptied
+ *     SADD     key, elements: members; creates the set when missing
+ *     SREM     key, elements: members; the set goes when emptied
+ *   where elements are u8 version (OP_ELEMS_VERSION), u32 n >= 1, then n
+ *   strings; a decoder refuses a version it does not know, so a change of
+ *   this layout is seen, never misread.
  *
  * A collection is always written as element ops: a command that builds a
  * whole one (COPY, RESTORE, SUNIONSTORE ...) sends a DEL, then SADD or
@@ -36,6 +39,8 @@
 
 #include "core/buf.h"
 #include "core/util.h"
+
+#define OP_ELEMS_VERSION 1
 
 enum op_type {
 	OP_SET = 1,

@@ -8,7 +8,7 @@
 
 #include "core/buf.h"
 
-#define FRAME_VERSION 1
+#define FRAME_VERSION 2         /* 2: element ops and snapshot format 2 (collections) */
 #define FRAME_HEADER 5          /* u32 length + u8 type */
 #define REPLID_LEN 40
 

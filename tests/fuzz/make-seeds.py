@@ -27,10 +27,20 @@ def op_del(ts, key):
     return struct.pack(">I", len(body)) + body
 
 
+def op_elems(kind, ts, key, elems):
+    """HSET 10, HDEL 11, SADD 12, SREM 13: version 1, a count, the strings."""
+    body = struct.pack(">BQ", kind, ts) + s(key) + struct.pack(">BI", 1, len(elems)) + b"".join(s(e) for e in elems)
+    return struct.pack(">I", len(body)) + body
+
+
 replid = b"a" * 40
-hello = frame(1, struct.pack(">H", 1) + replid + struct.pack(">QQ", 5, 0) + s(b"tok") + s(b"id") + s(b"127.0.0.1:5501"))
+hello = frame(1, struct.pack(">H", 2) + replid + struct.pack(">QQ", 5, 0) + s(b"tok") + s(b"id") + s(b"127.0.0.1:5501"))
 ops = op_set(1, b"k", b"v", 0) + op_del(2, b"k") + op_set(3, b"t", b"x" * 10, 123)
-frames = (hello + frame(5, struct.pack(">QI", 6, 3) + ops) + frame(6, struct.pack(">QQI", 8, 0, 7)) +
+elem_ops = (op_elems(10, 4, b"h", [b"f", b"v", b"g", b""]) + op_elems(12, 5, b"s", [b"1", b"2", b"x"]) +
+            op_elems(13, 6, b"s", [b"1", b"x"]) + op_elems(11, 7, b"h", [b"f", b"g"]) +
+            op_elems(12, 8, b"h", [b"m"]))
+frames = (hello + frame(5, struct.pack(">QI", 6, 3) + ops) + frame(5, struct.pack(">QI", 9, 5) + elem_ops) +
+          frame(6, struct.pack(">QQI", 8, 0, 7)) +
           frame(7, struct.pack(">QQ", 8, 8)) + frame(8, struct.pack(">H", 1) + s(b"bad token")) +
           frame(2, replid + struct.pack(">QQQQ", 8, 0, 1, 0)) + frame(4, replid + struct.pack(">QQ", 8, 0)))
 
