@@ -193,6 +193,50 @@ rss() { info_field memory used_memory_rss; }
 	assert_equal 100000 "$(rcli sintercard 2 big copy)"
 }
 
+# big_collections KEY...: for each KEY, a set (set:*) or hash (hash:*) of
+# 300,000 elements, written with redis-cli --pipe.
+big_collections() {
+	local out
+	"$PYTHON" - "$@" >"$TEST_DIR/bigs.txt" <<-'EOF'
+	import sys
+	for key in sys.argv[1:]:
+	    for n in range(0, 300000, 1000):
+	        if key.startswith("hash:"):
+	            print("HSET %s %s" % (key, " ".join("f%d v%d" % (k, k) for k in range(n, n + 1000))))
+	        else:
+	            print("SADD %s %s" % (key, " ".join("m%d" % k for k in range(n, n + 1000))))
+	EOF
+	out=$(redis-cli -h 127.0.0.1 -p "$PORT" --pipe <"$TEST_DIR/bigs.txt")
+	assert_match "errors: 0" "$out"
+}
+
+lazy_settled() {
+	(($(info_field stats lazyfreed_objects) == $1 && $(info_field memory lazyfree_pending_objects) == 0))
+}
+
+@test "big sets and hashes are freed off the event loop: DEL, UNLINK, expiry, an overwrite and FLUSHALL each hand one to the lazy-free thread" {
+	local before
+	rcli flushall >/dev/null
+	big_collections set:del hash:unlink set:exp hash:over set:flush
+	assert_equal 300000 "$(rcli scard set:del)"
+	assert_equal 300000 "$(rcli hlen hash:over)"
+	rcli sadd small a b c >/dev/null
+	before=$(info_field stats lazyfreed_objects)
+
+	assert_equal 1 "$(rcli del set:del)"
+	assert_equal 1 "$(rcli unlink hash:unlink)"
+	assert_equal 1 "$(rcli pexpire set:exp 1)"
+	sleep 0.05
+	assert_equal 0 "$(rcli exists set:exp)"
+	assert_equal OK "$(rcli set hash:over now-a-string)"
+	assert_equal 1 "$(rcli del small)"      # a small one is freed in place
+	wait_until 20 lazy_settled $((before + 4))
+	rcli flushall >/dev/null
+	wait_until 20 lazy_settled $((before + 5))
+	assert_equal 0 "$(rcli dbsize)"
+	assert_equal PONG "$(rcli ping)"
+}
+
 @test "keyspace events: sadd, srem, spop, smove's srem and sadd, the STOREs, del when a set goes" {
 	rcli config set notify-keyspace-events KEA >/dev/null
 	timeout 10 redis-cli -h 127.0.0.1 -p "$PORT" psubscribe '__keyevent@0__:*' >"$TEST_DIR/events" 3>&- &

@@ -53,13 +53,17 @@ struct store *store_new(void)
 	return s;
 }
 
+/* Frees an entry; arg, when not NULL, points to a bool: its collection
+ * goes to the lazy-free thread (value_free_lazy) if it is a big one. */
 static void free_node(struct hnode *n, void *arg)
 {
 	struct entry *e = as_entry(n);
-	(void)arg;
 	if (e->type != VT_STRING) {
 		struct vref v = entry_vref(e);
-		value_free(&v);
+		if (arg && *(bool *)arg)
+			value_free_lazy(&v);
+		else
+			value_free(&v);
 	}
 	free(e);
 }
@@ -449,7 +453,10 @@ void store_flush(struct store *s, bool background)
 		pthread_detach(th);
 		return;
 	}
-	flush_thread(old);
+	/* Few keys, freed here; a big collection among them still goes to
+	 * the lazy-free thread when the caller asked for the background. */
+	htab_release(old, free_node, &background);
+	free(old);
 }
 
 static uint64_t next_rand(struct store *s)

@@ -117,6 +117,8 @@ static pthread_mutex_t lazy_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t lazy_cond = PTHREAD_COND_INITIALIZER;
 static struct lazy *lazy_head;
 static bool lazy_started;
+static size_t lazy_pending;             /* under lazy_lock */
+static unsigned long long lazy_freed;   /* under lazy_lock */
 
 static void *lazy_thread(void *arg)
 {
@@ -133,6 +135,10 @@ static void *lazy_thread(void *arg)
 			value_free(&l->v);
 			free(l);
 			l = next;
+			pthread_mutex_lock(&lazy_lock);
+			lazy_pending--;
+			lazy_freed++;
+			pthread_mutex_unlock(&lazy_lock);
 		}
 	}
 	return NULL;
@@ -164,6 +170,23 @@ void value_free_lazy(const struct vref *v)
 	}
 	l->next = lazy_head;
 	lazy_head = l;
+	lazy_pending++;
 	pthread_cond_signal(&lazy_cond);
 	pthread_mutex_unlock(&lazy_lock);
+}
+
+size_t value_lazy_pending(void)
+{
+	pthread_mutex_lock(&lazy_lock);
+	size_t n = lazy_pending;
+	pthread_mutex_unlock(&lazy_lock);
+	return n;
+}
+
+unsigned long long value_lazy_freed(void)
+{
+	pthread_mutex_lock(&lazy_lock);
+	unsigned long long n = lazy_freed;
+	pthread_mutex_unlock(&lazy_lock);
+	return n;
 }

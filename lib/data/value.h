@@ -27,5 +27,9 @@ void value_digest(const struct vref *v, uint64_t acc[3]);
  * enough that freeing it would pause the event loop (DEL, expiry,
  * overwrite, FLUSHALL of a small store). */
 void value_free_lazy(const struct vref *v);
+/* Objects handed to the thread and not freed yet; objects it freed since
+ * start (INFO's lazyfree_pending_objects and lazyfreed_objects). */
+size_t value_lazy_pending(void);
+unsigned long long value_lazy_freed(void);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "core/json.h"
 #include "data/replog.h"
+#include "data/value.h"
 #include "persist/bgsave.h"
 #include "persist/persist.h"
 #include "proto/resp.h"
@@ -391,12 +392,12 @@ static void info_memory(struct server *s, struct buf *b)
 		      "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%zu\r\nused_memory_dataset:%zu\r\n"
 		      "used_memory_dataset_perc:%.2f%%\r\ntotal_system_memory:%zu\r\ntotal_system_memory_human:%s\r\n"
 		      "mem_replication_backlog:%zu\r\nmaxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
-		      "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\nlazyfree_pending_objects:0\r\n\r\n",
+		      "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\nlazyfree_pending_objects:%zu\r\n\r\n",
 		   used, hu, rss, hr, peak, hp, peak ? (double)used * 100 / (double)peak : 0.0,
 		   used - dataset, dataset, used ? (double)dataset * 100 / (double)used : 0.0, sys, hs,
 		   s->repl->log ? replog_bytes(s->repl->log) : 0, maxmemory, hm,
 		   maxmemory_policy_name((enum maxmemory_policy)s->conf->maxmemory_policy),
-		   used ? (double)rss / (double)used : 0.0);
+		   used ? (double)rss / (double)used : 0.0, value_lazy_pending());
 }
 
 static void info_persistence(struct server *s, struct buf *b)
@@ -437,6 +438,7 @@ static void info_stats(struct server *s, struct buf *b)
 		      "sync_partial_err:%llu\r\n"
 		      "expired_keys:%llu\r\n"
 		      "evicted_keys:0\r\n"
+		      "lazyfreed_objects:%llu\r\n"
 		      "keyspace_hits:%llu\r\n"
 		      "keyspace_misses:%llu\r\n"
 		      "total_error_replies:%llu\r\n"
@@ -450,7 +452,7 @@ static void info_stats(struct server *s, struct buf *b)
 		   (unsigned long long)s->st.net_out, (unsigned long long)s->st.rejected_connections,
 		   (unsigned long long)s->repl->st.full_syncs, (unsigned long long)s->repl->st.partial_syncs,
 		   (unsigned long long)s->repl->st.partial_syncs_rejected,
-		   (unsigned long long)s->db->expired_keys, (unsigned long long)s->db->hits,
+		   (unsigned long long)s->db->expired_keys, value_lazy_freed(), (unsigned long long)s->db->hits,
 		   (unsigned long long)s->db->misses, (unsigned long long)s->st.error_replies,
 		   (unsigned long long)s->st.output_limit_closes, keys, items, prefixes,
 		   (unsigned long long)s->st.http_requests);
