@@ -79,7 +79,7 @@ has_types() {
 	assert_output "READONLY You can't write against a read only replica."
 }
 
-@test "hashes and sets through faults: a paused replica and a cut link resync partially, a log overflow fully, a promotion with siblings partially; digests equal after each" {
+@test "hashes and sets through faults: a paused replica and a cut link resync partially, a log overflow fully, a coordinated promotion with siblings partially (WAIT counts them); digests equal after each" {
 	local conf off r
 	conf=$(fast_conf c.yml "log_capacity: 3000")
 	typed_ops "$TEST_DIR/base.resp" 1500 3
@@ -122,13 +122,15 @@ has_types() {
 	wait_synced m r1 r2 r3
 	assert_equal "2 1" "$(counters r1)"
 
-	# promotion of r3 with siblings r1 r2, the old master demoted: every one
-	# resyncs partially with the new master, which takes typed writes
+	# a coordinated promotion of r3 with siblings r1 r2, the old master
+	# demoted: every one resyncs partially with the new master, which takes
+	# typed writes, and WAIT counts the three
 	pipe_file m "$TEST_DIR/w3.resp"
-	wait_synced m r1 r2 r3
-	run --separate-stderr promote -s "${NODE_SOCK[r3]}" $(siblings r1 r2) --demote "${NODE_SOCK[m]}"
+	run --separate-stderr promote --coordinated -s "${NODE_SOCK[r3]}" $(siblings r1 r2) \
+		--demote "${NODE_SOCK[m]}" --timeout 5000
 	assert_status 0
 	pipe_file r3 "$TEST_DIR/w4.resp"
+	assert_equal 3 "$(on r3 wait 3 5000)"
 	wait_synced r3 m r1 r2
 	for r in m r1 r2; do
 		stat_is "$r" '.partial_syncs >= 1' || { stats "$r"; false; }
