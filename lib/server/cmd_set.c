@@ -62,39 +62,12 @@ static void reply_members(struct client *c, const struct tmpset *t, bool array)
 		resp_bulk(R, m, len);
 }
 
-/* Writes t's members as op_type ops on argument i's key, OP_CHUNK at a
- * time. An intset's members live in the iterator's buffer: each is copied
- * into the chunk's own bytes. */
+/* Writes t's members as op_type ops on argument i's key (SREM of what
+ * SPOP took, SADD of a STORE's result). */
 static void write_members(struct client *c, uint8_t op_type, int i, const struct tmpset *t)
 {
-	struct set_iter it;
-	const char *m;
-	size_t len, n = 0, used = 0;
-
-	if (!t->made)
-		return;
-	struct arg *chunk = xmalloc(sizeof(*chunk) * OP_CHUNK);
-	char *nums = t->v.enc == ENC_INTSET ? xmalloc((size_t)SET_NUMBUF * OP_CHUNK) : NULL;
-	set_iter_init(&it, &t->v);
-	for (;;) {
-		bool more = set_iter_next(&it, &m, &len);
-		if (more) {
-			if (nums) {
-				memcpy(nums + used, m, len);
-				m = nums + used;
-				used += len;
-			}
-			chunk[n++] = (struct arg){ (char *)m, len };
-		}
-		if (n == OP_CHUNK || (!more && n > 0)) {
-			write_elems(c, op_type, i, chunk, n);
-			n = used = 0;
-		}
-		if (!more)
-			break;
-	}
-	free(nums);
-	free(chunk);
+	if (t->made)
+		write_value_elems(c, op_type, i, &t->v);
 }
 
 static bool same_arg(const struct arg *a, const struct arg *b)

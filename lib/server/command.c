@@ -170,7 +170,7 @@ static void chunk_flush(struct client *c, struct chunk *k, uint8_t op_type, int 
 	buf_clear(&k->bytes);
 }
 
-void write_collection(struct client *c, int i, const struct vref *v, int64_t expire_at)
+void write_value_elems(struct client *c, uint8_t op_type, int i, const struct vref *v)
 {
 	struct chunk k = { .len = xmalloc(OP_CHUNK * sizeof(size_t)),
 			   .args = xmalloc(OP_CHUNK * sizeof(struct arg)) };
@@ -185,24 +185,27 @@ void write_collection(struct client *c, int i, const struct vref *v, int64_t exp
 			chunk_add(&k, a, alen);
 			chunk_add(&k, b, blen);
 			if (k.n == OP_CHUNK)
-				chunk_flush(c, &k, OP_HSET, i);
+				chunk_flush(c, &k, op_type, i);
 		}
-		if (k.n)
-			chunk_flush(c, &k, OP_HSET, i);
 	} else {
 		struct set_iter it;
 		set_iter_init(&it, v);
 		while (set_iter_next(&it, &a, &alen)) {
 			chunk_add(&k, a, alen);
 			if (k.n == OP_CHUNK)
-				chunk_flush(c, &k, OP_SADD, i);
+				chunk_flush(c, &k, op_type, i);
 		}
-		if (k.n)
-			chunk_flush(c, &k, OP_SADD, i);
 	}
+	if (k.n)
+		chunk_flush(c, &k, op_type, i);
 	buf_release(&k.bytes);
 	free(k.len);
 	free(k.args);
+}
+
+void write_collection(struct client *c, int i, const struct vref *v, int64_t expire_at)
+{
+	write_value_elems(c, v->type == VT_HASH ? OP_HSET : OP_SADD, i, v);
 	if (expire_at) {
 		struct op op = { .type = OP_EXPIRE, .key = A(i).p, .klen = (uint32_t)A(i).len, .at_ms = expire_at };
 		db_write(DB, &op);

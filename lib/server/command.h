@@ -108,6 +108,10 @@ bool lookup_typed(struct client *c, int i, uint8_t type, bool read, struct entry
 /* Writes an element op (OP_HSET ...) on argument i's key with the n
  * strings at elems, through the one write path. */
 void write_elems(struct client *c, uint8_t op_type, int i, const struct arg *elems, size_t n);
+/* Writes every element of v (a hash's fields and values, a set's members)
+ * as element ops of op_type on argument i's key, OP_CHUNK elements an op;
+ * v is read as it is written, so it must not be that key's own value. */
+void write_value_elems(struct client *c, uint8_t op_type, int i, const struct vref *v);
 /* Writes all of collection v as the value of argument i's key (which must
  * be missing: DEL it first), then its expiry when expire_at is not 0: the
  * element ops of a whole value (COPY, RESTORE, the *STORE commands). */
