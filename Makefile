@@ -136,6 +136,7 @@ $(BUILD)/bench-wait: $(BUILD)/tests/bench/waitbench.o
 bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw $(BUILD)/bench-wait
 	$(BUILD)/bench-micro
 	tests/bench/run
+	tests/bench/collections
 	RYW=$(abspath $(BUILD)/bench-ryw) tests/bench/replication
 	tests/bench/durability
 	WAITBENCH=$(abspath $(BUILD)/bench-wait) tests/bench/failover
