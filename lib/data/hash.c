@@ -113,8 +113,7 @@ int hash_set(struct vref *v, const char *f, size_t flen, const char *val, size_t
 			if (hash_len(v) + 1 > value_limits.hash_max_listpack_entries) {
 				to_table(v);
 			} else {
-				v->p = pack_append(v->p, f, (uint32_t)flen);
-				v->p = pack_append(v->p, val, (uint32_t)vlen);
+				v->p = pack_append_pair(v->p, f, (uint32_t)flen, val, (uint32_t)vlen);
 				return 1;
 			}
 		}

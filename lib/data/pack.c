@@ -275,6 +275,26 @@ unsigned char *pack_append(unsigned char *p, const char *s, uint32_t len)
 	return splice(p, total_of(p), 0, s, len, 1);
 }
 
+unsigned char *pack_append_pair(unsigned char *p, const char *a, uint32_t alen, const char *b, uint32_t blen)
+{
+	uint32_t total = total_of(p);
+	uint64_t sa = elem_size(alen), sb = elem_size(blen);
+
+	/* One allocation for the two, unless one of them lies in the pack. */
+	if ((alen && inside(p, a)) || (blen && inside(p, b))) {
+		p = pack_append(p, a, alen);
+		return p ? pack_append(p, b, blen) : NULL;
+	}
+	if ((uint64_t)total + sa + sb > PACK_MAX_BYTES)
+		return NULL;
+	p = xrealloc(p, (size_t)(total + sa + sb));
+	write_elem(p + total, a, alen);
+	write_elem(p + total + sa, b, blen);
+	set_u32(p, (uint32_t)(total + sa + sb));
+	set_u32(p + 4, pack_count(p) + 2);
+	return p;
+}
+
 unsigned char *pack_prepend(unsigned char *p, const char *s, uint32_t len)
 {
 	return splice(p, PACK_HDR, 0, s, len, 1);

@@ -67,6 +67,8 @@ uint32_t pack_find(const unsigned char *p, uint32_t from, const char *s, uint32_
 /* Changes. s may point into p itself. NULL (p unchanged) only when the
  * pack would pass PACK_MAX_BYTES. */
 unsigned char *pack_append(unsigned char *p, const char *s, uint32_t len);
+/* Two elements at the end (a hash's field and value) in one reallocation. */
+unsigned char *pack_append_pair(unsigned char *p, const char *a, uint32_t alen, const char *b, uint32_t blen);
 unsigned char *pack_prepend(unsigned char *p, const char *s, uint32_t len);
 /* Before the element at pos; pos PACK_END appends. */
 unsigned char *pack_insert(unsigned char *p, uint32_t pos, const char *s, uint32_t len);

@@ -13,13 +13,22 @@ void snapload_init(struct snapload *sl, struct store *s)
 	store_loader_init(&sl->l, s);
 }
 
-void snapload_release(struct snapload *sl)
+/* Drops the collection being built, if any. */
+static void drop_current(struct snapload *sl)
 {
 	if (sl->v.p)
 		value_free(&sl->v);
 	sl->v.p = NULL;
 	free(sl->key);
 	sl->key = NULL;
+}
+
+void snapload_release(struct snapload *sl)
+{
+	/* The reader calls snapload_flush after every run of items, so the
+	 * loader's queue is empty outside snap_feed: only a half-built
+	 * collection can be left. */
+	drop_current(sl);
 }
 
 static void add_elem(struct snapload *sl, const struct snap_item *it)
@@ -46,7 +55,7 @@ void snapload_item(void *arg, const struct snap_item *it)
 		store_loader_add(&sl->l, it->key, it->klen, it->val, it->vlen, it->expire_at);
 		break;
 	case SNAP_ITEM_BEGIN:
-		snapload_release(sl);
+		drop_current(sl);
 		sl->type = it->type;
 		sl->key = xstrndup(it->key, it->klen);
 		sl->klen = it->klen;
@@ -57,12 +66,13 @@ void snapload_item(void *arg, const struct snap_item *it)
 		break;
 	case SNAP_ITEM_END:
 		if (sl->v.p) {
-			/* In order with the strings queued before it. */
-			store_loader_flush(&sl->l);
-			store_set_obj(sl->l.s, sl->key, sl->klen, &sl->v, sl->expire_at);
+			/* Queued in order with the strings, the key and the
+			 * object handed over. */
+			store_loader_add_obj(&sl->l, sl->key, sl->klen, &sl->v, sl->expire_at);
+			sl->key = NULL;
 			sl->v.p = NULL;
 		}
-		snapload_release(sl);
+		drop_current(sl);
 		break;
 	}
 }

@@ -277,9 +277,11 @@ static void loader_insert_oldest(struct store_loader *l)
 	if (l->q[i].v.type == VT_STRING)
 		set_hashed(l->s, l->q[i].hash, l->q[i].key, l->q[i].klen, l->q[i].val, l->q[i].vlen,
 			   l->q[i].expire_at);
-	else
+	else {
 		set_obj_hashed(l->s, l->q[i].hash, l->q[i].key, l->q[i].klen, &l->q[i].v,
 			       l->q[i].expire_at);
+		free((char *)l->q[i].key);     /* an object's key is the loader's */
+	}
 	l->head = (l->head + 1) % STORE_LOADER_DEPTH;
 	l->n--;
 }
@@ -316,7 +318,7 @@ void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 	loader_queue(l, key, klen, val, vlen, &string, expire_at);
 }
 
-void store_loader_add_obj(struct store_loader *l, const char *key, uint32_t klen,
+void store_loader_add_obj(struct store_loader *l, char *key, uint32_t klen,
 			  const struct vref *v, int64_t expire_at)
 {
 	loader_queue(l, key, klen, NULL, 0, v, expire_at);

@@ -101,9 +101,12 @@ struct store_loader {
 void store_loader_init(struct store_loader *l, struct store *s);
 void store_loader_add(struct store_loader *l, const char *key, uint32_t klen,
 		      const char *val, uint32_t vlen, int64_t expire_at);
-/* A collection (obj owned by the store from now on). */
-void store_loader_add_obj(struct store_loader *l, const char *key, uint32_t klen,
+/* A collection: v's object is the store's from now on, and key (from
+ * malloc) the loader's, freed once the entry is made. */
+void store_loader_add_obj(struct store_loader *l, char *key, uint32_t klen,
 			  const struct vref *v, int64_t expire_at);
+/* Inserts what is queued. A loader must be flushed before it is dropped,
+ * or the objects queued in it leak. */
 void store_loader_flush(struct store_loader *l);
 
 /* Pipelined access (a replica applying a frame of operations): with

@@ -70,7 +70,7 @@ static void drain(struct ctx *c)
 			c->live--;
 		}
 	}
-	out->len = 0;
+	snap_writer_taken(&c->w);
 }
 
 /* Sends the writer's output on once it holds a chunk. */

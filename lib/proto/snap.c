@@ -27,6 +27,31 @@ void snap_writer_release(struct snap_writer *w)
 	buf_release(&w->raw);
 }
 
+/* The buffer body bytes go to: raw when compressing, else out. */
+static struct buf *body_buf(struct snap_writer *w)
+{
+	return w->compress ? &w->raw : &w->out;
+}
+
+/* Counts the body bytes written since the last call in the CRC: one
+ * crc32() over a run of records, not one for each of their pieces. */
+static void writer_crc_catch_up(struct snap_writer *w)
+{
+	struct buf *b = body_buf(w);
+	if (b->len > w->crc_done)
+		w->crc = crc32(w->crc, (const Bytef *)b->data + w->crc_done, (uInt)(b->len - w->crc_done));
+	w->crc_done = b->len;
+}
+
+void snap_writer_taken(struct snap_writer *w)
+{
+	if (!w->compress)
+		writer_crc_catch_up(w);
+	w->out.len = 0;
+	if (!w->compress)
+		w->crc_done = 0;
+}
+
 /* Compresses the staged body bytes into out (finish: end the stream). */
 static void deflate_raw(struct snap_writer *w, bool finish)
 {
@@ -42,22 +67,23 @@ static void deflate_raw(struct snap_writer *w, bool finish)
 			break;
 	}
 	w->raw.len = 0;
+	w->crc_done = 0;
 }
 
-/* Body bytes: counted in the CRC, compressed when asked. */
+/* Body bytes: counted in the CRC (by crc_catch_up), compressed when asked. */
 static void body(struct snap_writer *w, const void *p, size_t n)
 {
-	/* crc32() of a NULL buffer would restart the CRC. */
 	if (n == 0)
 		return;
-	w->crc = crc32(w->crc, p, (uInt)n);
 	if (!w->compress) {
 		buf_append(&w->out, p, n);
 		return;
 	}
 	buf_append(&w->raw, p, n);
-	if (w->raw.len >= DEFLATE_CHUNK)
+	if (w->raw.len >= DEFLATE_CHUNK) {
+		writer_crc_catch_up(w);
 		deflate_raw(w, false);
+	}
 }
 
 void snap_write_header(struct snap_writer *w, const struct snap_meta *m)
@@ -75,6 +101,8 @@ void snap_write_header(struct snap_writer *w, const struct snap_meta *m)
 	set_u64(h + 68, (uint64_t)m->created_ms);
 	w->crc = crc32(w->crc, h, sizeof(h));
 	buf_append(&w->out, h, sizeof(h));
+	if (!w->compress)
+		w->crc_done = w->out.len;
 }
 
 /* A call out of order: counted, and fatal where asserts are on. */
@@ -167,6 +195,7 @@ int snap_write_end(struct snap_writer *w)
 	t[0] = SNAP_REC_END;
 	set_u64(t + 1, w->keys);
 	body(w, t, sizeof(t));
+	writer_crc_catch_up(w);
 	set_u32(c, (uint32_t)w->crc);
 	/* The CRC itself is not covered by the CRC. */
 	if (w->compress) {
@@ -242,6 +271,7 @@ static int parse_header(struct snap_reader *r)
 	r->meta.created_ms = (int64_t)get_u64(h + 68);
 	r->crc = crc32(r->crc, h, SNAP_HEADER_LEN);
 	r->pos += SNAP_HEADER_LEN;
+	r->crc_pos = r->pos;
 	r->consumed += SNAP_HEADER_LEN;
 	r->state = SNAP_BODY;
 	if (r->meta.flags & SNAP_FLAG_ZLIB) {
@@ -252,18 +282,26 @@ static int parse_header(struct snap_reader *r)
 	return 1;
 }
 
-/* Marks rec bytes at p as parsed. */
-static void take(struct snap_reader *r, const unsigned char *p, size_t rec)
+/* Marks rec bytes as parsed (the CRC counts them in runs: crc_catch_up). */
+static void take(struct snap_reader *r, size_t rec)
 {
-	r->crc = crc32(r->crc, p, (uInt)rec);
 	r->pos += rec;
 	r->consumed += rec;
+}
+
+/* Counts the bytes parsed since the last call in the CRC. */
+static void reader_crc_catch_up(struct snap_reader *r)
+{
+	if (r->pos > r->crc_pos)
+		r->crc = crc32(r->crc, (const Bytef *)r->pend.data + r->crc_pos, (uInt)(r->pos - r->crc_pos));
+	r->crc_pos = r->pos;
 }
 
 static int parse_trailer(struct snap_reader *r, const unsigned char *p, size_t avail)
 {
 	if (avail < 13)
 		return 0;
+	reader_crc_catch_up(r);
 	r->crc = crc32(r->crc, p, 9);
 	r->key_count = get_u64(p + 1);
 	uint32_t crc = get_u32(p + 9);
@@ -275,6 +313,7 @@ static int parse_trailer(struct snap_reader *r, const unsigned char *p, size_t a
 			    (uint32_t)r->crc);
 	r->pos += 13;
 	r->consumed += 13;
+	r->crc_pos = r->pos;    /* the stored CRC is not covered by the CRC */
 	r->trailer = true;
 	/* A compressed body is done when its zlib stream ends too: the
 	 * stream's own check bytes may still be on their way. */
@@ -307,11 +346,9 @@ static int parse_entry(struct snap_reader *r, const unsigned char *p, size_t ava
 		.kind = SNAP_ITEM_STRING, .key = (const char *)p + 5, .klen = klen,
 		.val = (const char *)p + 9 + klen, .vlen = vlen, .expire_at = exp,
 	};
-	r->crc = crc32(r->crc, p, (uInt)rec);
 	r->fn(r->arg, &it);
 	r->keys++;
-	r->pos += rec;
-	r->consumed += rec;
+	take(r, rec);
 	return 1;
 }
 
@@ -350,7 +387,7 @@ static int parse_coll(struct snap_reader *r, const unsigned char *p, size_t avai
 		.kind = SNAP_ITEM_BEGIN, .type = p[1], .key = r->coll_key.data, .klen = klen,
 		.expire_at = exp, .count = count,
 	};
-	take(r, p, rec);
+	take(r, rec);
 	r->fn(r->arg, &it);
 	r->keys++;
 	return 1;
@@ -410,7 +447,7 @@ static int parse_elem(struct snap_reader *r, const unsigned char *p, size_t avai
 	}
 	if (avail < rec)
 		return 0;
-	take(r, p, rec);
+	take(r, rec);
 	r->fn(r->arg, &it);
 	r->elements++;
 	if (--r->coll_left == 0) {
@@ -456,8 +493,10 @@ static void compact(struct snap_reader *r)
 {
 	if (r->pos == 0)
 		return;
+	reader_crc_catch_up(r);
 	buf_consume(&r->pend, r->pos);
 	r->pos = 0;
+	r->crc_pos = 0;
 }
 
 static int parse(struct snap_reader *r)

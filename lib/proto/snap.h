@@ -47,9 +47,10 @@ struct snap_meta {
 };
 
 struct snap_writer {
-	struct buf out;         /* bytes ready to go out; the caller drains it */
+	struct buf out;         /* bytes ready to go out: drained by snap_writer_taken */
 	struct buf raw;         /* body bytes waiting for compression */
 	uLong crc;
+	size_t crc_done;        /* bytes of the body buffer (raw, or out) already in crc */
 	uint64_t keys;
 	bool compress;
 	z_stream z;
@@ -60,6 +61,9 @@ struct snap_writer {
 
 void snap_writer_init(struct snap_writer *w, bool compress);
 void snap_writer_release(struct snap_writer *w);
+/* The caller has sent out's bytes: empties it. (The CRC is computed over
+ * whole buffers, not piece by piece, so out must not be emptied by hand.) */
+void snap_writer_taken(struct snap_writer *w);
 void snap_write_header(struct snap_writer *w, const struct snap_meta *m);
 void snap_write_entry(struct snap_writer *w, const char *key, uint32_t klen,
 		      const char *val, uint32_t vlen, int64_t expire_at);
@@ -111,6 +115,7 @@ struct snap_reader {
 	uint64_t max_key, max_value;
 	struct buf pend;        /* uncompressed bytes not yet parsed */
 	size_t pos;
+	size_t crc_pos;         /* pend's bytes before it are in crc (parsed ones, in runs) */
 	uint64_t consumed;      /* uncompressed bytes parsed, for error positions */
 	uint64_t keys;          /* string entries and collections read */
 	uint64_t elements;      /* collection elements read */
