@@ -17,9 +17,6 @@ load helpers/failover-hooks
 
 READONLY="READONLY You can't write against a read only replica."
 
-# counters NAME: "full partial" sync counts of NAME's stats.
-counters() { stat_of "$1" '"\(.full_syncs) \(.partial_syncs)"'; }
-
 # resynced_partially NAME FULL: NAME still counts FULL full syncs done (its
 # first ones) and at least one partial. (A node chained behind the demoted
 # master may do a partial resync with it as well, before it is repointed.)

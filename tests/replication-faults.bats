@@ -12,9 +12,6 @@ load helpers/repl
 setup() { repl_setup; }
 teardown() { repl_teardown; }
 
-# counters NAME: "full partial" sync counts of NAME's stats.
-counters() { stat_of "$1" '"\(.full_syncs) \(.partial_syncs)"'; }
-
 # test_proxy_accepted NAME N: the proxy has accepted at least N connections.
 test_proxy_accepted() { (($(proxy_stat "$1" accepted) >= $2)); }
 

@@ -16,19 +16,8 @@ load helpers/failover
 setup() { repl_setup; }
 teardown() { repl_teardown; }
 
-# counters NAME: "full partial" sync counts of NAME's stats.
-counters() { stat_of "$1" '"\(.full_syncs) \(.partial_syncs)"'; }
-
 # typed_ops FILE N SEED: N typed writes into FILE (RESP).
 typed_ops() { "$PYTHON" "$HELPERS_DIR/gen_ops.py" --typed "$2" "$3" >"$1"; }
-
-# pipe_file NAME FILE: FILE to NAME with redis-cli --pipe; every command
-# must succeed.
-pipe_file() {
-	local out
-	out=$(on "$1" --pipe <"$2") || { echo "$out" >&2; return 1; }
-	assert_match 'errors: 0, replies: [0-9]+' "$out"
-}
 
 # has_types NAME: NAME holds hashes and sets in each of their encodings.
 has_types() {

@@ -12,14 +12,6 @@ load helpers/repl
 setup() { repl_setup; }
 teardown() { repl_teardown; }
 
-# pipe_file NAME FILE: FILE (RESP) to NAME with redis-cli --pipe; every
-# command must succeed.
-pipe_file() {
-	local out
-	out=$(on "$1" --pipe <"$2") || { echo "$out" >&2; return 1; }
-	assert_match 'errors: 0, replies: [0-9]+' "$out"
-}
-
 # all_on_history REPLID R...: each replica follows history REPLID, is online
 # and holds the master's data.
 all_on_history() {

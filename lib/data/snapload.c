@@ -13,22 +13,13 @@ void snapload_init(struct snapload *sl, struct store *s)
 	store_loader_init(&sl->l, s);
 }
 
-/* Drops the collection being built, if any. */
-static void drop_current(struct snapload *sl)
+void snapload_release(struct snapload *sl)
 {
 	if (sl->v.p)
 		value_free(&sl->v);
 	sl->v.p = NULL;
 	free(sl->key);
 	sl->key = NULL;
-}
-
-void snapload_release(struct snapload *sl)
-{
-	/* The reader calls snapload_flush after every run of items, so the
-	 * loader's queue is empty outside snap_feed: only a half-built
-	 * collection can be left. */
-	drop_current(sl);
 }
 
 static void add_elem(struct snapload *sl, const struct snap_item *it)
@@ -55,7 +46,7 @@ void snapload_item(void *arg, const struct snap_item *it)
 		store_loader_add(&sl->l, it->key, it->klen, it->val, it->vlen, it->expire_at);
 		break;
 	case SNAP_ITEM_BEGIN:
-		drop_current(sl);
+		snapload_release(sl);
 		sl->type = it->type;
 		sl->key = xstrndup(it->key, it->klen);
 		sl->klen = it->klen;
@@ -72,7 +63,7 @@ void snapload_item(void *arg, const struct snap_item *it)
 			sl->key = NULL;
 			sl->v.p = NULL;
 		}
-		drop_current(sl);
+		snapload_release(sl);
 		break;
 	}
 }

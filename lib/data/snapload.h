@@ -22,7 +22,9 @@ void snapload_init(struct snapload *sl, struct store *s);
 /* The reader's callbacks: arg is the struct snapload. */
 void snapload_item(void *arg, const struct snap_item *it);
 void snapload_flush(void *arg);
-/* Frees a collection left half built (a load that failed midway). */
+/* Frees a collection left half built (a load that failed midway). The
+ * reader calls snapload_flush after every run of items, so outside
+ * snap_feed the loader's queue is empty: nothing else can be left. */
 void snapload_release(struct snapload *sl);
 
 /* Sums a snapshot's items into a digest as store_digest() would sum the

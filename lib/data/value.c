@@ -74,6 +74,24 @@ const char *value_encoding(const struct vref *v)
 	return "raw";
 }
 
+void value_each(const struct vref *v, value_elem_fn *fn, void *arg)
+{
+	const char *a, *b;
+	size_t alen, blen;
+
+	if (v->type == VT_HASH) {
+		struct hash_iter it;
+		hash_iter_init(&it, v);
+		while (hash_iter_next(&it, &a, &alen, &b, &blen))
+			fn(arg, a, alen, b ? b : "", blen);      /* never NULL for a hash */
+	} else if (v->type == VT_SET) {
+		struct set_iter it;
+		set_iter_init(&it, v);
+		while (set_iter_next(&it, &a, &alen))
+			fn(arg, a, alen, NULL, 0);
+	}
+}
+
 void value_digest(const struct vref *v, uint64_t acc[3])
 {
 	if (v->type == VT_HASH)

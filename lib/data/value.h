@@ -19,6 +19,12 @@ size_t value_count(const struct vref *v);
 size_t value_memory(const struct vref *v);
 /* OBJECT ENCODING's name for a collection's encoding. */
 const char *value_encoding(const struct vref *v);
+/* Calls fn for each element of v: a hash's field a and its value b (never
+ * NULL), a set's member a (b NULL, blen 0). The strings are valid for the call only
+ * (an intset's members are formatted for it), and v must not change
+ * meanwhile. */
+typedef void value_elem_fn(void *arg, const char *a, size_t alen, const char *b, size_t blen);
+void value_each(const struct vref *v, value_elem_fn *fn, void *arg);
 /* Adds the value's elements to acc, independent of their order where the
  * type has none: equal exactly when the values are. */
 void value_digest(const struct vref *v, uint64_t acc[3]);

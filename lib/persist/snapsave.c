@@ -11,8 +11,6 @@
 
 #include "proto/frame.h"
 #include "persist/snapsave.h"
-#include "data/hash.h"
-#include "data/set.h"
 #include "data/store.h"
 
 /* A collection's record carries its value type as is. */
@@ -80,39 +78,25 @@ static void drain_full(struct ctx *c)
 		drain(c);
 }
 
-/* A hash or set, element by element: a collection of any size streams
- * out in chunks, never held whole in a buffer. */
-static void write_collection(struct ctx *c, struct entry *e)
+static void write_elem(void *arg, const char *a, size_t alen, const char *b, size_t blen)
 {
-	struct vref v = entry_vref(e);
-	const char *a, *b;
-	size_t alen, blen;
-
-	snap_write_coll_begin(&c->w, e->type, entry_key(e), e->klen, e->expire_at, value_count(&v));
-	if (v.type == VT_HASH) {
-		struct hash_iter it;
-		hash_iter_init(&it, &v);
-		while (hash_iter_next(&it, &a, &alen, &b, &blen)) {
-			snap_write_elem(&c->w, a, (uint32_t)alen, b, (uint32_t)blen);
-			drain_full(c);
-		}
-	} else {
-		struct set_iter it;
-		set_iter_init(&it, &v);
-		while (set_iter_next(&it, &a, &alen)) {
-			snap_write_elem(&c->w, a, (uint32_t)alen, NULL, 0);
-			drain_full(c);
-		}
-	}
+	struct ctx *c = arg;
+	snap_write_elem(&c->w, a, (uint32_t)alen, b, (uint32_t)blen);
+	drain_full(c);
 }
 
 static bool visit(struct entry *e, void *arg)
 {
 	struct ctx *c = arg;
-	if (e->type == VT_STRING)
+	if (e->type == VT_STRING) {
 		snap_write_entry(&c->w, entry_key(e), e->klen, entry_val(e), e->vlen, e->expire_at);
-	else
-		write_collection(c, e);
+	} else {
+		/* Element by element: a collection of any size streams out in
+		 * chunks, never held whole in a buffer. */
+		struct vref v = entry_vref(e);
+		snap_write_coll_begin(&c->w, e->type, entry_key(e), e->klen, e->expire_at, value_count(&v));
+		value_each(&v, write_elem, c);
+	}
 	drain_full(c);
 	return c->live > 0;
 }

@@ -12,29 +12,20 @@
 #include "server/command.h"
 #include "server/cmds.h"
 
+static void dump_elem(void *arg, const char *a, size_t alen, const char *b, size_t blen)
+{
+	dump_put(arg, a, alen);
+	if (b)
+		dump_put(arg, b, blen);
+}
+
 static void dump_collection(struct buf *b, const struct entry *e)
 {
 	struct vref v = entry_vref(e);
-	const char *x, *y;
-	size_t xl, yl;
+	size_t start = dump_begin(b, v.type == VT_HASH ? DUMP_HASH : DUMP_SET, value_count(&v));
 
-	if (v.type == VT_HASH) {
-		struct hash_iter it;
-		size_t start = dump_begin(b, DUMP_HASH, hash_len(&v));
-		hash_iter_init(&it, &v);
-		while (hash_iter_next(&it, &x, &xl, &y, &yl)) {
-			dump_put(b, x, xl);
-			dump_put(b, y, yl);
-		}
-		dump_end(b, start);
-	} else {
-		struct set_iter it;
-		size_t start = dump_begin(b, DUMP_SET, set_len(&v));
-		set_iter_init(&it, &v);
-		while (set_iter_next(&it, &x, &xl))
-			dump_put(b, x, xl);
-		dump_end(b, start);
-	}
+	value_each(&v, dump_elem, b);
+	dump_end(b, start);
 }
 
 /* Builds the collection a payload holds into *out: false when it repeats

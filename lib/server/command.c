@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/hash.h"
-#include "data/set.h"
 #include "data/store.h"
 #include "persist/persist.h"
 #include "repl/master.h"
@@ -146,61 +144,59 @@ void write_elems(struct client *c, uint8_t op_type, int i, const struct arg *ele
  * (an intset's members exist only as the iterator formats them), then
  * written a chunk at a time. */
 struct chunk {
+	struct client *c;
+	uint8_t op_type;
+	int i;
 	struct buf bytes;
-	size_t *len;
-	struct arg *args;
+	size_t len[OP_CHUNK];
+	struct arg args[OP_CHUNK];
 	size_t n;
 };
 
-static void chunk_add(struct chunk *k, const char *p, size_t len)
-{
-	buf_append(&k->bytes, p, len);
-	k->len[k->n++] = len;
-}
-
-static void chunk_flush(struct client *c, struct chunk *k, uint8_t op_type, int i)
+static void chunk_flush(struct chunk *k)
 {
 	size_t off = 0;
 	for (size_t j = 0; j < k->n; j++) {
 		k->args[j] = (struct arg){ k->bytes.data + off, k->len[j] };
 		off += k->len[j];
 	}
-	write_elems(c, op_type, i, k->args, k->n);
+	write_elems(k->c, k->op_type, k->i, k->args, k->n);
 	k->n = 0;
 	buf_clear(&k->bytes);
 }
 
+static void chunk_put(struct chunk *k, const char *p, size_t len)
+{
+	buf_append(&k->bytes, p, len);
+	k->len[k->n++] = len;
+}
+
+/* A hash's field and value go into the same chunk. */
+_Static_assert(OP_CHUNK % 2 == 0, "a chunk holds whole field, value pairs");
+static void chunk_add(void *arg, const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct chunk *k = arg;
+	chunk_put(k, a, alen);
+	if (b)
+		chunk_put(k, b, blen);
+	if (k->n == OP_CHUNK)
+		chunk_flush(k);
+}
+
 void write_value_elems(struct client *c, uint8_t op_type, int i, const struct vref *v)
 {
-	struct chunk k = { .len = xmalloc(OP_CHUNK * sizeof(size_t)),
-			   .args = xmalloc(OP_CHUNK * sizeof(struct arg)) };
-	const char *a, *b;
-	size_t alen, blen;
+	struct chunk *k = xmalloc(sizeof(*k));
 
-	buf_init(&k.bytes);
-	if (v->type == VT_HASH) {
-		struct hash_iter it;
-		hash_iter_init(&it, v);
-		while (hash_iter_next(&it, &a, &alen, &b, &blen)) {
-			chunk_add(&k, a, alen);
-			chunk_add(&k, b, blen);
-			if (k.n == OP_CHUNK)
-				chunk_flush(c, &k, op_type, i);
-		}
-	} else {
-		struct set_iter it;
-		set_iter_init(&it, v);
-		while (set_iter_next(&it, &a, &alen)) {
-			chunk_add(&k, a, alen);
-			if (k.n == OP_CHUNK)
-				chunk_flush(c, &k, op_type, i);
-		}
-	}
-	if (k.n)
-		chunk_flush(c, &k, op_type, i);
-	buf_release(&k.bytes);
-	free(k.len);
-	free(k.args);
+	k->c = c;
+	k->op_type = op_type;
+	k->i = i;
+	k->n = 0;
+	buf_init(&k->bytes);
+	value_each(v, chunk_add, k);
+	if (k->n)
+		chunk_flush(k);
+	buf_release(&k->bytes);
+	free(k);
 }
 
 void write_collection(struct client *c, int i, const struct vref *v, int64_t expire_at)

@@ -226,6 +226,17 @@ wait_synced() {
 	return 1
 }
 
+# counters NAME: "full partial" sync counts of NAME's stats.
+counters() { stat_of "$1" '"\(.full_syncs) \(.partial_syncs)"'; }
+
+# pipe_file NAME FILE: FILE (RESP) to NAME with redis-cli --pipe; every
+# command must succeed.
+pipe_file() {
+	local out
+	out=$(on "$1" --pipe <"$2") || { echo "$out" >&2; return 1; }
+	assert_match 'errors: 0, replies: [0-9]+' "$out"
+}
+
 # info_of NAME SECTION FIELD: one field of NAME's INFO SECTION.
 info_of() { on "$1" info "$2" | tr -d '\r' | sed -n "s/^$3://p"; }
 

@@ -259,9 +259,6 @@ group_ok() {
 	GROUP_MASTER=$x
 }
 
-# counters NAME: "full partial" sync counts of NAME's stats.
-counters() { stat_of "$1" '"\(.full_syncs) \(.partial_syncs)"'; }
-
 # run_id NAME: INFO's run_id.
 run_id() { info_of "$1" server run_id; }
 
