@@ -55,7 +55,7 @@ events() {
 		a !read
 		b BITOP OR dst bits
 		a !read
-		b GETEX n PX 5000
+		b GETEX n PX 500000
 		a !read
 		b SET k2 w KEEPTTL
 		a !read
