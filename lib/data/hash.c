@@ -1,5 +1,4 @@
 /* hash.c - hash values: a pack of field, value pairs, or a dict. */
-#include <malloc.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -29,7 +28,7 @@ size_t hash_len(const struct vref *v)
 size_t hash_memory(const struct vref *v)
 {
 	if (v->enc == ENC_PACK)
-		return malloc_usable_size(v->p);
+		return pack_bytes(v->p);
 	return dict_memory(v->p);
 }
 

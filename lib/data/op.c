@@ -201,25 +201,6 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 	return (long)end;
 }
 
-/* The collection of type at op's key, created (empty) when missing or
- * holding another type; first is the first element (a set's encoding
- * depends on it). */
-static struct entry *collection(struct store *s, const struct op *op, uint8_t type,
-				const char *first, size_t flen, struct vref *v)
-{
-	struct entry *e = store_find(s, op->key, op->klen);
-
-	if (e && e->type == type) {
-		*v = entry_vref(e);
-		return e;
-	}
-	if (type == VT_HASH)
-		hash_init(v);
-	else
-		set_init(v, first, flen);
-	return store_set_obj(s, op->key, op->klen, v, 0);
-}
-
 static void apply_elems(struct store *s, const struct op *op)
 {
 	struct op_iter it;
@@ -227,20 +208,26 @@ static void apply_elems(struct store *s, const struct op *op)
 	size_t alen, blen;
 	struct vref v;
 	uint8_t type = op->type == OP_HSET || op->type == OP_HDEL ? VT_HASH : VT_SET;
-	struct entry *e;
+	struct entry *e = store_find(s, op->key, op->klen);
 
-	if (op->type == OP_HDEL || op->type == OP_SREM) {
-		e = store_find(s, op->key, op->klen);
-		if (!e || e->type != type)
-			return;
-		v = entry_vref(e);
-	} else {
-		op_iter_init(&it, op);
-		op_iter_next(&it, &a, &alen);
-		e = collection(s, op, type, a, alen, &v);
-	}
-	size_t before = value_memory(&v);
 	op_iter_init(&it, op);
+	if (e && e->type == type) {
+		v = store_take_vref(s, e);
+	} else if (op->type == OP_HDEL || op->type == OP_SREM) {
+		return;
+	} else {
+		/* A new collection (in place of a key of another type, which
+		 * only a diverged replica could meet); a set's encoding depends
+		 * on its first member. */
+		e = NULL;
+		if (type == VT_HASH) {
+			hash_init(&v);
+		} else {
+			op_iter_next(&it, &a, &alen);
+			set_init(&v, a, alen);
+			op_iter_init(&it, op);
+		}
+	}
 	while (op_iter_next(&it, &a, &alen)) {
 		switch (op->type) {
 		case OP_HSET:
@@ -258,9 +245,14 @@ static void apply_elems(struct store *s, const struct op *op)
 			break;
 		}
 	}
-	store_put_vref(s, e, &v, before);
-	if (value_count(&v) == 0)
-		store_delete(s, op->key, op->klen);
+	if (e) {
+		bool emptied = value_count(&v) == 0;
+		store_put_vref(s, e, &v);       /* v is the entry's now */
+		if (emptied)
+			store_delete(s, op->key, op->klen);
+	} else {
+		store_set_obj(s, op->key, op->klen, &v, 0);
+	}
 }
 
 void op_apply(struct store *s, const struct op *op)

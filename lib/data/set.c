@@ -1,5 +1,4 @@
 /* set.c - set values: an intset, a pack of members, or a dict. */
-#include <malloc.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -62,7 +61,7 @@ size_t set_memory(const struct vref *v)
 {
 	if (v->enc == ENC_TABLE)
 		return dict_memory(v->p);
-	return malloc_usable_size(v->p);
+	return v->enc == ENC_PACK ? pack_bytes(v->p) : intset_bytes(v->p);
 }
 
 struct vref set_dup(const struct vref *v)

@@ -32,11 +32,17 @@ static inline size_t entry_size(const struct entry *e)
 	return malloc_usable_size((void *)e);
 }
 
-/* What an entry costs: itself, and its object for a collection. */
+/* Whether e points to an object of its own (a table), which goes with it. */
+static inline bool has_obj(const struct entry *e)
+{
+	return e->type != VT_STRING && !venc_inline(e->enc);
+}
+
+/* What an entry costs: itself, and its object when it has one. */
 static size_t entry_bytes(const struct entry *e)
 {
 	size_t n = entry_size(e);
-	if (e->type != VT_STRING) {
+	if (has_obj(e)) {
 		struct vref v = entry_vref(e);
 		n += value_memory(&v);
 	}
@@ -58,7 +64,7 @@ struct store *store_new(void)
 static void free_node(struct hnode *n, void *arg)
 {
 	struct entry *e = as_entry(n);
-	if (e->type != VT_STRING) {
+	if (has_obj(e)) {
 		struct vref v = entry_vref(e);
 		if (arg && *(bool *)arg)
 			value_free_lazy(&v);
@@ -84,8 +90,8 @@ size_t store_buckets(const struct store *s) { return htab_buckets(&s->h); }
 
 size_t store_entry_memory(const struct entry *e)
 {
-	/* The entry (key and value inline), its bucket slot, its slot in the
-	 * volatile set when it has a TTL, its object. */
+	/* The entry (key and value), its bucket slot, its slot in the
+	 * volatile set when it has a TTL, its object if it has one. */
 	return entry_bytes(e) + sizeof(struct entry *) + (e->expire_at ? sizeof(struct entry *) : 0);
 }
 
@@ -189,14 +195,16 @@ static struct entry *insert_new(struct store *s, const char *key, size_t klen,
 	return e;
 }
 
-/* An entry about to hold a new value lets go of its object. */
+/* An entry about to hold a new value lets go of its collection. */
 static void drop_obj(struct store *s, struct entry *e)
 {
 	if (e->type == VT_STRING)
 		return;
-	struct vref v = entry_vref(e);
-	s->mem -= value_memory(&v);
-	value_free_lazy(&v);
+	if (has_obj(e)) {
+		struct vref v = entry_vref(e);
+		s->mem -= value_memory(&v);
+		value_free_lazy(&v);
+	}
 	e->type = VT_STRING;
 	e->enc = ENC_NONE;
 }
@@ -242,13 +250,29 @@ struct entry *store_set(struct store *s, const char *key, size_t klen,
 	return set_hashed(s, hash_key(s, key, klen), key, klen, val, vlen, expire_at);
 }
 
+/* key's value becomes len bytes at val, of type and enc: a string's or a
+ * compact collection's bytes, or a table's pointer (which e then owns). */
+static struct entry *set_typed(struct store *s, uint64_t h, const char *key, size_t klen,
+			       uint8_t type, uint8_t enc, const void *val, size_t len,
+			       int64_t expire_at)
+{
+	struct entry *e = set_hashed(s, h, key, klen, val, len, expire_at);
+	e->type = type;
+	e->enc = enc;
+	if (has_obj(e)) {
+		struct vref v = entry_vref(e);
+		s->mem += value_memory(&v);
+	}
+	return e;
+}
+
 static struct entry *set_obj_hashed(struct store *s, uint64_t h, const char *key, size_t klen,
 				    const struct vref *v, int64_t expire_at)
 {
-	struct entry *e = set_hashed(s, h, key, klen, (const char *)&v->p, sizeof(v->p), expire_at);
-	e->type = v->type;
-	e->enc = v->enc;
-	s->mem += value_memory(v);
+	if (!venc_inline(v->enc))
+		return set_typed(s, h, key, klen, v->type, v->enc, &v->p, sizeof(v->p), expire_at);
+	struct entry *e = set_typed(s, h, key, klen, v->type, v->enc, v->p, value_bytes(v), expire_at);
+	value_free(v);
 	return e;
 }
 
@@ -258,11 +282,47 @@ struct entry *store_set_obj(struct store *s, const char *key, size_t klen,
 	return set_obj_hashed(s, hash_key(s, key, klen), key, klen, v, expire_at);
 }
 
-void store_put_vref(struct store *s, struct entry *e, const struct vref *v, size_t before)
+struct vref store_take_vref(struct store *s, struct entry *e)
 {
+	struct vref v = entry_vref(e);
+
+	if (venc_inline(v.enc)) {
+		void *copy = xmalloc(e->vlen);
+		v.p = memcpy(copy, v.p, e->vlen);
+	} else {
+		s->mem -= value_memory(&v);
+	}
+	return v;
+}
+
+/* Puts len bytes at val in place of e's value. The entry is reallocated
+ * (and relinked) only when they do not fit it or would leave much of it
+ * unused. */
+static struct entry *refill(struct store *s, struct entry *e, const void *val, size_t len)
+{
+	size_t need = HDR + e->klen + len, have = entry_size(e);
+
+	if (need > have || have - need > 2 * sizeof(void *)) {
+		int tab;
+		struct entry **pp = lookup(s, e->data, e->klen, hash_key(s, e->data, e->klen), &tab);
+		e = resize_entry(s, pp, len);
+	}
+	e->vlen = (uint32_t)len;
+	memcpy(entry_val(e), val, len);
+	return e;
+}
+
+struct entry *store_put_vref(struct store *s, struct entry *e, const struct vref *v)
+{
+	if (venc_inline(v->enc)) {
+		e = refill(s, e, v->p, value_bytes(v));
+		value_free(v);
+	} else {
+		e = refill(s, e, &v->p, sizeof(v->p));
+		s->mem += value_memory(v);
+	}
 	e->enc = v->enc;
-	memcpy(entry_val(e), &v->p, sizeof(v->p));
-	s->mem = s->mem - before + value_memory(v);
+	return e;
 }
 
 void store_loader_init(struct store_loader *l, struct store *s)
@@ -402,7 +462,7 @@ int store_delete(struct store *s, const char *key, size_t klen)
 	if (!pp)
 		return 0;
 	struct entry *e = unlink_entry(s, pp, tab);
-	if (e->type != VT_STRING) {
+	if (has_obj(e)) {
 		struct vref v = entry_vref(e);
 		value_free_lazy(&v);
 	}
@@ -422,12 +482,8 @@ int store_rename(struct store *s, const char *src, size_t slen, const char *dst,
 	/* src leaves the table first (its object, if any, moves to dst, not
 	 * freed); dst may be replaced. */
 	struct entry *e = unlink_entry(s, pp, tab);
-	if (e->type == VT_STRING) {
-		store_set(s, dst, dlen, entry_val(e), e->vlen, e->expire_at);
-	} else {
-		struct vref v = entry_vref(e);
-		store_set_obj(s, dst, dlen, &v, e->expire_at);
-	}
+	set_typed(s, hash_key(s, dst, dlen), dst, dlen, e->type, e->enc, entry_val(e), e->vlen,
+		  e->expire_at);
 	free(e);
 	return 0;
 }

@@ -18,8 +18,8 @@
 /* One allocation per key: a 30-byte header (data starts at offsetof, not
  * sizeof), key bytes, value bytes. This is what keeps memory per key below
  * Redis's, which spends a dict entry, a key sds and a value object. A
- * string's value is its bytes; a collection's is a pointer to its object
- * (see value.h), vlen = sizeof(void *). */
+ * string's value is its bytes, and so is a compact collection's (its pack
+ * or intset, vref.h); a table's is a pointer to it, vlen = sizeof(void *). */
 struct entry {
 	union {
 		struct hnode node;      /* what the table sees */
@@ -38,11 +38,15 @@ struct entry {
 
 static inline const char *entry_key(const struct entry *e) { return e->data; }
 static inline char *entry_val(struct entry *e) { return e->data + e->klen; }
-/* A collection's object, to read or change in place and store back. */
+/* A collection, to read: a compact one points into the entry, valid
+ * until the key changes. To change one, see store_take_vref. */
 static inline struct vref entry_vref(const struct entry *e)
 {
 	struct vref v = { e->type, e->enc, NULL };
-	memcpy(&v.p, e->data + e->klen, sizeof(v.p));
+	if (venc_inline(e->enc))
+		v.p = (void *)(e->data + e->klen);
+	else
+		memcpy(&v.p, e->data + e->klen, sizeof(v.p));
 	return v;
 }
 
@@ -61,13 +65,15 @@ struct entry *store_find(struct store *s, const char *key, size_t klen);
 struct entry *store_set(struct store *s, const char *key, size_t klen,
 			const char *val, size_t vlen, int64_t expire_at);
 /* Inserts or replaces key with a collection: the store owns v's object
- * from now on and frees it with the entry. */
+ * from now on (a compact one is copied into the entry and freed). */
 struct entry *store_set_obj(struct store *s, const char *key, size_t klen,
 			    const struct vref *v, int64_t expire_at);
-/* Stores back e's collection after a change in place (v from
- * entry_vref, changed); before is value_memory() of it before the change
- * (the store keeps the dataset's size). */
-void store_put_vref(struct store *s, struct entry *e, const struct vref *v, size_t before);
+/* Changing a collection in place: take it (a compact one is copied out of
+ * its entry, since the type's functions move what they change), change it,
+ * put it back into the same entry, which may then move: put returns it.
+ * Nothing else may change the key in between. */
+struct vref store_take_vref(struct store *s, struct entry *e);
+struct entry *store_put_vref(struct store *s, struct entry *e, const struct vref *v);
 /* Appends to the value of key (created empty when missing, no expiry);
  * returns the entry. */
 struct entry *store_append(struct store *s, const char *key, size_t klen,

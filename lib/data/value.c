@@ -7,6 +7,8 @@
 #include "core/buf.h"
 #include "core/util.h"
 #include "data/hash.h"
+#include "data/intset.h"
+#include "data/pack.h"
 #include "data/set.h"
 #include "data/value.h"
 
@@ -62,6 +64,11 @@ size_t value_memory(const struct vref *v)
 	if (v->type == VT_SET)
 		return set_memory(v);
 	return 0;
+}
+
+size_t value_bytes(const struct vref *v)
+{
+	return v->enc == ENC_INTSET ? intset_bytes(v->p) : pack_bytes(v->p);
 }
 
 const char *value_encoding(const struct vref *v)

@@ -1,7 +1,8 @@
 /* value.h - the operations the store and the generic key commands apply
  * to any collection whatever its type (free, copy, size, encoding name,
- * digest), dispatched to the type's module. Strings live inline in their
- * entry; every other type is an object reached by pointer. */
+ * digest), dispatched to the type's module. Strings and compact
+ * collections live in their entry; tables are objects reached by pointer
+ * (vref.h). */
 #ifndef SYNAP_VALUE_H
 #define SYNAP_VALUE_H
 
@@ -15,8 +16,11 @@ void value_free(const struct vref *v);
 struct vref value_dup(const struct vref *v);
 /* Elements (fields of a hash, members of a set). */
 size_t value_count(const struct vref *v);
-/* Allocator bytes held by the object. */
+/* Bytes held by the object: a table's allocator bytes, a compact
+ * encoding's size (value_bytes). */
 size_t value_memory(const struct vref *v);
+/* A compact encoding's size: the bytes of its one buffer. */
+size_t value_bytes(const struct vref *v);
 /* OBJECT ENCODING's name for a collection's encoding. */
 const char *value_encoding(const struct vref *v);
 /* Calls fn for each element of v: a hash's field a and its value b (never

@@ -38,10 +38,15 @@ enum venc {
 	ENC_TABLE = 3,          /* dict.h: "hashtable" */
 };
 
-/* A collection as its entry holds it: type, encoding and the object. The
- * type's functions take one by pointer and may change enc and p (a pack
- * that grows moves; a set past its limits becomes a table); the caller
- * stores it back. */
+/* A compact encoding (a pack, an intset) is held in its key's entry,
+ * right after the key, which saves an allocation and a pointer per small
+ * collection; a table is an object of its own the entry points to. */
+static inline bool venc_inline(uint8_t enc) { return enc == ENC_PACK || enc == ENC_INTSET; }
+
+/* A collection: type, encoding and the object. The type's functions take
+ * one by pointer and may change enc and p (a pack that grows moves; a set
+ * past its limits becomes a table), so one to be changed is a copy of its
+ * own, stored back after (store_take_vref, store_put_vref). */
 struct vref {
 	uint8_t type;
 	uint8_t enc;

@@ -682,10 +682,9 @@ static void test_snapfile_collections_roundtrip(void)
 
 		/* The digest sees a change of one member. */
 		struct entry *e = store_find(back, "s:big", 5);
-		struct vref v = entry_vref(e);
-		size_t before = value_memory(&v);
+		struct vref v = store_take_vref(back, e);
 		set_remove(&v, "member-17", 9);
-		store_put_vref(back, e, &v, before);
+		store_put_vref(back, e, &v);
 		store_digest(back, d2);
 		CHECK(strcmp(d1, d2) != 0);
 

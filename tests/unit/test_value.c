@@ -265,6 +265,73 @@ static void test_big_delete_is_lazy(void)
 	store_free(s);
 }
 
+/* Applies one element op of one element (or field and value). */
+static void apply1(struct store *s, uint8_t type, const char *key, const char *a, const char *b)
+{
+	struct arg el[2] = { { (char *)a, strlen(a) }, { (char *)(b ? b : ""), b ? strlen(b) : 0 } };
+	struct op op = { .type = type, .key = key, .klen = strlen(key), .nelems = b ? 2 : 1, .elems = el };
+	op_apply(s, &op);
+}
+
+/* A compact collection lives in its entry, which moves as it grows: the
+ * table, the volatile set and the memory count follow it through growth,
+ * conversion to a table, rename and emptying. */
+static void test_compact_in_entry(void)
+{
+	struct store *s = store_new();
+	char m[32];
+	struct entry *e, *sampled;
+	size_t fixed = 0;
+
+	apply1(s, OP_SADD, "s", "0", NULL);
+	store_set_expire(s, store_find(s, "s", 1), 4102444800000);
+	for (int i = 1; i <= 600; i++) {
+		snprintf(m, sizeof(m), "%d", i * 1000);
+		apply1(s, OP_SADD, "s", m, NULL);
+		e = store_find(s, "s", 1);
+		CHECK(e && e->expire_at == 4102444800000);
+		if (!e)
+			break;
+		CHECK_EQ_INT(e->enc, i < 512 ? ENC_INTSET : ENC_TABLE);
+		CHECK(store_sample_volatile(s, &sampled, 1) == 1 && sampled == e);
+		/* One key: what the store holds less what the key costs is
+		 * the table's own, the same at every step. */
+		size_t other = store_memory(s) - store_entry_memory(e);
+		if (i == 1)
+			fixed = other;
+		CHECK_EQ_INT(other, fixed);
+		struct vref v = entry_vref(e);
+		CHECK_EQ_INT(set_len(&v), (size_t)i + 1);
+	}
+	char big[66];
+	memset(big, 'x', 65);
+	big[65] = '\0';                /* past hash-max-listpack-value */
+	for (int i = 0; i < 20; i++) {
+		snprintf(m, sizeof(m), "f%d", i);
+		apply1(s, OP_HSET, "h", m, i == 19 ? big : "v");
+		e = store_find(s, "h", 1);
+		CHECK(e && e->enc == (i == 19 ? ENC_TABLE : ENC_PACK));
+	}
+	apply1(s, OP_HSET, "small", "f", "v");
+	CHECK_EQ_INT(store_rename(s, "small", 5, "moved", 5), 0);
+	e = store_find(s, "moved", 5);
+	CHECK(e && e->type == VT_HASH && e->enc == ENC_PACK);
+	if (e) {
+		struct vref v = entry_vref(e);
+		const char *val;
+		size_t vlen;
+		CHECK(hash_get(&v, "f", 1, &val, &vlen) && vlen == 1 && *val == 'v');
+	}
+	apply1(s, OP_HDEL, "moved", "f", NULL);
+	CHECK(store_find(s, "moved", 5) == NULL);
+	/* A string over a compact collection, and back. */
+	store_set(s, "h", 1, "x", 1, 0);
+	apply1(s, OP_SADD, "h", "7", NULL);
+	e = store_find(s, "h", 1);
+	CHECK(e && e->type == VT_SET && e->enc == ENC_INTSET && e->vlen == 10);
+	store_free(s);
+}
+
 void suite_value(void)
 {
 	RUN(test_hash_basics_and_conversion);
@@ -274,4 +341,5 @@ void suite_value(void)
 	RUN(test_element_ops);
 	RUN(test_element_op_malformed);
 	RUN(test_big_delete_is_lazy);
+	RUN(test_compact_in_entry);
 }
