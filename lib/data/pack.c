@@ -224,7 +224,10 @@ uint32_t pack_find(const unsigned char *p, uint32_t from, const char *s, uint32_
 	while (pos < total) {   /* PACK_END is never < total */
 		uint32_t l;
 		unsigned n = get_fwd(p + pos, &l);
-		if (l == len && (len == 0 || memcmp(p + pos + n, s, len) == 0))
+		/* The last bytes first: elements of a pack often share a
+		 * prefix (f1, f2 ...), seldom an end. */
+		if (l == len && (len == 0 || (p[pos + n + len - 1] == (unsigned char)s[len - 1] &&
+					      memcmp(p + pos + n, s, len) == 0)))
 			return pos;
 		pos += n + l + varint_size(n + l);      /* elem_end, decoded already */
 		for (unsigned k = 1; k < step && pos < total; k++)
