@@ -19,6 +19,9 @@ struct value_limits value_limits = {
 	.set_max_intset_entries = 512,
 	.set_max_listpack_entries = 128,
 	.set_max_listpack_value = 64,
+	.list_max_listpack_size = -2,
+	.zset_max_listpack_entries = 128,
+	.zset_max_listpack_value = 64,
 };
 
 const char *vtype_name(uint8_t type)
@@ -73,10 +76,14 @@ size_t value_bytes(const struct vref *v)
 
 const char *value_encoding(const struct vref *v)
 {
+	if (v->type == VT_LIST)
+		return "quicklist";     /* whatever its size, as Redis 7.0 says */
 	switch (v->enc) {
 	case ENC_PACK: return "listpack";
 	case ENC_INTSET: return "intset";
 	case ENC_TABLE: return "hashtable";
+	case ENC_QUICKLIST: return "quicklist";
+	case ENC_SKIPLIST: return "skiplist";
 	}
 	return "raw";
 }

@@ -26,6 +26,11 @@ struct value_limits {
 	uint32_t set_max_intset_entries;
 	uint32_t set_max_listpack_entries;
 	uint32_t set_max_listpack_value;
+	/* A list node's bound: positive, elements; -1 to -5, 4 to 64 KB
+	 * (list-max-listpack-size, Redis's default -2). */
+	int32_t list_max_listpack_size;
+	uint32_t zset_max_listpack_entries;
+	uint32_t zset_max_listpack_value;
 };
 extern struct value_limits value_limits;
 
@@ -36,6 +41,8 @@ enum venc {
 	ENC_PACK = 1,           /* pack.h: "listpack" */
 	ENC_INTSET = 2,         /* intset.h: "intset" */
 	ENC_TABLE = 3,          /* dict.h: "hashtable" */
+	ENC_QUICKLIST = 4,      /* list.h: a chain of packs, "quicklist" */
+	ENC_SKIPLIST = 5,       /* zset.h: ordered index and a dict, "skiplist" */
 };
 
 /* A compact encoding (a pack, an intset) is held in its key's entry,
