@@ -37,6 +37,7 @@ int main(int argc, char **argv)
 	suite_store();
 	suite_pack();
 	suite_intset();
+	suite_list();
 	suite_op();
 	suite_value();
 	suite_json();

@@ -41,6 +41,7 @@ void suite_http(void);
 void suite_resp(void);
 void suite_store(void);
 void suite_pack(void);
+void suite_list(void);
 void suite_intset(void);
 void suite_op(void);
 void suite_json(void);
