@@ -175,7 +175,7 @@ start_redis() {
 	assert_output "$(printf '%0100d\n%0100d\n%0100d' -5000 -4999 -4998)"
 	run rcli rpop l
 	assert_output "$(printf '%0100d' 4999)"
-	assert_equal 4 "$(rcli lpos l "$(printf '%0100d' -4994)")"
+	assert_equal 3 "$(rcli lpos l "$(printf '%0100d' -4994)")"
 	assert_equal 9995 "$(rcli llen l)"
 }
 

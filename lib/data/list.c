@@ -543,7 +543,8 @@ bool list_pop(struct vref *v, bool head, struct buf *out)
 		if (pos == PACK_END)
 			return false;
 		s = pack_get(v->p, pos, &len);
-		buf_append(out, s, len);
+		if (out)
+			buf_append(out, s, len);
 		v->p = pack_delete(v->p, pos, 1);
 		return true;
 	}
@@ -553,7 +554,8 @@ bool list_pop(struct vref *v, bool head, struct buf *out)
 		return false;
 	pos = head ? pack_first(n->pack) : pack_last(n->pack);
 	s = pack_get(n->pack, pos, &len);
-	buf_append(out, s, len);
+	if (out)
+		buf_append(out, s, len);
 	if (pack_count(n->pack) == 1)
 		node_drop(q, n);
 	else

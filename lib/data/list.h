@@ -58,8 +58,8 @@ size_t list_memory(const struct vref *v);
 
 /* LPUSH (head) or RPUSH one element. */
 void list_push(struct vref *v, bool head, const char *s, size_t len);
-/* Removes the head (or tail) element and appends its bytes to out; false
- * when the list is empty. */
+/* Removes the head (or tail) element and appends its bytes to out (when
+ * not NULL); false when the list is empty. */
 bool list_pop(struct vref *v, bool head, struct buf *out);
 /* The element at index i (negative counts from the end, -1 the last);
  * false when out of range. */

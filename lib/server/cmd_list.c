@@ -95,11 +95,24 @@ static void pop_and_reply(struct client *c, int i, struct entry *e, bool head, s
 
 /* ---- pushing ---- */
 
+/* Whether arguments from..to-1 may all be list elements (a pack holds
+ * up to 4 GB; a bulk string may be as long). */
+static bool elems_fit(struct client *c, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		if (A(i).len > LIST_ELEM_MAX) {
+			resp_error(R, "ERR element too large for a list");
+			return false;
+		}
+	}
+	return true;
+}
+
 static void push_generic(struct client *c, bool head, bool only_existing)
 {
 	struct entry *e;
 
-	if (!lookup_typed(c, 1, VT_LIST, false, &e))
+	if (!elems_fit(c, 2, c->argc) || !lookup_typed(c, 1, VT_LIST, false, &e))
 		return;
 	if (!e && only_existing) {
 		resp_int(R, 0);
@@ -163,15 +176,17 @@ void cmd_lmpop(struct client *c)
 		return;
 	}
 	if (numkeys > c->argc - 3) {
-		resp_error(R, "ERR Number of keys can't be greater than number of args");
+		resp_error(R, ERR_SYNTAX);
 		return;
 	}
 	int where = 2 + (int)numkeys;
 	int head = parse_end(c, where);
 	if (head < 0)
 		return;
+	bool counted = false;
 	for (int j = where + 1; j < c->argc; j++) {
-		if (arg_is(c, j, "COUNT") && j + 1 < c->argc && count == 1) {
+		if (arg_is(c, j, "COUNT") && j + 1 < c->argc && !counted) {
+			counted = true;
 			j++;
 			if (parse_ll(A(j).p, A(j).len, &count) < 0 || count < 1) {
 				resp_error(R, "ERR count should be greater than 0");
@@ -384,7 +399,7 @@ void cmd_lset(struct client *c)
 	long long i;
 	size_t idx;
 
-	if (arg_ll(c, 2, &i) < 0 || !lookup_typed(c, 1, VT_LIST, false, &e))
+	if (arg_ll(c, 2, &i) < 0 || !elems_fit(c, 3, 4) || !lookup_typed(c, 1, VT_LIST, false, &e))
 		return;
 	if (!e) {
 		resp_error(R, "ERR no such key");
@@ -432,7 +447,7 @@ void cmd_linsert(struct client *c)
 		resp_error(R, ERR_SYNTAX);
 		return;
 	}
-	if (!lookup_typed(c, 1, VT_LIST, false, &e))
+	if (!elems_fit(c, 4, 5) || !lookup_typed(c, 1, VT_LIST, false, &e))
 		return;
 	if (!e) {
 		resp_int(R, 0);
