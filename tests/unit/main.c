@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 	suite_list();
 	suite_op();
 	suite_value();
+	suite_zset();
 	suite_json();
 	suite_repl();
 	suite_snap();

@@ -52,5 +52,6 @@ void suite_persist(void);
 void suite_dump(void);
 void suite_value(void);
 void suite_snap(void);
+void suite_zset(void);
 
 #endif
