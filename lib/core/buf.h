@@ -6,6 +6,7 @@
 #define SYNAP_BUF_H
 
 #include <stdarg.h>
+#include <string.h>
 #include "core/util.h"
 
 struct buf {
@@ -51,6 +52,21 @@ static inline void set_u32(unsigned char *p, uint32_t v)
 static inline void set_u64(unsigned char *p, uint64_t v)
 {
 	set_u32(p, (uint32_t)(v >> 32)); set_u32(p + 4, (uint32_t)v);
+}
+/* A double as its IEEE-754 bits, big-endian (sorted-set scores in
+ * snapshots and ops). */
+static inline double get_f64(const unsigned char *p)
+{
+	uint64_t u = get_u64(p);
+	double d;
+	memcpy(&d, &u, sizeof(d));
+	return d;
+}
+static inline void set_f64(unsigned char *p, double d)
+{
+	uint64_t u;
+	memcpy(&u, &d, sizeof(u));
+	set_u64(p, u);
 }
 
 #endif

@@ -97,6 +97,9 @@ static const struct conf_key keys[] = {
 	LL("data.set_max_intset_entries", set_max_intset_entries, 0, UINT32_MAX, 1),
 	LL("data.set_max_listpack_entries", set_max_listpack_entries, 0, UINT32_MAX, 1),
 	LL("data.set_max_listpack_value", set_max_listpack_value, 0, UINT32_MAX, 1),
+	LL("data.list_max_listpack_size", list_max_listpack_size, INT32_MIN, INT32_MAX, 1),
+	LL("data.zset_max_listpack_entries", zset_max_listpack_entries, 0, UINT32_MAX, 1),
+	LL("data.zset_max_listpack_value", zset_max_listpack_value, 0, UINT32_MAX, 1),
 
 	BOOL("persistence.enabled", persist_enabled),
 	STR("persistence.path", persist_path),
@@ -181,6 +184,9 @@ void conf_init(struct conf *c, enum role role)
 	c->set_max_intset_entries = 512;
 	c->set_max_listpack_entries = 128;
 	c->set_max_listpack_value = 64;
+	c->list_max_listpack_size = -2;
+	c->zset_max_listpack_entries = 128;
+	c->zset_max_listpack_value = 64;
 	c->replica_listen_address = xstrdup("127.0.0.1:15501");
 	c->heartbeat_interval_ms = 1000;
 	c->max_lag_ms = 10000;

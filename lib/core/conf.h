@@ -62,13 +62,18 @@ struct conf {
 	int max_concurrent_full_syncs; /* 4 */
 
 	/* data: the compact encodings' limits (Redis's hash-max-listpack-*,
-	 * set-max-intset-entries, set-max-listpack-*): past one, a collection
-	 * becomes a hash table for good. */
+	 * set-max-intset-entries, set-max-listpack-*, zset-max-listpack-*):
+	 * past one, a collection becomes a table for good; a list's nodes
+	 * (list-max-listpack-size: elements when positive, -1..-5 for 4 to
+	 * 64 KB). */
 	long long hash_max_listpack_entries;   /* 128 */
 	long long hash_max_listpack_value;     /* 64 bytes */
 	long long set_max_intset_entries;      /* 512 */
 	long long set_max_listpack_entries;    /* 128 */
 	long long set_max_listpack_value;      /* 64 bytes */
+	long long list_max_listpack_size;      /* -2 (8 KB) */
+	long long zset_max_listpack_entries;   /* 128 */
+	long long zset_max_listpack_value;     /* 64 bytes */
 
 	/* persistence: */
 	bool persist_enabled;

@@ -2,18 +2,26 @@
 #include <string.h>
 
 #include "data/hash.h"
+#include "data/list.h"
 #include "data/op.h"
 #include "data/set.h"
 #include "data/store.h"
+#include "data/zset.h"
 
 #define OP_HEADER 13    /* u32 len + u8 type + u64 ts */
 
 static bool has_key(uint8_t t) { return t != OP_FLUSHALL; }
 static bool has_val(uint8_t t)
 {
-	return t == OP_SET || t == OP_APPEND || t == OP_RENAME || t == OP_PUBLISH || t == OP_SETRANGE;
+	return t == OP_SET || t == OP_APPEND || t == OP_RENAME || t == OP_PUBLISH || t == OP_SETRANGE ||
+	       t == OP_LSET || t == OP_LREM;
 }
-static bool has_time(uint8_t t) { return t == OP_SET || t == OP_EXPIRE || t == OP_SETRANGE; }
+/* at_ms: a time, an offset, an index or a count. */
+static bool has_time(uint8_t t)
+{
+	return t == OP_SET || t == OP_EXPIRE || t == OP_SETRANGE || (t >= OP_LPOP && t <= OP_LSET) ||
+	       t == OP_LREM;
+}
 
 const char *op_name(uint8_t type)
 {
@@ -31,6 +39,15 @@ const char *op_name(uint8_t type)
 	case OP_HDEL: return "HDEL";
 	case OP_SADD: return "SADD";
 	case OP_SREM: return "SREM";
+	case OP_LPUSH: return "LPUSH";
+	case OP_RPUSH: return "RPUSH";
+	case OP_LPOP: return "LPOP";
+	case OP_RPOP: return "RPOP";
+	case OP_LSET: return "LSET";
+	case OP_LINSERT: return "LINSERT";
+	case OP_LREM: return "LREM";
+	case OP_ZADD: return "ZADD";
+	case OP_ZREM: return "ZREM";
 	}
 	return "?";
 }
@@ -146,15 +163,26 @@ static int take_str(const unsigned char *p, size_t end, size_t *pos, const char 
 	return 0;
 }
 
+/* A score in an op: 8 bytes of a double that is not a NaN. */
+static bool score_ok(const char *s, uint32_t len)
+{
+	if (len != 8)
+		return false;
+	double d = get_f64((const unsigned char *)s);
+	return d == d;
+}
+
 /* An element op's strings: their version, a count, then that many
- * strings, all within end; a hash's come in pairs. */
+ * strings, all within end; a hash's and a sorted set's come in pairs
+ * (a score every second), LINSERT's are three. */
 static int take_elems(const unsigned char *p, size_t end, size_t *pos, struct op *op)
 {
 	if (end - *pos < 5 || p[*pos] != OP_ELEMS_VERSION)
 		return -1;
 	uint32_t n = get_u32(p + *pos + 1);
 	*pos += 5;
-	if (n == 0 || (op->type == OP_HSET && n % 2) || n > (end - *pos) / 4)
+	if (n == 0 || ((op->type == OP_HSET || op->type == OP_ZADD) && n % 2) ||
+	    (op->type == OP_LINSERT && n != 3) || n > (end - *pos) / 4)
 		return -1;
 	op->nelems = n;
 	op->wire = p + *pos;
@@ -162,6 +190,10 @@ static int take_elems(const unsigned char *p, size_t end, size_t *pos, struct op
 		const char *s;
 		uint32_t len;
 		if (take_str(p, end, pos, &s, &len) < 0)
+			return -1;
+		if (op->type == OP_ZADD && i % 2 && !score_ok(s, len))
+			return -1;
+		if (op->type == OP_LINSERT && i == 2 && (len != 1 || (*s != 'b' && *s != 'a')))
 			return -1;
 	}
 	return 0;
@@ -190,7 +222,9 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 		if (end - pos < 8)
 			return -1;
 		op->at_ms = (int64_t)get_u64(p + pos);
-		if (op->at_ms < 0 || (op->type == OP_SETRANGE && (uint64_t)op->at_ms + op->vlen > STORE_MAX_VALUE))
+		if ((op->at_ms < 0 && op->type != OP_LREM) ||
+		    (op->type == OP_SETRANGE && (uint64_t)op->at_ms + op->vlen > STORE_MAX_VALUE) ||
+		    ((op->type == OP_LPOP || op->type == OP_RPOP) && op->at_ms == 0))
 			return -1;
 		pos += 8;
 	}
@@ -201,50 +235,129 @@ long op_decode(const unsigned char *p, size_t len, size_t max, struct op *op)
 	return (long)end;
 }
 
-static void apply_elems(struct store *s, const struct op *op)
+/* The type of value an op on a collection acts on. */
+static uint8_t op_vtype(uint8_t t)
+{
+	switch (t) {
+	case OP_HSET:
+	case OP_HDEL:
+		return VT_HASH;
+	case OP_SADD:
+	case OP_SREM:
+		return VT_SET;
+	case OP_ZADD:
+	case OP_ZREM:
+		return VT_ZSET;
+	}
+	return VT_LIST;
+}
+
+/* Whether the op makes its collection when the key is missing. */
+static bool op_creates(uint8_t t)
+{
+	return t == OP_HSET || t == OP_SADD || t == OP_LPUSH || t == OP_RPUSH || t == OP_ZADD;
+}
+
+/* An empty collection of the op's type; a set's encoding depends on its
+ * first member. */
+static void collection_init(struct vref *v, const struct op *op)
 {
 	struct op_iter it;
-	const char *a, *b;
-	size_t alen, blen;
-	struct vref v;
-	uint8_t type = op->type == OP_HSET || op->type == OP_HDEL ? VT_HASH : VT_SET;
-	struct entry *e = store_find(s, op->key, op->klen);
+	const char *a;
+	size_t alen;
+
+	switch (op_vtype(op->type)) {
+	case VT_HASH:
+		hash_init(v);
+		break;
+	case VT_SET:
+		op_iter_init(&it, op);
+		op_iter_next(&it, &a, &alen);
+		set_init(v, a, alen);
+		break;
+	case VT_LIST:
+		list_init(v);
+		break;
+	case VT_ZSET:
+		zset_init(v);
+		break;
+	}
+}
+
+/* The op's change to its collection v. */
+static void change(struct vref *v, const struct op *op)
+{
+	struct op_iter it;
+	const char *a, *b, *c;
+	size_t alen, blen, clen;
 
 	op_iter_init(&it, op);
-	if (e && e->type == type) {
-		v = store_take_vref(s, e);
-	} else if (op->type == OP_HDEL || op->type == OP_SREM) {
+	switch (op->type) {
+	case OP_LPOP:
+	case OP_RPOP:
+		for (int64_t i = 0; i < op->at_ms && list_pop(v, op->type == OP_LPOP, NULL); i++)
+			;
 		return;
-	} else {
-		/* A new collection (in place of a key of another type, which
-		 * only a diverged replica could meet); a set's encoding depends
-		 * on its first member. */
-		e = NULL;
-		if (type == VT_HASH) {
-			hash_init(&v);
-		} else {
-			op_iter_next(&it, &a, &alen);
-			set_init(&v, a, alen);
-			op_iter_init(&it, op);
-		}
+	case OP_LSET:
+		list_set(v, op->at_ms, op->val, op->vlen);
+		return;
+	case OP_LREM:
+		list_rem(v, op->at_ms, op->val, op->vlen);
+		return;
+	case OP_LINSERT:
+		op_iter_next(&it, &a, &alen);
+		op_iter_next(&it, &b, &blen);
+		op_iter_next(&it, &c, &clen);
+		list_insert(v, *c == 'a', a, alen, b, blen);
+		return;
 	}
 	while (op_iter_next(&it, &a, &alen)) {
 		switch (op->type) {
 		case OP_HSET:
 			op_iter_next(&it, &b, &blen);
-			hash_set(&v, a, alen, b, blen);
+			hash_set(v, a, alen, b, blen);
 			break;
 		case OP_HDEL:
-			hash_del(&v, a, alen);
+			hash_del(v, a, alen);
 			break;
 		case OP_SADD:
-			set_add(&v, a, alen);
+			set_add(v, a, alen);
 			break;
 		case OP_SREM:
-			set_remove(&v, a, alen);
+			set_remove(v, a, alen);
+			break;
+		case OP_LPUSH:
+		case OP_RPUSH:
+			list_push(v, op->type == OP_LPUSH, a, alen);
+			break;
+		case OP_ZADD:
+			op_iter_next(&it, &b, &blen);
+			zset_add(v, get_f64((const unsigned char *)b), a, alen, 0, NULL);
+			break;
+		case OP_ZREM:
+			zset_del(v, a, alen);
 			break;
 		}
 	}
+}
+
+/* An op on a collection: through a copy of it, stored back (or deleted
+ * when emptied). A key of another type, which only a diverged replica
+ * could meet, is replaced by an op that creates, else left alone. */
+static void apply_collection(struct store *s, const struct op *op)
+{
+	struct vref v;
+	struct entry *e = store_find(s, op->key, op->klen);
+
+	if (e && e->type == op_vtype(op->type)) {
+		v = store_take_vref(s, e);
+	} else if (op_creates(op->type)) {
+		e = NULL;
+		collection_init(&v, op);
+	} else {
+		return;
+	}
+	change(&v, op);
 	if (e) {
 		bool emptied = value_count(&v) == 0;
 		store_put_vref(s, e, &v);       /* v is the entry's now */
@@ -288,11 +401,8 @@ void op_apply(struct store *s, const struct op *op)
 	case OP_SETRANGE:
 		store_setrange(s, op->key, op->klen, (size_t)op->at_ms, op->val, op->vlen);
 		break;
-	case OP_HSET:
-	case OP_HDEL:
-	case OP_SADD:
-	case OP_SREM:
-		apply_elems(s, op);
+	default:
+		apply_collection(s, op);
 		break;
 	}
 }

@@ -24,6 +24,21 @@
  *     HDEL     key, elements: fields; the hash goes when emptied
  *     SADD     key, elements: members; creates the set when missing
  *     SREM     key, elements: members; the set goes when emptied
+ *     LPUSH    key, elements: each pushed at the head in turn (as the
+ *              command: LPUSH k a b leaves b a); creates the list
+ *     RPUSH    key, elements: each pushed at the tail; creates the list
+ *     LPOP     key, u64 n >= 1: removes n elements from the head (fewer
+ *              when the list is shorter); the list goes when emptied
+ *     RPOP     key, u64 n >= 1: the same from the tail (LTRIM is an LPOP
+ *              and an RPOP)
+ *     LSET     key, element, u64 index (0-based from the head, in range)
+ *     LINSERT  key, elements: pivot, element, and "b" or "a": before or
+ *              after the first pivot from the head
+ *     LREM     key, element, u64 count as int64 (as the command's)
+ *     ZADD     key, elements: member, score, member, score ... with the
+ *              score as 8 bytes, the IEEE-754 double's bits big-endian,
+ *              never NaN; sets each member's score; creates the set
+ *     ZREM     key, elements: members; the sorted set goes when emptied
  *   where elements are u8 version (OP_ELEMS_VERSION), u32 n >= 1, then n
  *   strings; a decoder refuses a version it does not know, so a change of
  *   this layout is seen, never misread.
@@ -56,8 +71,17 @@ enum op_type {
 	OP_HDEL = 11,
 	OP_SADD = 12,
 	OP_SREM = 13,
+	OP_LPUSH = 14,
+	OP_RPUSH = 15,
+	OP_LPOP = 16,
+	OP_RPOP = 17,
+	OP_LSET = 18,
+	OP_LINSERT = 19,
+	OP_LREM = 20,
+	OP_ZADD = 21,
+	OP_ZREM = 22,
 };
-#define OP_LAST OP_SREM
+#define OP_LAST OP_ZREM
 
 /* Elements per op when a command writes a whole collection. */
 #define OP_CHUNK 1024
@@ -68,15 +92,21 @@ struct op {
 	int64_t ts_ms;
 	const char *key;
 	uint32_t klen;
-	const char *val;        /* SET value, APPEND suffix, RENAME new key, SETRANGE bytes */
+	const char *val;        /* SET value, APPEND suffix, RENAME new key, SETRANGE bytes,
+				   LSET and LREM element */
 	uint32_t vlen;
-	int64_t at_ms;          /* SET expire_at, EXPIRE at, SETRANGE offset */
+	int64_t at_ms;          /* SET expire_at, EXPIRE at, SETRANGE offset, LPOP and RPOP
+				   count, LSET index, LREM count */
 	uint32_t nelems;        /* element ops: how many strings */
 	const struct arg *elems;        /* made by a command: the strings */
 	const unsigned char *wire;      /* or decoded: nelems u32-prefixed strings */
 };
 
-static inline bool op_has_elems(uint8_t type) { return type >= OP_HSET && type <= OP_SREM; }
+static inline bool op_has_elems(uint8_t type)
+{
+	return (type >= OP_HSET && type <= OP_RPUSH) || type == OP_LINSERT || type == OP_ZADD ||
+	       type == OP_ZREM;
+}
 
 /* Walks an element op's strings, whichever form it holds them in. */
 struct op_iter {

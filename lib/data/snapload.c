@@ -4,8 +4,10 @@
 
 #include "core/util.h"
 #include "data/hash.h"
+#include "data/list.h"
 #include "data/set.h"
 #include "data/snapload.h"
+#include "data/zset.h"
 
 void snapload_init(struct snapload *sl, struct store *s)
 {
@@ -24,17 +26,28 @@ void snapload_release(struct snapload *sl)
 
 static void add_elem(struct snapload *sl, const struct snap_item *it)
 {
-	if (sl->type == VT_HASH) {
+	switch (sl->type) {
+	case VT_HASH:
 		if (!sl->v.p)
 			hash_init(&sl->v);
 		hash_set(&sl->v, it->elem, it->elen, it->val, it->vlen);
-	} else if (sl->type == VT_SET) {
+		break;
+	case VT_SET:
 		if (!sl->v.p)
 			set_init(&sl->v, it->elem, it->elen);
 		set_add(&sl->v, it->elem, it->elen);
+		break;
+	case VT_LIST:
+		if (!sl->v.p)
+			list_init(&sl->v);
+		list_push(&sl->v, false, it->elem, it->elen);
+		break;
+	case VT_ZSET:
+		if (!sl->v.p)
+			zset_init(&sl->v);
+		zset_add(&sl->v, it->score, it->elem, it->elen, 0, NULL);
+		break;
 	}
-	/* Lists and sorted sets arrive with issue 17: the reader knows their
-	 * records; a node without them keeps nothing of them. */
 }
 
 void snapload_item(void *arg, const struct snap_item *it)
@@ -88,10 +101,22 @@ void snapdigest_item(void *arg, const struct snap_item *it)
 		d->klen = it->klen;
 		d->type = it->type;
 		d->expire_at = it->expire_at;
+		d->n = 0;
 		memset(d->elems, 0, sizeof(d->elems));
 		break;
 	case SNAP_ITEM_ELEM:
-		digest_elem(d->elems, it->elem, it->elen, it->val, it->vlen);
+		if (d->type == VT_LIST) {
+			/* Order matters: each element with its position, as list_digest. */
+			unsigned char pos[8];
+			set_u64(pos, d->n++);
+			digest_elem(d->elems, (const char *)pos, sizeof(pos), it->elem, it->elen);
+		} else if (d->type == VT_ZSET) {
+			char score[32];
+			int n = zscore_format(it->score, score);
+			digest_elem(d->elems, it->elem, it->elen, score, (size_t)n);
+		} else {
+			digest_elem(d->elems, it->elem, it->elen, it->val, it->vlen);
+		}
 		break;
 	case SNAP_ITEM_END:
 		digest_collection(d->acc, d->key, d->klen, d->type, d->elems, d->expire_at);

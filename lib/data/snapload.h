@@ -36,6 +36,7 @@ struct snapdigest {
 	uint32_t klen;
 	uint8_t type;
 	int64_t expire_at;
+	uint64_t n;             /* a list's elements so far */
 };
 void snapdigest_item(void *arg, const struct snap_item *it);
 void snapdigest_release(struct snapdigest *d);

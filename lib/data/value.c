@@ -8,9 +8,11 @@
 #include "core/util.h"
 #include "data/hash.h"
 #include "data/intset.h"
+#include "data/list.h"
 #include "data/pack.h"
 #include "data/set.h"
 #include "data/value.h"
+#include "data/zset.h"
 
 /* Redis 7's defaults (set-max-listpack-* as Redis 7.2 has them). */
 struct value_limits value_limits = {
@@ -38,34 +40,43 @@ const char *vtype_name(uint8_t type)
 
 void value_free(const struct vref *v)
 {
-	if (v->type == VT_HASH)
-		hash_free(v);
-	else if (v->type == VT_SET)
-		set_free(v);
+	switch (v->type) {
+	case VT_HASH: hash_free(v); break;
+	case VT_SET: set_free(v); break;
+	case VT_LIST: list_free(v); break;
+	case VT_ZSET: zset_free(v); break;
+	}
 }
 
 struct vref value_dup(const struct vref *v)
 {
-	if (v->type == VT_HASH)
-		return hash_dup(v);
-	return set_dup(v);
+	switch (v->type) {
+	case VT_HASH: return hash_dup(v);
+	case VT_SET: return set_dup(v);
+	case VT_LIST: return list_dup(v);
+	}
+	return zset_dup(v);
 }
 
 size_t value_count(const struct vref *v)
 {
-	if (v->type == VT_HASH)
-		return hash_len(v);
-	if (v->type == VT_SET)
-		return set_len(v);
+	switch (v->type) {
+	case VT_HASH: return hash_len(v);
+	case VT_SET: return set_len(v);
+	case VT_LIST: return list_len(v);
+	case VT_ZSET: return zset_len(v);
+	}
 	return 0;
 }
 
 size_t value_memory(const struct vref *v)
 {
-	if (v->type == VT_HASH)
-		return hash_memory(v);
-	if (v->type == VT_SET)
-		return set_memory(v);
+	switch (v->type) {
+	case VT_HASH: return hash_memory(v);
+	case VT_SET: return set_memory(v);
+	case VT_LIST: return list_memory(v);
+	case VT_ZSET: return zset_memory(v);
+	}
 	return 0;
 }
 
@@ -93,25 +104,52 @@ void value_each(const struct vref *v, value_elem_fn *fn, void *arg)
 	const char *a, *b;
 	size_t alen, blen;
 
-	if (v->type == VT_HASH) {
+	switch (v->type) {
+	case VT_HASH: {
 		struct hash_iter it;
 		hash_iter_init(&it, v);
 		while (hash_iter_next(&it, &a, &alen, &b, &blen))
 			fn(arg, a, alen, b ? b : "", blen);      /* never NULL for a hash */
-	} else if (v->type == VT_SET) {
+		break;
+	}
+	case VT_SET: {
 		struct set_iter it;
 		set_iter_init(&it, v);
 		while (set_iter_next(&it, &a, &alen))
 			fn(arg, a, alen, NULL, 0);
+		break;
+	}
+	case VT_LIST: {
+		struct list_iter it;
+		if (list_len(v) == 0)
+			break;
+		list_iter_init(&it, v, 0, false);
+		while (list_iter_next(&it, &a, &alen))
+			fn(arg, a, alen, NULL, 0);
+		break;
+	}
+	case VT_ZSET: {
+		struct zset_iter it;
+		double score;
+		unsigned char bits[8];
+		zset_iter_rank(&it, v, 0, false);
+		while (zset_iter_next(&it, &a, &alen, &score)) {
+			set_f64(bits, score);
+			fn(arg, a, alen, (const char *)bits, sizeof(bits));
+		}
+		break;
+	}
 	}
 }
 
 void value_digest(const struct vref *v, uint64_t acc[3])
 {
-	if (v->type == VT_HASH)
-		hash_digest(v, acc);
-	else if (v->type == VT_SET)
-		set_digest(v, acc);
+	switch (v->type) {
+	case VT_HASH: hash_digest(v, acc); break;
+	case VT_SET: set_digest(v, acc); break;
+	case VT_LIST: list_digest(v, acc); break;
+	case VT_ZSET: zset_digest(v, acc); break;
+	}
 }
 
 static const uint8_t elem_keys[3][16] = {

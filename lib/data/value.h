@@ -24,9 +24,11 @@ size_t value_bytes(const struct vref *v);
 /* OBJECT ENCODING's name for a collection's encoding. */
 const char *value_encoding(const struct vref *v);
 /* Calls fn for each element of v: a hash's field a and its value b (never
- * NULL), a set's member a (b NULL, blen 0). The strings are valid for the call only
- * (an intset's members are formatted for it), and v must not change
- * meanwhile. */
+ * NULL), a set's member or a list's element a (b NULL, blen 0; a list's
+ * from the head), a sorted set's member a and its score b in 8 bytes
+ * (set_f64, as snapshots and ops carry it), lowest first. The strings are
+ * valid for the call only (an intset's members are formatted for it), and
+ * v must not change meanwhile. */
 typedef void value_elem_fn(void *arg, const char *a, size_t alen, const char *b, size_t blen);
 void value_each(const struct vref *v, value_elem_fn *fn, void *arg);
 /* Adds the value's elements to acc, independent of their order where the

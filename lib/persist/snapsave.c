@@ -81,7 +81,10 @@ static void drain_full(struct ctx *c)
 static void write_elem(void *arg, const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct ctx *c = arg;
-	snap_write_elem(&c->w, a, (uint32_t)alen, b, (uint32_t)blen);
+	if (c->w.coll_type == SNAP_T_ZSET)
+		snap_write_zelem(&c->w, a, (uint32_t)alen, get_f64((const unsigned char *)b));
+	else
+		snap_write_elem(&c->w, a, (uint32_t)alen, b, (uint32_t)blen);
 	drain_full(c);
 }
 

@@ -8,7 +8,7 @@
 
 #include "core/buf.h"
 
-#define FRAME_VERSION 2         /* 2: element ops and snapshot format 2 (collections) */
+#define FRAME_VERSION 3         /* 2: element ops and snapshot format 2 (hashes, sets); 3: list and sorted-set ops */
 #define FRAME_HEADER 5          /* u32 length + u8 type */
 #define REPLID_LEN 40
 

@@ -65,6 +65,10 @@ void cmd_dump(struct client *c)
 		reply_null(c);
 		return;
 	}
+	if (e->type == VT_LIST || e->type == VT_ZSET) {
+		resp_error(R, "ERR DUMP of a list or a sorted set is not supported yet");
+		return;
+	}
 	struct buf tmp;
 	buf_init(&tmp);
 	if (e->type == VT_STRING)

@@ -129,6 +129,26 @@ void cmd_bitop(struct client *c);
 void cmd_bitfield(struct client *c);
 void cmd_bitfield_ro(struct client *c);
 
+/* cmd_list.c: lists: LPUSH RPUSH and their X forms, LPOP RPOP LMPOP, LMOVE RPOPLPUSH,
+ * LLEN LINDEX LRANGE LPOS, LSET LINSERT LREM LTRIM */
+void cmd_lindex(struct client *c);
+void cmd_linsert(struct client *c);
+void cmd_llen(struct client *c);
+void cmd_lmove(struct client *c);
+void cmd_lmpop(struct client *c);
+void cmd_lpop(struct client *c);
+void cmd_lpos(struct client *c);
+void cmd_lpush(struct client *c);
+void cmd_lpushx(struct client *c);
+void cmd_lrange(struct client *c);
+void cmd_lrem(struct client *c);
+void cmd_lset(struct client *c);
+void cmd_ltrim(struct client *c);
+void cmd_rpop(struct client *c);
+void cmd_rpoplpush(struct client *c);
+void cmd_rpush(struct client *c);
+void cmd_rpushx(struct client *c);
+
 /* cmd_set.c: sets: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE,
  * SINTER SINTERCARD SUNION SDIFF and their STOREs, SSCAN */
 void cmd_sadd(struct client *c);

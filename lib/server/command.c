@@ -201,7 +201,9 @@ void write_value_elems(struct client *c, uint8_t op_type, int i, const struct vr
 
 void write_collection(struct client *c, int i, const struct vref *v, int64_t expire_at)
 {
-	write_value_elems(c, v->type == VT_HASH ? OP_HSET : OP_SADD, i, v);
+	static const uint8_t op_of[] = { [VT_HASH] = OP_HSET, [VT_SET] = OP_SADD,
+					 [VT_LIST] = OP_RPUSH, [VT_ZSET] = OP_ZADD };
+	write_value_elems(c, op_of[v->type], i, v);
 	if (expire_at) {
 		struct op op = { .type = OP_EXPIRE, .key = A(i).p, .klen = (uint32_t)A(i).len, .at_ms = expire_at };
 		db_write(DB, &op);

@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include "core/log.h"
+#include "data/zset.h"
 #include "repl/repl.h"
 #include "repl/replica.h"
 #include "server/monitor.h"
@@ -136,14 +137,36 @@ static void feed_elems(struct server *s, const struct op *op, const char *origin
 	argv[1] = (struct arg){ (char *)op->key, op->klen };
 	argc = 2;
 	op_iter_init(&it, op);
-	while (op_iter_next(&it, &p, &len))
+	if (op->type == OP_LINSERT) {
+		/* pivot, element, "b" or "a": LINSERT key BEFORE|AFTER pivot element */
+		const char *pivot, *elem, *where;
+		size_t plen, elen, wlen;
+		op_iter_next(&it, &pivot, &plen);
+		op_iter_next(&it, &elem, &elen);
+		op_iter_next(&it, &where, &wlen);
+		argv[argc++] = *where == 'b' ? (struct arg){ "before", 6 } : (struct arg){ "after", 5 };
+		argv[argc++] = (struct arg){ (char *)pivot, plen };
+		argv[argc++] = (struct arg){ (char *)elem, elen };
+	}
+	/* ZADD's scores as text, each before its member, as the command has them. */
+	char (*scores)[32] = op->type == OP_ZADD ? xmalloc(op->nelems / 2 * sizeof(*scores)) : NULL;
+	while (op->type != OP_LINSERT && op_iter_next(&it, &p, &len)) {
+		if (scores) {
+			const char *sp;
+			size_t sl;
+			op_iter_next(&it, &sp, &sl);
+			char *t = scores[(argc - 2) / 2];
+			argv[argc++] = (struct arg){ t, (size_t)zscore_format(get_f64((const unsigned char *)sp), t) };
+		}
 		argv[argc++] = (struct arg){ (char *)p, len };
+	}
 	struct buf line;
 	buf_init(&line);
 	render(&line, origin, argv, argc);
 	deliver(s, &line);
 	buf_release(&line);
 	free(argv);
+	free(scores);
 }
 
 void monitor_feed_op(struct server *s, const struct op *op)
@@ -189,6 +212,16 @@ void monitor_feed_op(struct server *s, const struct op *op)
 		break;
 	case OP_SETRANGE:
 		LIT("setrange"), ARG(op->key, op->klen), NUM(op->at_ms), ARG(op->val, op->vlen);
+		break;
+	case OP_LPOP:
+	case OP_RPOP:
+		LIT(op->type == OP_LPOP ? "lpop" : "rpop"), ARG(op->key, op->klen), NUM(op->at_ms);
+		break;
+	case OP_LSET:
+		LIT("lset"), ARG(op->key, op->klen), NUM(op->at_ms), ARG(op->val, op->vlen);
+		break;
+	case OP_LREM:
+		LIT("lrem"), ARG(op->key, op->klen), NUM(op->at_ms), ARG(op->val, op->vlen);
 		break;
 	default:
 		LIT(op_name(op->type));

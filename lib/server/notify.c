@@ -109,6 +109,27 @@ static void notify_applied(struct server *s, const struct op *op)
 	case OP_SREM:
 		notify_key(s, NOTIFY_SET, "srem", op->key, op->klen);
 		break;
+	case OP_LPUSH:
+	case OP_RPUSH:
+	case OP_LPOP:
+	case OP_RPOP:
+	case OP_LSET:
+	case OP_LINSERT:
+	case OP_LREM: {
+		char name[8];
+		size_t n = 0;
+		for (const char *c = op_name(op->type); *c && n < sizeof(name) - 1; c++)
+			name[n++] = (char)(*c | 0x20);
+		name[n] = '\0';
+		notify_key(s, NOTIFY_LIST, name, op->key, op->klen);
+		break;
+	}
+	case OP_ZADD:
+		notify_key(s, NOTIFY_ZSET, "zadd", op->key, op->klen);
+		break;
+	case OP_ZREM:
+		notify_key(s, NOTIFY_ZSET, "zrem", op->key, op->klen);
+		break;
 	case OP_FLUSHALL:
 	case OP_PUBLISH:
 		break;
@@ -119,7 +140,8 @@ static void notify_events(struct server *s, const struct op *op)
 {
 	if (s->notify_flags & NOTIFY_NEW) {
 		if (op->type == OP_SET || op->type == OP_APPEND || op->type == OP_SETRANGE ||
-		    op->type == OP_HSET || op->type == OP_SADD)
+		    op->type == OP_HSET || op->type == OP_SADD || op->type == OP_LPUSH ||
+		    op->type == OP_RPUSH || op->type == OP_ZADD)
 			notify_new(s, op->key, op->klen);
 		else if (op->type == OP_RENAME)
 			notify_new(s, op->val, op->vlen);
@@ -140,11 +162,20 @@ void notify_op(struct server *s, const struct op *op)
 	case OP_SETRANGE:
 	case OP_HSET:
 	case OP_SADD:
+	case OP_LPUSH:
+	case OP_RPUSH:
+	case OP_LSET:
+	case OP_LINSERT:
+	case OP_ZADD:
 		watch_touch(s, op->key, op->klen, false);
 		tracking_invalidate(s, op->key, op->klen, by);
 		break;
 	case OP_HDEL:
 	case OP_SREM:
+	case OP_LPOP:
+	case OP_RPOP:
+	case OP_LREM:
+	case OP_ZREM:
 		/* The key may go with its last element: as a DEL then. */
 	case OP_DEL:
 		watch_touch(s, op->key, op->klen, true);

@@ -48,8 +48,8 @@ static const struct setting table[] = {
 	{ "latency-monitor-threshold", K_KEY, "server.latency_monitor_threshold", NULL, NULL },
 	{ "latency-tracking", K_FIXED, NULL, "yes", "the per-command latency histograms are always kept" },
 	{ "list-compress-depth", K_KNOB, NULL, "0", NULL },
-	{ "list-max-listpack-size", K_KNOB, NULL, "-2", NULL },
-	{ "list-max-ziplist-size", K_KNOB, NULL, "-2", NULL },
+	{ "list-max-listpack-size", K_KEY, "data.list_max_listpack_size", NULL, NULL },
+	{ "list-max-ziplist-size", K_KEY, "data.list_max_listpack_size", NULL, NULL },
 	{ "loglevel", K_KEY, "server.log_level", NULL, NULL },
 	{ "lua-time-limit", K_KNOB, NULL, "5000", NULL },
 	{ "maxclients", K_IMMUTABLE, "server.max_clients", NULL, NULL },
@@ -77,10 +77,10 @@ static const struct setting table[] = {
 	{ "slowlog-max-len", K_KEY, "server.slowlog_max_len", NULL, NULL },
 	{ "timeout", K_KEY, "server.timeout", NULL, NULL },
 	{ "tracking-table-max-keys", K_KEY, "server.tracking_table_max_keys", NULL, NULL },
-	{ "zset-max-listpack-entries", K_KNOB, NULL, "128", NULL },
-	{ "zset-max-listpack-value", K_KNOB, NULL, "64", NULL },
-	{ "zset-max-ziplist-entries", K_KNOB, NULL, "128", NULL },
-	{ "zset-max-ziplist-value", K_KNOB, NULL, "64", NULL },
+	{ "zset-max-listpack-entries", K_KEY, "data.zset_max_listpack_entries", NULL, NULL },
+	{ "zset-max-listpack-value", K_KEY, "data.zset_max_listpack_value", NULL, NULL },
+	{ "zset-max-ziplist-entries", K_KEY, "data.zset_max_listpack_entries", NULL, NULL },
+	{ "zset-max-ziplist-value", K_KEY, "data.zset_max_listpack_value", NULL, NULL },
 };
 
 #define NSETTINGS ARRAY_LEN(table)
@@ -158,6 +158,9 @@ void settings_apply_limits(const struct conf *c)
 		.set_max_intset_entries = (uint32_t)c->set_max_intset_entries,
 		.set_max_listpack_entries = (uint32_t)c->set_max_listpack_entries,
 		.set_max_listpack_value = (uint32_t)c->set_max_listpack_value,
+		.list_max_listpack_size = (int32_t)c->list_max_listpack_size,
+		.zset_max_listpack_entries = (uint32_t)c->zset_max_listpack_entries,
+		.zset_max_listpack_value = (uint32_t)c->zset_max_listpack_value,
 	};
 }
 

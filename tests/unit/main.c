@@ -37,8 +37,10 @@ int main(int argc, char **argv)
 	suite_store();
 	suite_pack();
 	suite_intset();
+	suite_list();
 	suite_op();
 	suite_value();
+	suite_zset();
 	suite_json();
 	suite_repl();
 	suite_snap();

@@ -41,6 +41,7 @@ void suite_http(void);
 void suite_resp(void);
 void suite_store(void);
 void suite_pack(void);
+void suite_list(void);
 void suite_intset(void);
 void suite_op(void);
 void suite_json(void);
@@ -51,5 +52,6 @@ void suite_persist(void);
 void suite_dump(void);
 void suite_value(void);
 void suite_snap(void);
+void suite_zset(void);
 
 #endif
