@@ -558,37 +558,72 @@ merged:
 	set_key(in, a, clv);
 }
 
+/* Whether e, at pos in leaf l, can take score s where it stands: between
+ * its neighbours, and not its leaf's first (which inner nodes copy). */
+static bool fits_at(const struct zleaf *l, uint32_t pos, const struct zelem *e, double s)
+{
+	const struct zelem *p, *n;
+
+	if (pos == 0)
+		return false;
+	p = l->e[pos - 1];
+	if (cmp_pair(p->score, p->m, p->node.klen, s, e->m, e->node.klen) >= 0)
+		return false;
+	n = pos + 1 < l->n ? l->e[pos + 1] : l->next ? l->next->e[0] : NULL;
+	return !n || cmp_pair(s, e->m, e->node.klen, n->score, n->m, n->node.klen) < 0;
+}
+
 /* Removes e (in the tree; b is its strict B_PAIR bound) from under node
- * at level lv; true when node is left under its minimum. */
-static bool del(struct ztree *t, void *node, int lv, const struct zelem *e, const struct zbound *b)
+ * at level lv; true when node is left under its minimum. With ns, when e
+ * can take the score *ns where it stands, it does instead and *stayed is
+ * set: a score update in one walk. */
+static bool del(struct ztree *t, void *node, int lv, struct zelem *e, const struct zbound *b,
+		const double *ns, bool *stayed)
 {
 	if (lv == 0) {
 		struct zleaf *l = node;
 		uint32_t pos = leaf_find(l, b) - 1;     /* the last not past e: e */
+		if (ns && fits_at(l, pos, e, *ns)) {
+			e->score = *ns;
+			*stayed = true;
+			return false;
+		}
 		memmove(l->e + pos, l->e + pos + 1, (l->n - pos - 1) * sizeof(l->e[0]));
 		l->n--;
 		return l->n < LEAF_MIN;
 	}
 	struct zinner *in = node;
 	uint32_t i = inner_find(in, b);
+	bool under = del(t, in->child[i], lv - 1, e, b, ns, stayed);
+	if (*stayed)
+		return false;
 	in->cnt[i]--;
-	if (del(t, in->child[i], lv - 1, e, b) && in->n > 1)
+	if (under && in->n > 1)
 		rebalance(t, in, i, lv - 1);
 	else if (in->cnt[i] > 0)
 		set_key(in, i, lv - 1);         /* e may have been the child's first */
 	return in->n < INNER_MIN;
 }
 
-static void tree_delete(struct ztree *t, const struct zelem *e)
+/* Takes e out of the tree, or with ns gives it score *ns, moving it when
+ * it must. */
+static void tree_remove(struct ztree *t, struct zelem *e, const double *ns)
 {
 	struct zbound b = { B_PAIR, true, e->score, e->m, e->node.klen };
+	bool stayed = false;
 
-	del(t, t->root, t->height, e, &b);
+	del(t, t->root, t->height, e, &b, ns, &stayed);
+	if (stayed)
+		return;
 	while (t->height > 0 && ((struct zinner *)t->root)->n == 1) {
 		struct zinner *old = t->root;
 		t->root = old->child[0];
 		node_free(t, old);
 		t->height--;
+	}
+	if (ns) {
+		e->score = *ns;
+		tree_insert(t, e);
 	}
 }
 
@@ -899,9 +934,7 @@ int zset_add(struct vref *v, double score, const char *m, size_t len, int flags,
 			*out = e->score;
 			return r;
 		}
-		tree_delete(t, e);
-		e->score = score;
-		tree_insert(t, e);
+		tree_remove(t, e, &score);
 		*out = score;
 		return ZADD_UPDATED;
 	}
@@ -928,7 +961,7 @@ int zset_del(struct vref *v, const char *m, size_t len)
 		return 0;
 	struct zelem *e = (struct zelem *)*pp;
 	htab_unlink(&t->h, pp, part);
-	tree_delete(t, e);
+	tree_remove(t, e, NULL);
 	t->bytes -= malloc_usable_size(e);
 	free(e);
 	htab_maybe_shrink(&t->h);
