@@ -99,8 +99,10 @@ static inline bool elem_past(const struct zbound *b, const struct zelem *e)
 
 /* ---- score text ---- */
 
-/* The shortest text that reads back as s: an integer's digits, else the
- * first of %.15g, %.16g, %.17g that round-trips (%.17g always does). */
+/* A short text that reads back exactly as s: an integer's digits, else
+ * the first of %.15g, %.16g, %.17g that round-trips (%.17g always does;
+ * 0.1 is "0.1"). Not always the shortest there is (5e-324 gets 15
+ * digits), which would take a search or a Ryu-style algorithm. */
 static uint32_t score_text(double s, char *buf)
 {
 	if (isinf(s)) {
