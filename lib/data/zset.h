@@ -2,9 +2,9 @@
  * ordered by score then by member bytes (memcmp, a prefix first).
  *
  * Small sorted sets are one pack of member, score, member, score ... in
- * that order (OBJECT ENCODING "listpack"), each score as the shortest text
- * that reads back to the same double ("1.5", "inf"), so the value is that
- * one buffer and nothing else, held in its key's entry. Past
+ * that order (OBJECT ENCODING "listpack"), each score as a short text
+ * that reads back as the same double ("1.5", "0.1", "inf"), so the value
+ * is that one buffer and nothing else, held in its key's entry. Past
  * zset-max-listpack-entries members, or with a member longer than
  * zset-max-listpack-value bytes, the set becomes an ordered index with
  * rank ("skiplist", though it is a counted B+tree: see zset.c) plus a hash
