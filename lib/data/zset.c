@@ -899,7 +899,10 @@ static unsigned char *pk_update(unsigned char *p, uint32_t pos, double s, const 
 int zset_add(struct vref *v, double score, const char *m, size_t len, int flags, double *out)
 {
 	int r;
+	double ignored;
 
+	if (!out)
+		out = &ignored;
 	*out = NAN;
 	if (isnan(score))
 		return ZADD_NAN;
