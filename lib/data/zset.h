@@ -2,9 +2,9 @@
  * ordered by score then by member bytes (memcmp, a prefix first).
  *
  * Small sorted sets are one pack of member, score, member, score ... in
- * that order (OBJECT ENCODING "listpack"), each score as the shortest text
- * that reads back to the same double ("1.5", "inf"), so the value is that
- * one buffer and nothing else, held in its key's entry. Past
+ * that order (OBJECT ENCODING "listpack"), each score as a short text
+ * that reads back as the same double ("1.5", "0.1", "inf"), so the value
+ * is that one buffer and nothing else, held in its key's entry. Past
  * zset-max-listpack-entries members, or with a member longer than
  * zset-max-listpack-value bytes, the set becomes an ordered index with
  * rank ("skiplist", though it is a counted B+tree: see zset.c) plus a hash
@@ -46,7 +46,7 @@ bool zset_score(const struct vref *v, const char *m, size_t len, double *score);
  * NX never updates, XX never adds, GT/LT update only to a greater/lesser
  * score (comparing the incremented one with INCR) and never stop an add.
  * Returns ZADD_ADDED, ZADD_UPDATED, ZADD_NOP (refused, or the same score)
- * or ZADD_NAN. *out is the member's score afterwards, NaN when it does not
+ * or ZADD_NAN. *out (when out is not NULL) is the member's score afterwards, NaN when it does not
  * exist afterwards (XX refused to add it; or score was NaN, which callers
  * reject before: ZADD_NAN).
  *

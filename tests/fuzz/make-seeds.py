@@ -116,6 +116,8 @@ pack_seeds = {
     "pack-small": pack([b"a", b"", b"hello", b"-12345"]),
     "pack-hash": pack([b"field1", b"v1", b"f2", b"value two", b"n", b"9223372036854775807"]),
     "pack-boundaries": pack([b"x" * 127, b"y" * 128, b"z" * 300]),
+    "pack-zset": pack([b"b", b"-inf", b"", b"-0", b"a", b"0", b"a\x00", b"0", b"m", b"1.5",
+                       b"z", b"1e+300", b"top", b"inf"]),
     "intset-16": intset(2, [-32768, -1, 0, 7, 32767]),
     "intset-32": intset(4, [-2147483648, -40000, 3, 40000]),
     "intset-64": intset(8, [-(1 << 63), -1, 1 << 40, (1 << 63) - 1]),
