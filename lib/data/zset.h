@@ -47,8 +47,8 @@ bool zset_score(const struct vref *v, const char *m, size_t len, double *score);
  * score (comparing the incremented one with INCR) and never stop an add.
  * Returns ZADD_ADDED, ZADD_UPDATED, ZADD_NOP (refused, or the same score)
  * or ZADD_NAN. *out (when out is not NULL) is the member's score
- * afterwards, NaN when it does not exist afterwards (XX refused to add it; or score was NaN, which callers
- * reject before: ZADD_NAN).
+ * afterwards, NaN when it does not exist afterwards (XX refused to add
+ * it; or score was NaN, which callers reject before: ZADD_NAN).
  *
  * ZADD INCR and ZINCRBY reply nil when the element was refused, and the
  * score when it was the same: ZADD_NOP is a refusal exactly when *out is
