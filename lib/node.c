@@ -20,6 +20,7 @@
 #include "repl/master.h"
 #include "repl/replica.h"
 #include "repl/role.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/cmds.h"
 #include "server/command.h"
@@ -70,16 +71,26 @@ static void on_db_event(void *arg, enum db_event ev, const char *key, size_t kle
 static void on_client_closed(struct client *c)
 {
 	pubsub_forget(c->srv, c);
+	blocking_forget(c);
 	command_discard(c);
 	if (monitor_detach(c))
 		command_observe_configure(c->srv);
 	tracking_off(c);
 }
 
+/* A blocked client's timeout: WAIT's answer, or a blocking pop's null. */
+static void on_block_timeout(struct client *c)
+{
+	if (c->block == BLOCK_KEYS)
+		blocking_timeout(c);
+	else
+		cmd_wait_timeout(c);
+}
+
 static const struct client_ops client_ops = {
 	.dispatch = command_dispatch,
 	.http = httpapi_handle,
-	.block_timeout = cmd_wait_timeout,
+	.block_timeout = on_block_timeout,
 	.closed = on_client_closed,
 	.replication = master_adopt,
 };
@@ -88,7 +99,7 @@ static const struct client_ops client_ops = {
 static const struct client_ops standalone_ops = {
 	.dispatch = command_dispatch,
 	.http = httpapi_handle,
-	.block_timeout = cmd_wait_timeout,
+	.block_timeout = on_block_timeout,
 	.closed = on_client_closed,
 };
 
@@ -98,8 +109,17 @@ static void on_writes_resumed(void *arg)
 	clients_resume_paused(&n->srv);
 }
 
+/* Clients blocked in BLPOP and the like cannot be served by a replica. */
+static void on_demoted(void *arg)
+{
+	struct node *n = arg;
+	blocking_unblock_all(&n->srv, "UNBLOCKED force unblock from blocking operation, instance state "
+				      "changed (master -> replica?)");
+}
+
 static const struct role_events role_events = {
 	.writes_resumed = on_writes_resumed,
+	.demoted = on_demoted,
 };
 
 /* ---- start ---- */

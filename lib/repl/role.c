@@ -136,6 +136,8 @@ int role_follow(struct repl *r, const char *addr, char *err)
 	log_notice("READ-ONLY MODE - writes will be rejected");
 	/* Writers held by a pause now get -READONLY: nothing they sent was acknowledged. */
 	role_resume_writes(r);
+	if (r->events && r->events->demoted)
+		r->events->demoted(r->events_arg);
 	return 0;
 }
 

@@ -19,6 +19,8 @@ struct role_events {
 	/* Writes that waited (paused) may run now, or are refused (the node
 	 * became a replica). */
 	void (*writes_resumed)(void *arg);
+	/* The master became a replica (clients waiting to pop must go). */
+	void (*demoted)(void *arg);
 };
 
 /* Installs the links' hooks; events (may be NULL) go to arg. */

@@ -30,6 +30,7 @@ enum block_kind {
 	BLOCK_WAITAOF,  /* WAITAOF: its last write durable here and on replicas */
 	BLOCK_PAUSE,    /* a write arrived while writes are paused */
 	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
+	BLOCK_KEYS,     /* BLPOP and the like: a key to have elements (blocking.c) */
 };
 
 /* A reply too big to hold at once (SRANDMEMBER with a huge negative
@@ -91,6 +92,7 @@ struct client {
 	long long block_timer;          /* loop timer of a blocking timeout, 0 none */
 	long long wait_replicas;        /* WAIT's and WAITAOF's numreplicas */
 	long long wait_local;           /* WAITAOF's numlocal */
+	struct bwait *bwait;            /* BLOCK_KEYS: its command and keys (blocking.c) */
 
 	struct client *prev, *next;     /* server->clients */
 	struct client *pnext;           /* server->pending */

@@ -6,6 +6,7 @@
 #include "core/net.h"
 #include "repl/repl.h"
 #include "repl/role.h"
+#include "server/blocking.h"
 #include "server/command.h"
 #include "server/cmds.h"
 #include "server/monitor.h"
@@ -413,7 +414,8 @@ static void client_unpause(struct client *c)
 }
 
 /* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 when that client was waiting in a
- * command that can be cut short. WAIT and a paused write cannot: 0. */
+ * command that can be cut short (a blocking pop: it answers a null, or
+ * -UNBLOCKED). WAIT and a paused write cannot: 0. */
 static void client_unblock_cmd(struct client *c)
 {
 	long long id;
@@ -422,6 +424,13 @@ static void client_unblock_cmd(struct client *c)
 	if (c->argc == 4 && !arg_is(c, 3, "TIMEOUT") && !arg_is(c, 3, "ERROR")) {
 		resp_error(R, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
 		return;
+	}
+	for (struct client *x = c->srv->clients; x; x = x->next) {
+		if (x->id == (uint64_t)id && x->block == BLOCK_KEYS) {
+			blocking_unblock(x, c->argc == 4 && arg_is(c, 3, "ERROR"));
+			resp_int(R, 1);
+			return;
+		}
 	}
 	resp_int(R, 0);
 }

@@ -1,5 +1,6 @@
 /* cmd_list.c - lists: pushes and pops at both ends, ranges and indexes,
- * LINSERT LREM LTRIM LPOS, the moves between lists, LMPOP. Each change is
+ * LINSERT LREM LTRIM LPOS, the moves between lists, LMPOP, and the
+ * blocking pops (blocking.c holds their clients until a key has elements). Each change is
  * written as list ops (OP_LPUSH ... OP_LREM) holding its effect: a pop as
  * how many elements went from which end, a trim as pops at both ends, an
  * insert by its pivot (the lists are equal on every node). */
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "data/list.h"
+#include "server/blocking.h"
 #include "server/command.h"
 #include "server/cmds.h"
 
@@ -166,20 +168,24 @@ static void pop_generic(struct client *c, bool head)
 void cmd_lpop(struct client *c) { pop_generic(c, true); }
 void cmd_rpop(struct client *c) { pop_generic(c, false); }
 
-/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
-void cmd_lmpop(struct client *c)
+static void wait_or_null(struct client *c, int first, int nkeys, int64_t ms, bool null_array);
+
+/* LMPOP's arguments from numkeys at argument n on (BLMPOP's follow its
+ * timeout): pops from the first list with elements; when none has any,
+ * answers a null, or waits for ms when blocking. */
+static void mpop_generic(struct client *c, int n, bool blocking, int64_t ms)
 {
 	long long numkeys, count = 1;
 
-	if (parse_ll(A(1).p, A(1).len, &numkeys) < 0 || numkeys < 1) {
+	if (parse_ll(A(n).p, A(n).len, &numkeys) < 0 || numkeys < 1) {
 		resp_error(R, "ERR numkeys should be greater than 0");
 		return;
 	}
-	if (numkeys > c->argc - 3) {
+	if (numkeys > c->argc - n - 2) {
 		resp_error(R, ERR_SYNTAX);
 		return;
 	}
-	int where = 2 + (int)numkeys;
+	int where = n + 1 + (int)numkeys;
 	int head = parse_end(c, where);
 	if (head < 0)
 		return;
@@ -197,22 +203,28 @@ void cmd_lmpop(struct client *c)
 			return;
 		}
 	}
-	for (int k = 2; k < where; k++) {
+	for (int k = n + 1; k < where; k++) {
 		struct entry *e;
 		if (!lookup_typed(c, k, VT_LIST, false, &e))
 			return;
 		if (!e)
 			continue;
 		struct vref v = entry_vref(e);
-		size_t n = (unsigned long long)count < list_len(&v) ? (size_t)count : list_len(&v);
+		size_t len = (unsigned long long)count < list_len(&v) ? (size_t)count : list_len(&v);
 		resp_array(R, 2);
 		resp_bulk(R, A(k).p, A(k).len);
-		resp_array(R, (long long)n);
-		pop_and_reply(c, k, e, head, n);
+		resp_array(R, (long long)len);
+		pop_and_reply(c, k, e, head, len);
 		return;
 	}
-	reply_null_array(c);
+	if (blocking)
+		wait_or_null(c, n + 1, (int)numkeys, ms, true);
+	else
+		reply_null_array(c);
 }
+
+/* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+void cmd_lmpop(struct client *c) { mpop_generic(c, 1, false, 0); }
 
 /* LMOVE and RPOPLPUSH: the element leaves one end of src and joins one
  * end of dst (the same list, rotated, when they are one key). */
@@ -530,4 +542,109 @@ void cmd_ltrim(struct client *c)
 	if (from_head == len)
 		EVENT(NOTIFY_GENERIC, "del", 1);
 	resp_ok(R);
+}
+
+/* ---- blocking pops ---- */
+
+/* The timeout at argument i, seconds with decimals, as milliseconds (0:
+ * forever); false with Redis's error replied. */
+static bool parse_timeout(struct client *c, int i, int64_t *ms)
+{
+	long double t;
+
+	if (parse_ldouble(A(i).p, A(i).len, &t) < 0 || t != t) {
+		resp_error(R, "ERR timeout is not a float or out of range");
+		return false;
+	}
+	if (t < 0) {
+		resp_error(R, "ERR timeout is negative");
+		return false;
+	}
+	t *= 1000;
+	if (t > (long double)INT64_MAX / 2) {
+		resp_error(R, "ERR timeout is out of range");
+		return false;
+	}
+	/* A fraction of a millisecond still waits: 0.0001 is not forever. */
+	*ms = t > 0 && t < 1 ? 1 : (int64_t)t;
+	return true;
+}
+
+/* When nothing could be served: waits, or (inside EXEC, where nothing
+ * blocks) answers the timeout's null at once; a second run for a ready
+ * key that found nothing again leaves the client waiting as it was. */
+static void wait_or_null(struct client *c, int first, int nkeys, int64_t ms, bool null_array)
+{
+	if (blocking_running(c))
+		return;
+	if (c->in_exec) {
+		if (null_array)
+			reply_null_array(c);
+		else
+			reply_null(c);
+		return;
+	}
+	blocking_wait(c, first, nkeys, ms, null_array);
+}
+
+/* BLPOP and BRPOP key [key ...] timeout */
+static void bpop_generic(struct client *c, bool head)
+{
+	int64_t ms;
+
+	if (!parse_timeout(c, c->argc - 1, &ms))
+		return;
+	for (int k = 1; k < c->argc - 1; k++) {
+		struct entry *e;
+		if (!lookup_typed(c, k, VT_LIST, false, &e))
+			return;
+		if (!e)
+			continue;
+		resp_array(R, 2);
+		resp_bulk(R, A(k).p, A(k).len);
+		pop_and_reply(c, k, e, head, 1);
+		return;
+	}
+	wait_or_null(c, 1, c->argc - 2, ms, true);
+}
+
+void cmd_blpop(struct client *c) { bpop_generic(c, true); }
+void cmd_brpop(struct client *c) { bpop_generic(c, false); }
+
+/* BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
+void cmd_blmove(struct client *c)
+{
+	struct entry *src;
+	int64_t ms;
+	int from = parse_end(c, 3), to = from < 0 ? -1 : parse_end(c, 4);
+
+	if (to < 0 || !parse_timeout(c, 5, &ms) || !lookup_typed(c, 1, VT_LIST, false, &src))
+		return;
+	if (src)
+		move_generic(c, from, to);
+	else
+		wait_or_null(c, 1, 1, ms, false);
+}
+
+/* BRPOPLPUSH source destination timeout */
+void cmd_brpoplpush(struct client *c)
+{
+	struct entry *src;
+	int64_t ms;
+
+	if (!parse_timeout(c, 3, &ms) || !lookup_typed(c, 1, VT_LIST, false, &src))
+		return;
+	if (src)
+		move_generic(c, false, true);
+	else
+		wait_or_null(c, 1, 1, ms, false);
+}
+
+/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
+void cmd_blmpop(struct client *c)
+{
+	int64_t ms;
+
+	if (parse_timeout(c, 1, &ms))
+		mpop_generic(c, 2, true, ms);
 }

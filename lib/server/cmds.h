@@ -130,7 +130,13 @@ void cmd_bitfield(struct client *c);
 void cmd_bitfield_ro(struct client *c);
 
 /* cmd_list.c: lists: LPUSH RPUSH and their X forms, LPOP RPOP LMPOP, LMOVE RPOPLPUSH,
- * LLEN LINDEX LRANGE LPOS, LSET LINSERT LREM LTRIM */
+ * LLEN LINDEX LRANGE LPOS, LSET LINSERT LREM LTRIM, the blocking pops BLPOP BRPOP
+ * BLMOVE BRPOPLPUSH BLMPOP */
+void cmd_blmove(struct client *c);
+void cmd_blmpop(struct client *c);
+void cmd_blpop(struct client *c);
+void cmd_brpop(struct client *c);
+void cmd_brpoplpush(struct client *c);
 void cmd_lindex(struct client *c);
 void cmd_linsert(struct client *c);
 void cmd_llen(struct client *c);

@@ -9,6 +9,7 @@
 #include "repl/master.h"
 #include "repl/replica.h"
 #include "repl/role.h"
+#include "server/blocking.h"
 #include "server/command.h"
 #include "server/latency.h"
 #include "server/monitor.h"
@@ -447,6 +448,14 @@ static bool paused(const struct client *c, const struct command *cmd)
 	return cmd->flags & (CMD_WRITE | CMD_MAYREPL);
 }
 
+/* A blocked client's command, run again for a key that became ready. */
+static void rerun_command(struct client *c)
+{
+	const struct command *cmd = command_find(A(0).p, A(0).len);
+	if (cmd)
+		command_execute(c, cmd);
+}
+
 bool command_dispatch(struct client *c)
 {
 	struct server *s = c->srv;
@@ -487,6 +496,7 @@ bool command_dispatch(struct client *c)
 	}
 	if (c->trk)
 		tracking_after_command(c, cmd && strcmp(cmd->name, "client") == 0);
+	blocking_serve(s, rerun_command);
 	return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "data/db.h"
 #include "repl/repl.h"
+#include "server/blocking.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/server.h"
@@ -154,6 +155,11 @@ void notify_op(struct server *s, const struct op *op)
 {
 	const struct client *by = op->expiry ? NULL : s->current;
 
+	/* A key that may have elements now: clients blocked on it get a try. */
+	if (op->type == OP_LPUSH || op->type == OP_RPUSH)
+		blocking_key_ready(s, op->key, op->klen);
+	else if (op->type == OP_RENAME)
+		blocking_key_ready(s, op->val, op->vlen);
 	switch (op->type) {
 	case OP_SET:
 	case OP_APPEND:

@@ -76,6 +76,7 @@ struct server {
 
 	struct pubsub *pubsub;          /* channels and their subscribers */
 	struct watch_table *watches;    /* keys clients WATCH (watch.c) */
+	struct blocking_table *blocking; /* keys clients wait on (blocking.c) */
 	struct tracking *tracking;      /* client-side caching (tracking.c) */
 	struct client *current;         /* the client whose command is running, if any */
 	long long published;            /* subscribers the last PUBLISH reached here */
