@@ -58,6 +58,17 @@ static void reply_key_spec(struct client *c, const struct key_spec *ks)
 	}
 	resp_bulk_str(R, "flags");
 	reply_bits(c, ks->flags, KS_COUNT, cmdinfo_key_flag_name, false);
+	if (ks->unknown) {
+		for (int i = 0; i < 2; i++) {
+			resp_bulk_str(R, i ? "find_keys" : "begin_search");
+			reply_map(c, 2);
+			resp_bulk_str(R, "type");
+			resp_bulk_str(R, "unknown");
+			resp_bulk_str(R, "spec");
+			reply_map(c, 0);
+		}
+		return;
+	}
 	resp_bulk_str(R, "begin_search");
 	reply_map(c, 2);
 	resp_bulk_str(R, "type");
@@ -160,13 +171,16 @@ static void reply_args(struct client *c, const struct cmd_arg *args, int n)
 	resp_array(R, n);
 	for (int i = 0; i < n; i++) {
 		const struct cmd_arg *a = &args[i];
-		reply_map(c, 2 + (a->type == ARG_KEY) + !!a->token + !!a->summary + !!a->since +
+		/* A key has its spec's index; so has a pattern naming keys (SORT's
+		 * BY and GET), whose index is never 0. */
+		bool spec = a->type == ARG_KEY || a->key_spec > 0;
+		reply_map(c, 2 + spec + !!a->token + !!a->summary + !!a->since +
 			  !!a->deprecated_since + !!a->flags + (a->nargs > 0));
 		resp_bulk_str(R, "name");
 		resp_bulk_str(R, a->name);
 		resp_bulk_str(R, "type");
 		resp_bulk_str(R, cmdinfo_arg_type_name(a->type));
-		if (a->type == ARG_KEY) {
+		if (spec) {
 			resp_bulk_str(R, "key_spec_index");
 			resp_int(R, a->key_spec);
 		}

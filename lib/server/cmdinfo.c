@@ -118,7 +118,7 @@ int cmdinfo_keys(const struct cmdinfo *info, int argc, const struct arg *argv,
 		const struct key_spec *spec = &info->specs[s];
 		int first, last, step;
 
-		if (spec->flags & KS_NOT_KEY)
+		if ((spec->flags & KS_NOT_KEY) || spec->unknown)
 			continue;
 		if ((first = spec_begin(spec, argc, argv)) == 0)
 			continue;

@@ -56,6 +56,8 @@ enum {
  * count followed by the keys. */
 struct key_spec {
 	unsigned flags;              /* KS_* */
+	bool unknown;                /* begin_search and find_keys "unknown": only the
+					command knows (SORT's STORE key) */
 	const char *keyword;         /* begin at a keyword; NULL: at an index */
 	int begin;                   /* index: the argument; keyword: startfrom (negative: from the end) */
 	bool keynum;                 /* find keys by a count; else a range */

@@ -155,6 +155,10 @@ void cmd_rpoplpush(struct client *c);
 void cmd_rpush(struct client *c);
 void cmd_rpushx(struct client *c);
 
+/* cmd_sort.c: SORT and SORT_RO of lists, sets and sorted sets */
+void cmd_sort(struct client *c);
+void cmd_sort_ro(struct client *c);
+
 /* cmd_set.c: sets: SADD SREM SMEMBERS SISMEMBER SMISMEMBER SCARD SPOP SRANDMEMBER SMOVE,
  * SINTER SINTERCARD SUNION SDIFF and their STOREs, SSCAN */
 void cmd_sadd(struct client *c);

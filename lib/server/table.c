@@ -140,6 +140,8 @@ static const struct command table[] = {
 	{ "smembers", 2, RD, cmd_smembers, 1, 1, 1 },
 	{ "smismember", -3, RD | F, cmd_smismember, 1, 1, 1 },
 	{ "smove", 4, W | F, cmd_smove, 1, 2, 1 },
+	{ "sort", -2, W | M, cmd_sort, 1, 1, 1 },
+	{ "sort_ro", -2, RD, cmd_sort_ro, 1, 1, 1 },
 	{ "spop", -2, W | F, cmd_spop, 1, 1, 1 },
 	{ "srandmember", -2, RD, cmd_srandmember, 1, 1, 1 },
 	{ "srem", -3, W | F, cmd_srem, 1, 1, 1 },
