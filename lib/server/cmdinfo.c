@@ -109,6 +109,26 @@ static int spec_begin(const struct key_spec *spec, int argc, const struct arg *a
 	return 0;
 }
 
+/* A key spec whose search is "unknown" and that writes: only SORT has one
+ * (its STORE key, the last STORE's, past LIMIT's two arguments and BY's and GET's
+ * one, as Redis finds it); 0 when there is none. */
+static int unknown_key(const struct cmdinfo *info, int argc, const struct arg *argv)
+{
+	int found = 0;
+
+	if (strcmp(info->name, "sort") != 0)
+		return 0;
+	for (int i = 2; i < argc; i++) {
+		if (eq_nocase(argv[i].p, argv[i].len, "limit"))
+			i += 2;
+		else if (eq_nocase(argv[i].p, argv[i].len, "get") || eq_nocase(argv[i].p, argv[i].len, "by"))
+			i++;
+		else if (eq_nocase(argv[i].p, argv[i].len, "store") && i + 1 < argc)
+			found = ++i;
+	}
+	return found;
+}
+
 int cmdinfo_keys(const struct cmdinfo *info, int argc, const struct arg *argv,
 		 struct cmd_key *keys, int max)
 {
@@ -118,8 +138,18 @@ int cmdinfo_keys(const struct cmdinfo *info, int argc, const struct arg *argv,
 		const struct key_spec *spec = &info->specs[s];
 		int first, last, step;
 
-		if ((spec->flags & KS_NOT_KEY) || spec->unknown)
+		if (spec->flags & KS_NOT_KEY)
 			continue;
+		if (spec->unknown) {
+			/* BY's and GET's keys come from the data: none here. */
+			int at = spec->flags & KS_OW ? unknown_key(info, argc, argv) : 0;
+			if (at) {
+				if (n < max)
+					keys[n] = (struct cmd_key){ at, spec->flags };
+				n++;
+			}
+			continue;
+		}
 		if ((first = spec_begin(spec, argc, argv)) == 0)
 			continue;
 		if (!spec->keynum) {

@@ -214,8 +214,11 @@ static int set_one(struct server *s, const struct setting *st, const char *value
 			snprintf(why, wlen, "argument couldn't be parsed into an integer");
 			return -1;
 		}
-		if (n < 0 || n > (long long)UINT32_MAX) {
-			snprintf(why, wlen, "argument must be between 0 and %u inclusive", UINT32_MAX);
+		/* A list's node bound is signed (-1..-5: sizes in KB). */
+		bool is_signed = strcmp(st->key, "data.list_max_listpack_size") == 0;
+		long long lo = is_signed ? INT32_MIN : 0, hi = is_signed ? INT32_MAX : (long long)UINT32_MAX;
+		if (n < lo || n > hi) {
+			snprintf(why, wlen, "argument must be between %lld and %lld inclusive", lo, hi);
 			return -1;
 		}
 	}
