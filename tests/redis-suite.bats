@@ -5,7 +5,8 @@
 # every test passes but those listed there, each with its reason. A listed
 # test that passes fails here too, so the list only ever shrinks.
 
-UNITS=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/expire unit/keyspace unit/protocol unit/pubsub
+UNITS=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/type/list unit/type/list-2
+	unit/type/list-3 unit/sort unit/expire unit/keyspace unit/protocol unit/pubsub
 	unit/multi unit/scan unit/info-command unit/quit unit/introspection-2 unit/tracking
 	unit/slowlog unit/latency-monitor)
 
@@ -61,6 +62,10 @@ compare() {
 @test "redis suite: unit/type/incr" { check unit/type/incr; }
 @test "redis suite: unit/type/hash" { check unit/type/hash; }
 @test "redis suite: unit/type/set" { check unit/type/set; }
+@test "redis suite: unit/type/list" { check unit/type/list; }
+@test "redis suite: unit/type/list-2" { check unit/type/list-2; }
+@test "redis suite: unit/type/list-3" { check unit/type/list-3; }
+@test "redis suite: unit/sort" { check unit/sort; }
 @test "redis suite: unit/expire" { check unit/expire; }
 @test "redis suite: unit/keyspace" { check unit/keyspace; }
 @test "redis suite: unit/protocol" { check unit/protocol; }
