@@ -359,3 +359,27 @@ same_members() {
 	assert_output '-ERR Bad data format\r\n'
 	assert_equal 0 "$(rcli exists dup cut)"
 }
+
+@test "DUMP and RESTORE of lists beside a real redis-server: Redis's quicklists (compressed nodes too) into Synap, Synap's plain lists into Redis, order kept" {
+	start_redis
+	local k
+	for srv in rcli rr; do
+		"$srv" rpush l:small a 1 -12 "$(printf 'x%.0s' {1..60})" "" >/dev/null
+		"$srv" rpush l:big $(seq 1 20000) >/dev/null
+		"$srv" rpush l:long "$(printf 'y%.0s' {1..9000})" b "$(printf 'z%.0s' {1..300})" >/dev/null
+	done
+	for k in l:small l:big l:long; do
+		assert_equal '+OK\r\n' "$(d "$PORT" RESTORE "$k" 50000 "dump:$REDIS_PORT:$k" REPLACE)"
+		assert_equal '+OK\r\n' "$(d "$REDIS_PORT" RESTORE "$k:back" 0 "dump:$PORT:$k")"
+		assert_equal "$(rr lrange "$k" 0 -1 | md5sum)" "$(rcli lrange "$k" 0 -1 | md5sum)"
+		assert_equal "$(rr lrange "$k" 0 -1 | md5sum)" "$(rr lrange "$k:back" 0 -1 | md5sum)"
+		assert_equal list "$(rcli type "$k")"
+		(($(rcli pttl "$k") > 40000))
+	done
+	# a quicklist node that is no listpack, or a container of another kind
+	run d "$PORT" RESTORE bad 0 payload:1201020361626300
+	assert_output '-ERR Bad data format\r\n'
+	run d "$PORT" RESTORE bad 0 payload:12010301610a00
+	assert_output '-ERR Bad data format\r\n'
+	assert_equal 0 "$(rcli exists bad)"
+}

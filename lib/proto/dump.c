@@ -296,10 +296,15 @@ static int read_string(struct reader *r, size_t max_len, struct dump_value *v)
 
 /* ---- collections ---- */
 
+#define RDB_LIST 1
 #define RDB_SET 2
 #define RDB_HASH 4
 #define RDB_SET_INTSET 11
 #define RDB_HASH_LISTPACK 16
+#define RDB_LIST_QUICKLIST_2 18
+
+/* Forms whose elements are RDB strings one after another. */
+static bool plain_form(uint8_t form) { return form == RDB_LIST || form == RDB_SET || form == RDB_HASH; }
 
 /* One element of a listpack at *pp (before end): a string or an integer
  * (formatted into num). Checks every length; moves *pp past the entry
@@ -367,6 +372,7 @@ int dump_next(struct dump_value *v, const char **s, size_t *len)
 		return 0;
 	v->done++;
 	switch (v->form) {
+	case RDB_LIST:
 	case RDB_SET:
 	case RDB_HASH: {
 		struct dump_value e;
@@ -405,6 +411,73 @@ int dump_next(struct dump_value *v, const char **s, size_t *len)
 	return -1;
 }
 
+/* A listpack's entries after its header check: u32 bytes, u16 count
+ * (65535: count them), entries, 0xFF. *n is how many; fn (may be NULL)
+ * gets each. */
+static int listpack_walk(const unsigned char *p, size_t len, uint64_t *n, struct buf *out)
+{
+	if (len < 7 || get_le(p, 4) != len || p[len - 1] != 0xff)
+		return DUMP_EFORMAT;
+	const unsigned char *q = p + 6, *end = p + len - 1;
+	char num[24];
+	const char *s;
+	size_t sl;
+	for (*n = 0; q < end; (*n)++) {
+		if (listpack_entry(&q, end, num, &s, &sl) < 0)
+			return DUMP_EFORMAT;
+		if (out)
+			put_string(out, s, sl);
+	}
+	uint64_t claimed = get_le(p + 4, 2);
+	if (*n == 0 || (claimed != 65535 && claimed != *n))
+		return DUMP_EFORMAT;
+	return DUMP_OK;
+}
+
+/* A quicklist (type 18) rewritten in the plain form, its elements one RDB
+ * string after another in v->flat, which dump_next then reads as a plain
+ * list's. */
+static int flatten_quicklist(struct reader *r, struct dump_value *v)
+{
+	uint64_t nodes, count = 0;
+	struct buf out;
+	int rc = DUMP_OK;
+
+	if (read_plain_len(r, &nodes) < 0 || nodes == 0 || nodes > left(r))
+		return DUMP_EFORMAT;
+	buf_init(&out);
+	for (uint64_t i = 0; i < nodes && rc == DUMP_OK; i++) {
+		uint64_t container, n;
+		struct dump_value node;
+		memset(&node, 0, sizeof(node));
+		if (read_plain_len(r, &container) < 0 || (container != 1 && container != 2)) {
+			rc = DUMP_EFORMAT;
+			break;
+		}
+		/* The elements' own lengths are checked against max_len later. */
+		rc = read_string(r, SIZE_MAX, &node);
+		if (rc == DUMP_OK && container == 1) {
+			put_string(&out, node.str, node.len);
+			count++;
+		} else if (rc == DUMP_OK) {
+			rc = listpack_walk((const unsigned char *)node.str, node.len, &n, &out);
+			count += n;
+		}
+		free(node.owned);
+	}
+	if (rc != DUMP_OK) {
+		buf_release(&out);
+		return rc;
+	}
+	v->flat = out.data ? out.data : xmalloc(1);
+	v->type = DUMP_LIST;
+	v->form = RDB_LIST;
+	v->count = count;
+	v->first = v->pos = (const unsigned char *)v->flat;
+	v->end = v->first + out.len;
+	return DUMP_OK;
+}
+
 /* Reads a collection's size and lays out where its elements are; the
  * caller then reads them all once (dump_decode) to check them. */
 static int read_collection(struct reader *r, uint8_t form, size_t max_len, struct dump_value *v)
@@ -413,10 +486,12 @@ static int read_collection(struct reader *r, uint8_t form, size_t max_len, struc
 
 	v->form = form;
 	v->max_len = max_len;
-	if (form == RDB_SET || form == RDB_HASH) {
+	if (form == RDB_LIST_QUICKLIST_2)
+		return flatten_quicklist(r, v);
+	if (plain_form(form)) {
 		if (read_plain_len(r, &n) < 0 || n == 0 || n > left(r))
 			return DUMP_EFORMAT;
-		v->type = form == RDB_SET ? DUMP_SET : DUMP_HASH;
+		v->type = form == RDB_SET ? DUMP_SET : form == RDB_LIST ? DUMP_LIST : DUMP_HASH;
 		v->count = n;
 		v->first = v->pos = r->p;
 		v->end = r->end;
@@ -443,23 +518,15 @@ static int read_collection(struct reader *r, uint8_t form, size_t max_len, struc
 		v->end = p + len;
 		return DUMP_OK;
 	}
-	/* A listpack: u32 bytes, u16 count (65535: count them), entries, 0xFF. */
-	if (len < 7 || get_le(p, 4) != len || p[len - 1] != 0xff)
-		return DUMP_EFORMAT;
-	const unsigned char *q = p + 6, *end = p + len - 1;
-	char num[24];
-	const char *s;
-	size_t sl;
-	for (n = 0; q < end; n++)
-		if (listpack_entry(&q, end, num, &s, &sl) < 0)
-			return DUMP_EFORMAT;
-	uint64_t claimed = get_le(p + 4, 2);
-	if (n == 0 || n % 2 || (claimed != 65535 && claimed != n))
+	/* A hash's listpack: fields and values in turn. */
+	if ((rc = listpack_walk(p, len, &n, NULL)) != DUMP_OK)
+		return rc;
+	if (n % 2)
 		return DUMP_EFORMAT;
 	v->type = DUMP_HASH;
 	v->count = n / 2;
 	v->first = v->pos = p + 6;
-	v->end = end;
+	v->end = p + len - 1;
 	return DUMP_OK;
 }
 
@@ -474,7 +541,9 @@ static int check_elements(struct dump_value *v, const unsigned char *object_end)
 	while ((rc = dump_next(v, &s, &len)) == 1)
 		if (len > v->max_len)
 			return DUMP_ETOOBIG;
-	if (rc < 0 || v->pos != (v->form == RDB_SET || v->form == RDB_HASH ? object_end : v->end))
+	/* Elements read in place end where the object does; the others where
+	 * their blob (or the flattened quicklist) does. */
+	if (rc < 0 || v->pos != (plain_form(v->form) && !v->flat ? object_end : v->end))
 		return DUMP_EFORMAT;
 	v->pos = v->form == RDB_SET_INTSET ? v->first + 8 : v->first;
 	v->done = 0;
@@ -503,10 +572,12 @@ int dump_decode(const void *data, size_t len, size_t max_len, struct dump_value 
 	case DUMP_STRING:
 		rc = read_string(&r, max_len, v);
 		break;
+	case RDB_LIST:
 	case RDB_SET:
 	case RDB_HASH:
 	case RDB_SET_INTSET:
 	case RDB_HASH_LISTPACK:
+	case RDB_LIST_QUICKLIST_2:
 		rc = read_collection(&r, type, max_len, v);
 		if (rc == DUMP_OK)
 			rc = check_elements(v, footer);
@@ -530,5 +601,6 @@ void dump_value_release(struct dump_value *v)
 {
 	free(v->owned);
 	free(v->elem_owned);
+	free(v->flat);
 	memset(v, 0, sizeof(*v));
 }

@@ -2,8 +2,9 @@
  * for byte as Redis 7.0 writes and reads it, so values move between Redis
  * and Synap. No I/O. A payload is
  *
- *   u8   object type       RDB's: 0 string, 2 set, 4 hash (written and read);
- *                          11 set as an intset, 16 hash as a listpack (read)
+ *   u8   object type       RDB's: 0 string, 1 list, 2 set, 4 hash (written
+ *                          and read); 11 set as an intset, 16 hash as a
+ *                          listpack, 18 list as a quicklist (read)
  *        object            the value as RDB stores it (below)
  *   u16  RDB version       little-endian; Redis 7.0 writes 10
  *   u64  CRC64             little-endian, of every byte before it: the
@@ -21,8 +22,10 @@
  * string of more than 20 bytes with LZF when that saves 4 bytes or more;
  * both forms are read by both.)
  *
- * A set is an RDB length, then that many strings; a hash a length, then
- * as many field, value string pairs. Redis 7.0 writes small ones compactly
+ * A list or a set is an RDB length, then that many strings; a hash a
+ * length, then as many field, value string pairs. Redis 7.0 writes a list
+ * as a quicklist (type 18: a count of nodes, each a container, 1 plain or
+ * 2 packed, and a string: one element, or a listpack of them). Redis 7.0 writes small ones compactly
  * (types 11 and 16: one string holding an intset, u32 width, u32 count,
  * little-endian integers; or a listpack, u32 bytes, u16 count, entries,
  * 0xFF), which are read too; the encoder writes the plain forms, which
@@ -40,6 +43,7 @@
 
 enum dump_type {
 	DUMP_STRING = 0,
+	DUMP_LIST = 1,
 	DUMP_SET = 2,
 	DUMP_HASH = 4,
 };
@@ -53,7 +57,7 @@ struct dump_value {
 	size_t len;
 	char *owned;            /* memory of a decompressed string (str points in) */
 	char num[24];           /* the digits of an integer-encoded string */
-	uint64_t count;         /* DUMP_SET: members; DUMP_HASH: fields */
+	uint64_t count;         /* DUMP_SET: members; DUMP_HASH: fields; DUMP_LIST: elements */
 	/* A collection's elements, read one at a time by dump_next. */
 	uint8_t form;           /* the RDB type as written: how they are laid out */
 	const unsigned char *first, *pos, *end;
@@ -61,6 +65,7 @@ struct dump_value {
 	size_t max_len;
 	char *elem_owned;
 	char elem_num[24];
+	char *flat;             /* a quicklist's elements rewritten in the plain form */
 };
 
 enum dump_status {

@@ -29,7 +29,7 @@ struct bwait {
 	struct arg *argv;       /* its command, copied (one allocation with the bytes) */
 	int argc;
 	int first, nkeys;       /* the keys among argv */
-	uint8_t type;           /* the type it pops: VT_LIST */
+	uint8_t type;           /* the type it pops: VT_LIST, VT_ZSET */
 	bool null_array;        /* its timeout's reply */
 	bool rerun;             /* its command is running again */
 };
@@ -97,8 +97,24 @@ static void key_remove_client(struct blocking_table *t, const char *key, size_t 
 		key_free(t, k);
 }
 
-void blocking_wait(struct client *c, int first, int nkeys, int64_t timeout_ms, bool null_array)
+/* Whether c's command is running again for a key that became ready. */
+static bool blocking_running(const struct client *c)
 {
+	return c->bwait && c->bwait->rerun;
+}
+
+void blocking_wait(struct client *c, int first, int nkeys, uint8_t type, int64_t timeout_ms,
+		   bool null_array)
+{
+	if (blocking_running(c))
+		return;
+	if (c->in_exec) {
+		if (null_array)
+			resp_null_array(c->reply, c->resp);
+		else
+			resp_null(c->reply, c->resp);
+		return;
+	}
 	struct blocking_table *t = table_of(c->srv);
 	struct bwait *w = xcalloc(1, sizeof(*w));
 	size_t bytes = 0;
@@ -116,7 +132,7 @@ void blocking_wait(struct client *c, int first, int nkeys, int64_t timeout_ms, b
 	w->argc = c->argc;
 	w->first = first;
 	w->nkeys = nkeys;
-	w->type = VT_LIST;
+	w->type = type;
 	w->null_array = null_array;
 	c->bwait = w;
 	for (int i = first; i < first + nkeys; i++)
@@ -124,10 +140,28 @@ void blocking_wait(struct client *c, int first, int nkeys, int64_t timeout_ms, b
 	client_block(c, BLOCK_KEYS, timeout_ms);
 }
 
-bool blocking_running(const struct client *c)
+bool blocking_timeout_arg(struct client *c, int i, int64_t *ms)
 {
-	return c->bwait && c->bwait->rerun;
+	long double t;
+
+	if (parse_ldouble(c->argv[i].p, c->argv[i].len, &t) < 0 || t != t) {
+		resp_error(c->reply, "ERR timeout is not a float or out of range");
+		return false;
+	}
+	if (t < 0) {
+		resp_error(c->reply, "ERR timeout is negative");
+		return false;
+	}
+	t *= 1000;
+	if (t > (long double)INT64_MAX / 2) {
+		resp_error(c->reply, "ERR timeout is out of range");
+		return false;
+	}
+	/* A fraction of a millisecond still waits: 0.0001 is not forever. */
+	*ms = t > 0 && t < 1 ? 1 : (int64_t)t;
+	return true;
 }
+
 
 /* c waits no more: off every key, its copy freed (still CLIENT_BLOCKED
  * until client_unblock). */

@@ -7,20 +7,25 @@
  * client waiting. A timeout answers a null, CLIENT UNBLOCK a null or an
  * error, a master turning replica an error; a closed client is forgotten.
  *
- * A blocking command asks blocking_running() whether it is that second
- * run (then it must not wait again) and calls blocking_wait() when it
- * found nothing and may wait. */
+ * A blocking command pops what it can find, as its non-blocking form, and
+ * calls blocking_wait() when it found nothing. */
 #ifndef SYNAP_BLOCKING_H
 #define SYNAP_BLOCKING_H
 
 #include "server/client.h"
 
-/* c's running command waits on its arguments first .. first+nkeys-1 (keys)
- * until timeout_ms passes (0: forever); at the timeout it answers a null
- * array when null_array, else a null bulk. The command is copied. */
-void blocking_wait(struct client *c, int first, int nkeys, int64_t timeout_ms, bool null_array);
-/* Whether c's command is running again for a key that became ready. */
-bool blocking_running(const struct client *c);
+/* The timeout at argument i, seconds with decimals, as milliseconds (0:
+ * forever); false with Redis's error replied. */
+bool blocking_timeout_arg(struct client *c, int i, int64_t *ms);
+/* What a blocking command does when it found nothing to pop: c's command
+ * waits on its arguments first .. first+nkeys-1 (keys) for a value of
+ * type (VT_LIST, VT_ZSET) until timeout_ms passes (0: forever), and then
+ * answers a null array when null_array, else a null bulk. Inside EXEC,
+ * where nothing blocks, that null comes at once; in a second run for a
+ * ready key that found nothing again, c goes on waiting as it was. The
+ * command is copied. */
+void blocking_wait(struct client *c, int first, int nkeys, uint8_t type, int64_t timeout_ms,
+		   bool null_array);
 /* key may have elements now: its waiters are served after the command. */
 void blocking_key_ready(struct server *s, const char *key, size_t klen);
 /* Serves every ready key's waiters (after each command): run runs a

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "data/hash.h"
+#include "data/list.h"
 #include "data/set.h"
 #include "data/value.h"
 #include "proto/dump.h"
@@ -22,7 +23,8 @@ static void dump_elem(void *arg, const char *a, size_t alen, const char *b, size
 static void dump_collection(struct buf *b, const struct entry *e)
 {
 	struct vref v = entry_vref(e);
-	size_t start = dump_begin(b, v.type == VT_HASH ? DUMP_HASH : DUMP_SET, value_count(&v));
+	static const uint8_t form[] = { [VT_HASH] = DUMP_HASH, [VT_SET] = DUMP_SET, [VT_LIST] = DUMP_LIST };
+	size_t start = dump_begin(b, form[v.type], value_count(&v));
 
 	value_each(&v, dump_elem, b);
 	dump_end(b, start);
@@ -36,7 +38,11 @@ static bool load_collection(struct dump_value *d, struct vref *out)
 	size_t xl, yl;
 	bool ok = true;
 
-	if (d->type == DUMP_HASH) {
+	if (d->type == DUMP_LIST) {
+		list_init(out);
+		while (dump_next(d, &x, &xl) == 1)
+			list_push(out, false, x, xl);
+	} else if (d->type == DUMP_HASH) {
 		hash_init(out);
 		while (ok && dump_next(d, &x, &xl) == 1) {
 			/* x may sit in the payload's scratch space, which the next
@@ -65,8 +71,8 @@ void cmd_dump(struct client *c)
 		reply_null(c);
 		return;
 	}
-	if (e->type == VT_LIST || e->type == VT_ZSET) {
-		resp_error(R, "ERR DUMP of a list or a sorted set is not supported yet");
+	if (e->type == VT_ZSET) {
+		resp_error(R, "ERR DUMP of a sorted set is not supported yet");
 		return;
 	}
 	struct buf tmp;

@@ -168,8 +168,6 @@ static void pop_generic(struct client *c, bool head)
 void cmd_lpop(struct client *c) { pop_generic(c, true); }
 void cmd_rpop(struct client *c) { pop_generic(c, false); }
 
-static void wait_or_null(struct client *c, int first, int nkeys, int64_t ms, bool null_array);
-
 /* LMPOP's arguments from numkeys at argument n on (BLMPOP's follow its
  * timeout): pops from the first list with elements; when none has any,
  * answers a null, or waits for ms when blocking. */
@@ -218,7 +216,7 @@ static void mpop_generic(struct client *c, int n, bool blocking, int64_t ms)
 		return;
 	}
 	if (blocking)
-		wait_or_null(c, n + 1, (int)numkeys, ms, true);
+		blocking_wait(c, n + 1, (int)numkeys, VT_LIST, ms, true);
 	else
 		reply_null_array(c);
 }
@@ -546,53 +544,12 @@ void cmd_ltrim(struct client *c)
 
 /* ---- blocking pops ---- */
 
-/* The timeout at argument i, seconds with decimals, as milliseconds (0:
- * forever); false with Redis's error replied. */
-static bool parse_timeout(struct client *c, int i, int64_t *ms)
-{
-	long double t;
-
-	if (parse_ldouble(A(i).p, A(i).len, &t) < 0 || t != t) {
-		resp_error(R, "ERR timeout is not a float or out of range");
-		return false;
-	}
-	if (t < 0) {
-		resp_error(R, "ERR timeout is negative");
-		return false;
-	}
-	t *= 1000;
-	if (t > (long double)INT64_MAX / 2) {
-		resp_error(R, "ERR timeout is out of range");
-		return false;
-	}
-	/* A fraction of a millisecond still waits: 0.0001 is not forever. */
-	*ms = t > 0 && t < 1 ? 1 : (int64_t)t;
-	return true;
-}
-
-/* When nothing could be served: waits, or (inside EXEC, where nothing
- * blocks) answers the timeout's null at once; a second run for a ready
- * key that found nothing again leaves the client waiting as it was. */
-static void wait_or_null(struct client *c, int first, int nkeys, int64_t ms, bool null_array)
-{
-	if (blocking_running(c))
-		return;
-	if (c->in_exec) {
-		if (null_array)
-			reply_null_array(c);
-		else
-			reply_null(c);
-		return;
-	}
-	blocking_wait(c, first, nkeys, ms, null_array);
-}
-
 /* BLPOP and BRPOP key [key ...] timeout */
 static void bpop_generic(struct client *c, bool head)
 {
 	int64_t ms;
 
-	if (!parse_timeout(c, c->argc - 1, &ms))
+	if (!blocking_timeout_arg(c, c->argc - 1, &ms))
 		return;
 	for (int k = 1; k < c->argc - 1; k++) {
 		struct entry *e;
@@ -605,7 +562,7 @@ static void bpop_generic(struct client *c, bool head)
 		pop_and_reply(c, k, e, head, 1);
 		return;
 	}
-	wait_or_null(c, 1, c->argc - 2, ms, true);
+	blocking_wait(c, 1, c->argc - 2, VT_LIST, ms, true);
 }
 
 void cmd_blpop(struct client *c) { bpop_generic(c, true); }
@@ -618,12 +575,12 @@ void cmd_blmove(struct client *c)
 	int64_t ms;
 	int from = parse_end(c, 3), to = from < 0 ? -1 : parse_end(c, 4);
 
-	if (to < 0 || !parse_timeout(c, 5, &ms) || !lookup_typed(c, 1, VT_LIST, false, &src))
+	if (to < 0 || !blocking_timeout_arg(c, 5, &ms) || !lookup_typed(c, 1, VT_LIST, false, &src))
 		return;
 	if (src)
 		move_generic(c, from, to);
 	else
-		wait_or_null(c, 1, 1, ms, false);
+		blocking_wait(c, 1, 1, VT_LIST, ms, false);
 }
 
 /* BRPOPLPUSH source destination timeout */
@@ -632,12 +589,12 @@ void cmd_brpoplpush(struct client *c)
 	struct entry *src;
 	int64_t ms;
 
-	if (!parse_timeout(c, 3, &ms) || !lookup_typed(c, 1, VT_LIST, false, &src))
+	if (!blocking_timeout_arg(c, 3, &ms) || !lookup_typed(c, 1, VT_LIST, false, &src))
 		return;
 	if (src)
 		move_generic(c, false, true);
 	else
-		wait_or_null(c, 1, 1, ms, false);
+		blocking_wait(c, 1, 1, VT_LIST, ms, false);
 }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count] */
@@ -645,6 +602,6 @@ void cmd_blmpop(struct client *c)
 {
 	int64_t ms;
 
-	if (parse_timeout(c, 1, &ms))
+	if (blocking_timeout_arg(c, 1, &ms))
 		mpop_generic(c, 2, true, ms);
 }

@@ -448,12 +448,16 @@ static bool paused(const struct client *c, const struct command *cmd)
 	return cmd->flags & (CMD_WRITE | CMD_MAYREPL);
 }
 
-/* A blocked client's command, run again for a key that became ready. */
+/* A blocked client's command, run again for a key that became ready;
+ * the invalidations its own writes made follow its reply, as after any
+ * command. */
 static void rerun_command(struct client *c)
 {
 	const struct command *cmd = command_find(A(0).p, A(0).len);
 	if (cmd)
 		command_execute(c, cmd);
+	if (c->trk)
+		tracking_after_command(c, false);
 }
 
 bool command_dispatch(struct client *c)

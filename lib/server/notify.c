@@ -156,7 +156,7 @@ void notify_op(struct server *s, const struct op *op)
 	const struct client *by = op->expiry ? NULL : s->current;
 
 	/* A key that may have elements now: clients blocked on it get a try. */
-	if (op->type == OP_LPUSH || op->type == OP_RPUSH)
+	if (op->type == OP_LPUSH || op->type == OP_RPUSH || op->type == OP_ZADD)
 		blocking_key_ready(s, op->key, op->klen);
 	else if (op->type == OP_RENAME)
 		blocking_key_ready(s, op->val, op->vlen);

@@ -116,7 +116,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		abort();
 	switch (rc) {
 	case DUMP_OK:
-		if (v.type == DUMP_SET || v.type == DUMP_HASH) {
+		if (v.type == DUMP_SET || v.type == DUMP_HASH || v.type == DUMP_LIST) {
 			check_collection(&v, max);
 			break;
 		}

@@ -140,7 +140,7 @@ open(os.path.join(here, "corpus", "snap", "typed-zlib"), "wb").write(b"\x00" + s
 open(os.path.join(here, "corpus", "snap", "typed-big"), "wb").write(
     b"\x30" + snapshot([(2, b"big", 0, [b"%d" % i for i in range(3000)])], True, 2))
 
-# DUMP payloads of sets and hashes (lib/proto/dump.h), as bodies: the
+# DUMP payloads of sets, hashes and lists (lib/proto/dump.h), as bodies: the
 # target's first byte 0x15 (odd: add the footer, RDB version 10).
 def lp_hash(pairs):
     entries = b""
@@ -158,6 +158,9 @@ dump_seeds = {
     "hash": b"\x04\x02\x01a\x011\x01b\x012",
     "intset": b"\x0b\x0e" + struct.pack("<IIhhh", 2, 3, -7, 0, 300),
     "hash-listpack": b"\x10" + bytes([len(lp)]) + lp,
+    "list": b"\x01\x03\x01a\x00\xc0\x05",
+    # a quicklist: a packed node (a listpack) and a plain one
+    "list-quicklist": b"\x12\x02\x02" + bytes([len(lp)]) + lp + b"\x01\x03xyz",
 }
 for name, body in dump_seeds.items():
     open(os.path.join(here, "corpus", "dump", name), "wb").write(b"\x15" + body)
