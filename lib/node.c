@@ -346,6 +346,7 @@ void node_release(struct node *n)
 	clients_close(&n->srv);
 	pubsub_free(&n->srv);
 	watch_free(&n->srv);
+	blocking_free(&n->srv);
 	tracking_free(&n->srv);
 	control_close(&n->srv);
 	if (n->sigfd >= 0)

@@ -331,3 +331,25 @@ size_t blocking_keys(const struct server *s)
 {
 	return s->blocking ? dict_count(s->blocking->keys) : 0;
 }
+
+void blocking_free(struct server *s)
+{
+	struct blocking_table *t = s->blocking;
+	struct dict_iter it;
+	struct elem *e;
+
+	if (!t)
+		return;
+	dict_iter_init(&it, t->keys);
+	while ((e = dict_iter_next(&it))) {
+		struct bkey *k;
+		memcpy(&k, elem_val(e), sizeof(k));
+		free(k->key);
+		free(k->v);
+		free(k);
+	}
+	dict_free(t->keys);
+	free(t->ready);
+	free(t);
+	s->blocking = NULL;
+}

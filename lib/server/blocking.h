@@ -41,7 +41,9 @@ void blocking_unblock(struct client *c, bool error);
 void blocking_unblock_all(struct server *s, const char *err);
 /* c is going away. */
 void blocking_forget(struct client *c);
-/* Keys with clients waiting (INFO's blocked_keys... not yet shown). */
+/* Keys with clients waiting. */
 size_t blocking_keys(const struct server *s);
+/* Frees the table (the server stops; its clients are gone). */
+void blocking_free(struct server *s);
 
 #endif

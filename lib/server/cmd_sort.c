@@ -208,7 +208,7 @@ static void sort_generic(struct client *c, bool ro)
 			goto done;
 		}
 	}
-	if (!o.nosort)
+	if (!o.nosort && k.n > 1)
 		qsort_r(k.items, k.n, sizeof(*k.items), cmp_items, &o);
 	/* LIMIT */
 	size_t start = o.offset < 0 ? 0 : (size_t)o.offset, end = k.n;
