@@ -632,9 +632,24 @@ static void emit_visit(void *arg, const char *m, size_t len, double s)
 	emit(x->c, x->out, m, len, s, x->withscores);
 }
 
+/* ZRANGESTORE's result as Redis 7.0 builds it: compact from the start
+ * unless a rank range is known to be too long, converted when an element
+ * would not fit; a zero that goes in while compact is 0. */
+struct store_ctx {
+	struct tmpz t;
+	bool compact;
+	size_t n;
+};
+
 static void store_visit(void *arg, const char *m, size_t len, double s)
 {
-	tmpz_set(arg, m, len, s);
+	struct store_ctx *x = arg;
+
+	if (x->compact && (x->n + 1 > value_limits.zset_max_listpack_entries ||
+			   len > value_limits.zset_max_listpack_value))
+		x->compact = false;
+	x->n++;
+	tmpz_set(&x->t, m, len, x->compact && s == 0 ? 0.0 : s);
 }
 
 /* ZRANGE and its older forms, as Redis's zrangeGenericCommand: the source
@@ -699,11 +714,14 @@ static void zrange_generic(struct client *c, int k, bool store, enum rtype type,
 	if (!zset_at(c, k, true, &e, &v))
 		return;
 	if (store) {
-		struct tmpz t = { 0 };
+		struct store_ctx x = { .compact = true };
+		size_t first, last;
+		if (e && q.type == BY_RANK && normalize_range(q.start, q.stop, zset_len(&v), &first, &last))
+			x.compact = last - first + 1 <= value_limits.zset_max_listpack_entries;
 		if (e)
-			range_walk(&v, &q, store_visit, &t);
-		store_result(c, 1, &t, "zrangestore");
-		tmpz_free(&t);
+			range_walk(&v, &q, store_visit, &x);
+		store_result(c, 1, &x.t, "zrangestore");
+		tmpz_free(&x.t);
 		return;
 	}
 	if (!e) {
