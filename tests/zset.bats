@@ -553,6 +553,38 @@ zdump() {
 	object encoding lv2
 	zrange lv 0 -1 withscores
 	config set zset-max-listpack-value 64
+	zadd e1 ch nx
+	zadd e1 infinity a -Infinity b
+	zrange e1 0 -1 withscores
+	zrangebyscore e1 (inf +inf
+	zrangebyscore e1 -inf (-inf
+	zrangebyscore e1 (-inf (inf withscores
+	zcount e1 (-inf (inf
+	zadd e1 1 c 2 d 3 e
+	zrange e1 0 -1 WithScores
+	zrange e1 (1 +inf ByScore Limit 1 1 WITHSCORES
+	zrange e1 - + bylex limit 1 -5
+	zrevrangebylex e1 + - limit 2 2
+	zrevrangebylex e1 + - limit -1 2
+	zadd e2 2 b 1 a
+	zadd e2 lt ch 1 b 0 a 5 c
+	zadd e2 gt 0 b
+	zadd e2 gt incr 0 b
+	zadd e2 lt incr 0 b
+	zadd e2 xx ch incr 1 b
+	zrange e2 0 -1 withscores
+	zmscore e2
+	zinterstore e3 2 e2 e1 weights 2 0.5 aggregate sum
+	zrange e3 0 -1 withscores
+	zunionstore e3 3 e1 e2 e2 aggregate min
+	zrange e3 0 -1 withscores
+	zdiffstore e3 2 e1 nokey
+	zrange e3 0 -1 withscores
+	zintercard 2 e1 e2 limit 1
+	zrangestore e4 e1 +inf -inf byscore rev limit 1 2
+	zrange e4 0 -1 withscores
+	zrangestore e4 e1 0 -1 rev
+	zrange e4 0 -1 withscores
 	EOF
 	echo "$output"
 	[[ $status == 0 ]]
