@@ -197,4 +197,40 @@ void cmd_hsetnx(struct client *c);
 void cmd_hstrlen(struct client *c);
 void cmd_hvals(struct client *c);
 
+/* cmd_zset.c: sorted sets: ZADD ZINCRBY ZREM, ZCARD ZSCORE ZMSCORE ZCOUNT ZLEXCOUNT ZRANK ZREVRANK,
+ * the ZRANGE family and ZRANGESTORE, ZPOPMIN ZPOPMAX ZMPOP, ZRANDMEMBER, ZUNION ZINTER ZDIFF
+ * and their STOREs, ZINTERCARD, ZREMRANGEBY*, ZSCAN */
+void cmd_zadd(struct client *c);
+void cmd_zcard(struct client *c);
+void cmd_zcount(struct client *c);
+void cmd_zdiff(struct client *c);
+void cmd_zdiffstore(struct client *c);
+void cmd_zincrby(struct client *c);
+void cmd_zinter(struct client *c);
+void cmd_zintercard(struct client *c);
+void cmd_zinterstore(struct client *c);
+void cmd_zlexcount(struct client *c);
+void cmd_zmpop(struct client *c);
+void cmd_zmscore(struct client *c);
+void cmd_zpopmax(struct client *c);
+void cmd_zpopmin(struct client *c);
+void cmd_zrandmember(struct client *c);
+void cmd_zrange(struct client *c);
+void cmd_zrangebylex(struct client *c);
+void cmd_zrangebyscore(struct client *c);
+void cmd_zrangestore(struct client *c);
+void cmd_zrank(struct client *c);
+void cmd_zrem(struct client *c);
+void cmd_zremrangebylex(struct client *c);
+void cmd_zremrangebyrank(struct client *c);
+void cmd_zremrangebyscore(struct client *c);
+void cmd_zrevrange(struct client *c);
+void cmd_zrevrangebylex(struct client *c);
+void cmd_zrevrangebyscore(struct client *c);
+void cmd_zrevrank(struct client *c);
+void cmd_zscan(struct client *c);
+void cmd_zscore(struct client *c);
+void cmd_zunion(struct client *c);
+void cmd_zunionstore(struct client *c);
+
 #endif
