@@ -21,6 +21,7 @@
 #include "data/dict.h"
 #include "data/set.h"
 #include "data/zset.h"
+#include "server/blocking.h"
 #include "server/cmds.h"
 #include "server/command.h"
 
@@ -796,12 +797,18 @@ void cmd_zremrangebylex(struct client *c) { zremrange_generic(c, BY_LEX, "zremra
 
 /* ---- pops ---- */
 
+/* How a pop replies: ZPOPMIN's elements, ZMPOP's key and elements, or
+ * BZPOPMIN's key, member and score in one flat array. */
+enum zpop_reply { ZPOP_PLAIN, ZPOP_KEYED, ZPOP_TRIPLE };
+
 /* Pops up to count (-1: one, flat) elements from the lowest (or highest)
  * end of the first sorted set among the nkeys keys from argument first,
- * as Redis's genericZpopCommand: emitkey (ZMPOP) replies the key and the
- * elements in pairs; nested pairs them too (RESP3 with a count). */
-static void zpop_generic(struct client *c, int first, int nkeys, bool max, bool emitkey, long long count,
-			 bool nested, bool nil_when_empty)
+ * as Redis's genericZpopCommand; nested pairs them (RESP3 with a count).
+ * When none has any: a null (nil_when_empty) or an empty array, or, with
+ * block_ms >= 0 (the blocking pops), the client waits that long (0:
+ * forever) for one. */
+static void zpop_generic(struct client *c, int first, int nkeys, bool max, enum zpop_reply form,
+			 long long count, bool nested, bool nil_when_empty, int64_t block_ms)
 {
 	struct entry *e = NULL;
 	struct vref v;
@@ -812,6 +819,10 @@ static void zpop_generic(struct client *c, int first, int nkeys, bool max, bool 
 			return;
 		if (e)
 			break;
+	}
+	if (!e && block_ms >= 0) {
+		blocking_wait(c, first, nkeys, VT_ZSET, block_ms, true);
+		return;
 	}
 	if (!e) {
 		if (nil_when_empty)
@@ -828,10 +839,13 @@ static void zpop_generic(struct client *c, int first, int nkeys, bool max, bool 
 		count = 1;
 	size_t len = zset_len(&v);
 	size_t n = (unsigned long long)count < len ? (size_t)count : len;
-	if (emitkey) {
+	if (form == ZPOP_KEYED) {
 		resp_array(R, 2);
 		resp_bulk(R, A(k).p, A(k).len);
 		resp_array(R, (long long)n);
+	} else if (form == ZPOP_TRIPLE) {
+		resp_array(R, 3);
+		resp_bulk(R, A(k).p, A(k).len);
 	} else {
 		resp_array(R, nested ? (long long)n : (long long)n * 2);
 	}
@@ -867,27 +881,28 @@ static void zpop_minmax(struct client *c, bool max)
 		resp_error(R, "ERR value is out of range, must be positive");
 		return;
 	}
-	zpop_generic(c, 1, 1, max, false, count, c->resp > 2 && count != -1, false);
+	zpop_generic(c, 1, 1, max, ZPOP_PLAIN, count, c->resp > 2 && count != -1, false, -1);
 }
 
 void cmd_zpopmin(struct client *c) { zpop_minmax(c, false); }
 void cmd_zpopmax(struct client *c) { zpop_minmax(c, true); }
 
-/* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
-void cmd_zmpop(struct client *c)
+/* ZMPOP's arguments from numkeys at argument n on (BZMPOP's follow its
+ * timeout); block_ms as zpop_generic's. */
+static void zmpop_generic(struct client *c, int n, int64_t block_ms)
 {
 	long long numkeys, count = -1;
 	bool max;
 
-	if (parse_ll(A(1).p, A(1).len, &numkeys) < 0 || numkeys < 1) {
+	if (parse_ll(A(n).p, A(n).len, &numkeys) < 0 || numkeys < 1) {
 		resp_error(R, "ERR numkeys should be greater than 0");
 		return;
 	}
-	if (numkeys >= c->argc - 2) {
+	if (numkeys >= c->argc - n - 1) {
 		resp_error(R, ERR_SYNTAX);
 		return;
 	}
-	int where = 2 + (int)numkeys;
+	int where = n + 1 + (int)numkeys;
 	if (arg_is(c, where, "MIN")) {
 		max = false;
 	} else if (arg_is(c, where, "MAX")) {
@@ -908,8 +923,29 @@ void cmd_zmpop(struct client *c)
 			return;
 		}
 	}
-	zpop_generic(c, 2, (int)numkeys, max, true, count < 0 ? 1 : count, true, true);
+	zpop_generic(c, n + 1, (int)numkeys, max, ZPOP_KEYED, count < 0 ? 1 : count, true, true, block_ms);
 }
+
+void cmd_zmpop(struct client *c) { zmpop_generic(c, 1, -1); }
+
+/* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count] */
+void cmd_bzmpop(struct client *c)
+{
+	int64_t ms;
+	if (blocking_timeout_arg(c, 1, &ms))
+		zmpop_generic(c, 2, ms);
+}
+
+/* BZPOPMIN and BZPOPMAX key [key ...] timeout */
+static void bzpop_generic(struct client *c, bool max)
+{
+	int64_t ms;
+	if (blocking_timeout_arg(c, c->argc - 1, &ms))
+		zpop_generic(c, 1, c->argc - 2, max, ZPOP_TRIPLE, -1, false, true, ms);
+}
+
+void cmd_bzpopmin(struct client *c) { bzpop_generic(c, false); }
+void cmd_bzpopmax(struct client *c) { bzpop_generic(c, true); }
 
 /* ---- ZRANDMEMBER ---- */
 

@@ -200,6 +200,9 @@ void cmd_hvals(struct client *c);
 /* cmd_zset.c: sorted sets: ZADD ZINCRBY ZREM, ZCARD ZSCORE ZMSCORE ZCOUNT ZLEXCOUNT ZRANK ZREVRANK,
  * the ZRANGE family and ZRANGESTORE, ZPOPMIN ZPOPMAX ZMPOP, ZRANDMEMBER, ZUNION ZINTER ZDIFF
  * and their STOREs, ZINTERCARD, ZREMRANGEBY*, ZSCAN */
+void cmd_bzmpop(struct client *c);
+void cmd_bzpopmax(struct client *c);
+void cmd_bzpopmin(struct client *c);
 void cmd_zadd(struct client *c);
 void cmd_zcard(struct client *c);
 void cmd_zcount(struct client *c);

@@ -3,12 +3,13 @@
   gen_ops.py --mixed N [SEED]        N mixed writes: SET (values of 1 byte to
                                      100 KB), DEL, INCR, EXPIRE; no command
                                      in it can fail
-  gen_ops.py --typed N [SEED]        N mixed writes over strings, hashes and
-                                     sets: every write command of the three
-                                     types (SPOP, SMOVE and the *STOREs
-                                     too), COPY, EXPIRE and PERSIST on all
-                                     of them; values up to 100 KB; no
-                                     command in it can fail
+  gen_ops.py --typed N [SEED]        N mixed writes over strings, hashes,
+                                     sets, lists and sorted sets: their
+                                     write commands (SPOP, SMOVE, LMOVE,
+                                     LMPOP, ZINCRBY, SORT STORE and the
+                                     *STOREs too), COPY, EXPIRE and PERSIST;
+                                     values up to 100 KB; no command in it
+                                     can fail
   gen_ops.py --keys PREFIX N SIZE    SET PREFIX:0 .. PREFIX:N-1, each SIZE
                                      random hex characters
 
@@ -75,7 +76,73 @@ def typed(n, seed):
     def size():
         return rng.randint(1, 100 * 1024) if rng.random() < 0.02 else rng.randint(0, 40)
 
+    lists = ["list:%d" % i for i in range(40)]
+    zsets = ["zset:%d" % i for i in range(40)]
+
+    def element():
+        return str(rng.randint(0, 50)) if rng.random() < 0.5 else value(rng, size())
+
+    def zmember():
+        return "z%d" % rng.randint(0, 150) if rng.random() < 0.9 else value(rng, rng.randint(65, 120))
+
+    def score():
+        return "%d" % rng.randint(-50, 50) if rng.random() < 0.5 else "%.6f" % rng.uniform(-1000, 1000)
+
+    def list_or_zset():
+        roll = rng.random()
+        if roll < 0.22:
+            return resp(rng.choice(("RPUSH", "LPUSH")), rng.choice(lists),
+                        *[element() for _ in range(rng.randint(1, 10))])
+        if roll < 0.30:
+            return resp(rng.choice(("LPOP", "RPOP")), rng.choice(lists),
+                        *([rng.randint(1, 4)] if rng.random() < 0.5 else []))
+        if roll < 0.33:
+            return resp("LINSERT", rng.choice(lists), rng.choice(("BEFORE", "AFTER")),
+                        str(rng.randint(0, 50)), element())
+        if roll < 0.36:
+            return resp("LREM", rng.choice(lists), rng.randint(-2, 2), str(rng.randint(0, 50)))
+        if roll < 0.39:
+            return resp("LTRIM", rng.choice(lists), rng.randint(-5, 3), rng.randint(-3, 30))
+        if roll < 0.42:
+            src, dst = rng.choice(lists), rng.choice(lists)
+            if rng.random() < 0.5:
+                return resp("RPOPLPUSH", src, dst)
+            return resp("LMOVE", src, dst, rng.choice(("LEFT", "RIGHT")), rng.choice(("LEFT", "RIGHT")))
+        if roll < 0.44:
+            return resp("LMPOP", 2, *rng.sample(lists, 2), rng.choice(("LEFT", "RIGHT")), "COUNT", rng.randint(1, 3))
+        if roll < 0.46:
+            return resp("SORT", rng.choice(lists), "ALPHA", "LIMIT", 0, rng.randint(1, 20), "STORE", rng.choice(lists))
+        if roll < 0.66:
+            args = []
+            for _ in range(rng.randint(1, 8)):
+                args += [score(), zmember()]
+            flags = rng.choice(([], [], ["NX"], ["XX"], ["GT"], ["LT"], ["CH"], ["XX", "GT"]))
+            return resp("ZADD", rng.choice(zsets), *flags, *args)
+        if roll < 0.72:
+            return resp("ZINCRBY", rng.choice(zsets), score(), zmember())
+        if roll < 0.80:
+            return resp("ZREM", rng.choice(zsets), *[zmember() for _ in range(rng.randint(1, 10))])
+        if roll < 0.85:
+            return resp(rng.choice(("ZPOPMIN", "ZPOPMAX")), rng.choice(zsets),
+                        *([rng.randint(1, 4)] if rng.random() < 0.5 else []))
+        if roll < 0.88:
+            return resp("ZREMRANGEBYRANK", rng.choice(zsets), rng.randint(0, 3), rng.randint(3, 6))
+        if roll < 0.91:
+            return resp("ZREMRANGEBYSCORE", rng.choice(zsets), rng.randint(-60, 0), rng.randint(0, 60))
+        if roll < 0.96:
+            cmd = rng.choice(("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"))
+            srcs = rng.sample(zsets, rng.randint(1, 3))
+            return resp(cmd, rng.choice(zsets), len(srcs), *srcs)
+        space = rng.choice((lists, zsets))
+        if rng.random() < 0.5:
+            src, dst = rng.sample(space, 2)
+            return resp("COPY", src, dst, "REPLACE")
+        return resp("EXPIRE", rng.choice(space), rng.randint(300, 3000))
+
     for _ in range(n):
+        if rng.random() < 0.25:
+            yield list_or_zset()
+            continue
         roll = rng.random()
         if roll < 0.15:
             yield resp("SET", rng.choice(strings), value(rng, size()))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP wait for a list to
-# have elements, first come first served per key; a push, an EXEC that
+# Blocking pops: BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP wait for a list,
+# BZPOPMIN BZPOPMAX BZMPOP for a sorted set, to have elements, first come
+# first served per key; a push, an EXEC that
 # pushes, a RENAME into place or another client's BLMOVE wakes them; a
 # timeout (seconds with decimals), CLIENT UNBLOCK or a demotion answers
 # them; inside MULTI they do not block; on a master the pop they perform
@@ -197,4 +198,44 @@ sessions() {
 	assert_output 'b $2\r\nb2\r\n'
 	run grep '^a \*' "$TEST_DIR/out"
 	assert_output 'a *2\r\n$2\r\nq1\r\n$2\r\na1\r\n'
+}
+
+@test "BZPOPMIN, BZPOPMAX and BZMPOP wait for a sorted set: served by ZADD in arrival order, a list push does not wake them, timeouts answer a null" {
+	start
+	run sessions <<-'EOF'
+		a BZPOPMIN z 0
+		b BZPOPMAX other z 0
+		c BZMPOP 0 1 z MIN COUNT 5
+		p RPUSH z-list x
+		p ZADD z 1 one 2 two 3 three 4 four
+		a !read
+		b !read
+		c !read
+		p EXISTS z
+		d BZPOPMIN nokey 0.1
+		d BZMPOP 0.1 1 nokey MAX
+		p SET s v
+		d BZPOPMIN s 0
+		p ZADD z2 5 five
+		d BZPOPMAX z2 0
+	EOF
+	echo "$output"
+	assert_output "$(cat <<-'EOF'
+		a (timeout)
+		b (timeout)
+		c (timeout)
+		p :1\r\n
+		p :4\r\n
+		a *3\r\n$1\r\nz\r\n$3\r\none\r\n$1\r\n1\r\n
+		b *3\r\n$1\r\nz\r\n$4\r\nfour\r\n$1\r\n4\r\n
+		c *2\r\n$1\r\nz\r\n*2\r\n*2\r\n$3\r\ntwo\r\n$1\r\n2\r\n*2\r\n$5\r\nthree\r\n$1\r\n3\r\n
+		p :0\r\n
+		d *-1\r\n
+		d *-1\r\n
+		p +OK\r\n
+		d -WRONGTYPE Operation against a key holding the wrong kind of value\r\n
+		p :1\r\n
+		d *3\r\n$2\r\nz2\r\n$4\r\nfive\r\n$1\r\n5\r\n
+	EOF
+	)"
 }
