@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Replication of hashes and sets, exactly: a random workload of every write
-# command of strings, hashes and sets (helpers/gen_ops.py --typed, with
-# expiry, SPOP, SMOVE, the *STOREs and COPY) through full syncs, a chained
+# Replication of every type, exactly: a random workload of the write
+# commands of strings, hashes, sets, lists and sorted sets
+# (helpers/gen_ops.py --typed, with expiry, SPOP, SMOVE, LMOVE, LMPOP, SORT
+# STORE, ZINCRBY, the pops, the *STOREs and COPY) through full syncs, a chained
 # sub-replica, a paused replica, a cut link, a log overflow and a promotion
 # with siblings. The checker is DEBUG DIGEST equality (it covers every type,
 # independent of the order of fields and members) plus the sync counters.
@@ -33,7 +34,7 @@ has_types() {
 	done
 }
 
-@test "stress: 5,000 writes of strings, hashes and sets (values up to 100 KB) reach three replicas and a chained sub-replica; one joins by full sync mid-stream" {
+@test "stress: 5,000 writes of strings, hashes, sets, lists and sorted sets (values up to 100 KB) reach three replicas and a chained sub-replica; one joins by full sync mid-stream" {
 	local conf r
 	conf=$(fast_conf c.yml)
 	typed_ops "$TEST_DIR/ops1.resp" 2500 1
@@ -68,7 +69,7 @@ has_types() {
 	assert_output "READONLY You can't write against a read only replica."
 }
 
-@test "hashes and sets through faults: a paused replica and a cut link resync partially, a log overflow fully, a coordinated promotion with siblings partially (WAIT counts them); digests equal after each" {
+@test "every type through faults: a paused replica and a cut link resync partially, a log overflow fully, a coordinated promotion with siblings partially (WAIT counts them); digests equal after each" {
 	local conf off r
 	conf=$(fast_conf c.yml "log_capacity: 3000")
 	typed_ops "$TEST_DIR/base.resp" 1500 3
