@@ -96,6 +96,42 @@ load helpers/persist-hooks
 	assert_equal "$d" "$(digest m)"
 }
 
+@test "fsync always: lists and sorted sets: a master killed with SIGKILL under RPUSH and ZADD keeps every acknowledged element, in order, and every score" {
+	local conf llog=$TEST_DIR/acked-l zlog=$TEST_DIR/acked-z lpid zpid d
+	conf=$(persist_conf m.yml always "snapshot_every_ops: 700")
+	start_master_node m -c "$conf"
+	start_replica_node r1 m -c "$(fast_conf r.yml)"
+	on m rpush big $(seq 1 3000) >/dev/null       # past one node: a quicklist
+	on m zadd board $(seq 1 400) >/dev/null       # 200 members: a skiplist
+	wait_synced m r1
+
+	start_writer m "$llog" --type list --prefix l --size 20
+	lpid=$WRITER_PID
+	start_writer m "$zlog" --type zset --prefix z
+	zpid=$WRITER_PID
+	wait_until 30 acked_at_least "$llog" 800
+	wait_until 30 acked_at_least "$zlog" 800
+	wait_until 10 log_has m "is the new base"
+	kill_node m KILL
+	run wait_writer "$llog"
+	assert_match '^closed'
+	run wait_writer "$zlog"
+	assert_match '^closed'
+	wait "$lpid" "$zpid" || true
+
+	restart_node m
+	run check_acked m "$llog" --type list --prefix l --size 20
+	assert_status 0
+	run check_acked m "$zlog" --type zset --prefix z
+	assert_status 0
+	assert_equal 3000 "$(on m llen big)"
+	assert_equal 200 "$(on m zcard board)"
+	assert_equal skiplist "$(on m object encoding board)"
+	wait_synced m r1
+	d=$(digest m)
+	assert_equal "$d" "$(digest r1)"
+}
+
 @test "fsync always: a replica killed with SIGKILL while the master takes writes recovers from its disk and resyncs partially" {
 	local mconf rconf log=$TEST_DIR/acked n line keys roff
 	# a long replica timeout: the master is paused (SIGSTOP) for a moment below

@@ -9,15 +9,19 @@ i = 0, 1, 2, ..., by type T (default string):
     string  SET P:i V
     hash    HSET P:(i mod 16) f:i V
     set     SADD P:(i mod 16) V
-where V is value(i) (below). On success (+OK, or :1 for a new field or
-member) it appends "i" to LOG (flushed per line, so a test may read it at
+    list    RPUSH P:(i mod 16) V
+    zset    ZADD P:(i mod 16) i V
+where V is value(i) (below). On success (+OK; :1 for a new field or
+member; any length for RPUSH) it appends "i" to LOG (flushed per line, so a test may read it at
 any time) and goes on with i + 1. It stops at the first reply that is not +OK, when the connection
 closes or fails, when FILE --stop exists (checked before each write), after
 --max writes or after --max-seconds (default 60). It then writes why to
 LOG.end, one line: "error <the reply>", "closed <why>" or "stopped". Exit 0.
 
 check: every i listed in LOG must be on the node (P:i == value(i), field
-f:i of P:(i mod 16) == value(i), value(i) a member of P:(i mod 16)); prints
+f:i of P:(i mod 16) == value(i), value(i) a member of P:(i mod 16), an
+element of the list P:(i mod 16) after those of smaller i, a member of
+the sorted set P:(i mod 16) with score i); prints
 "N acknowledged, all present" (exit 0), or the missing or wrong ones (at most
 ten shown) and exit 1.
 
@@ -43,7 +47,7 @@ def parse(argv):
     for k, v in zip(rest[::2], rest[1::2]):
         if k == "--prefix":
             o["prefix"] = v
-        elif k == "--type" and v in ("string", "hash", "set"):
+        elif k == "--type" and v in ("string", "hash", "set", "list", "zset"):
             o["type"] = v
         elif k == "--size":
             o["size"] = int(v)
@@ -103,6 +107,10 @@ def command(o, i):
         return resp("HSET", "%s:%d" % (o["prefix"], i % 16), "f:%d" % i, v)
     if o["type"] == "set":
         return resp("SADD", "%s:%d" % (o["prefix"], i % 16), v)
+    if o["type"] == "list":
+        return resp("RPUSH", "%s:%d" % (o["prefix"], i % 16), v)
+    if o["type"] == "zset":
+        return resp("ZADD", "%s:%d" % (o["prefix"], i % 16), i, v)
     return resp("SET", "%s:%d" % (o["prefix"], i), v)
 
 
@@ -116,6 +124,10 @@ def lookup(o, chunk):
     if o["type"] == "set":
         key = "%s:%d" % (o["prefix"], chunk[0] % 16)
         return (resp("SMISMEMBER", key, *[value(i, o["size"]) for i in chunk]),
+                ["%s member %d" % (key, i) for i in chunk])
+    if o["type"] == "zset":
+        key = "%s:%d" % (o["prefix"], chunk[0] % 16)
+        return (resp("ZMSCORE", key, *[value(i, o["size"]) for i in chunk]),
                 ["%s member %d" % (key, i) for i in chunk])
     return (resp("MGET", *["%s:%d" % (o["prefix"], i) for i in chunk]),
             ["%s:%d" % (o["prefix"], i) for i in chunk])
@@ -133,7 +145,9 @@ def write(o):
                 break
             conn.sock.sendall(command(o, i))
             r = conn.reply()
-            if r != ("+OK" if o["type"] == "string" else ":1"):
+            ok = r.startswith(":") and int(r[1:]) > 0 if o["type"] == "list" else \
+                r == ("+OK" if o["type"] == "string" else ":1")
+            if not ok:
                 why = "error %s" % (r[1:] if r.startswith("-") else r)
                 break
             log.write("%d\n" % i)
@@ -151,6 +165,24 @@ def check(o):
     conn = Conn(o["port"])
     bad = []
     groups = [acked] if o["type"] == "string" else [[i for i in acked if i % 16 == k] for k in range(16)]
+    if o["type"] == "list":
+        # each list holds its acknowledged elements, in the order written
+        for group in groups:
+            if not group:
+                continue
+            key = "%s:%d" % (o["prefix"], group[0] % 16)
+            conn.sock.sendall(resp("LRANGE", key, 0, -1))
+            got = conn.reply()
+            pos, where = 0, {}
+            for at, v in enumerate(got):
+                where.setdefault(v, at)
+            for i in group:
+                at = where.get(value(i, o["size"]))
+                if at is None or at < pos:
+                    bad.append("%s element %d %s" % (key, i, "missing" if at is None else "out of order"))
+                else:
+                    pos = at
+        groups = []
     for group in groups:
         for start in range(0, len(group), 1000):
             chunk = group[start:start + 1000]
@@ -158,7 +190,7 @@ def check(o):
             conn.sock.sendall(cmd)
             got = conn.reply()
             for i, name, v in zip(chunk, names, got):
-                want = ":1" if o["type"] == "set" else value(i, o["size"])
+                want = ":1" if o["type"] == "set" else b"%d" % i if o["type"] == "zset" else value(i, o["size"])
                 if v != want:
                     bad.append("%s is %r" % (name, v))
     if bad:
