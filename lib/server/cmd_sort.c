@@ -182,6 +182,14 @@ static void sort_generic(struct client *c, bool ro)
 		struct vref v = entry_vref(e);
 		k.items = xmalloc((value_count(&v) + 1) * sizeof(*k.items));
 		value_each(&v, collect_elem, &k);
+		/* Unsorted, a sorted set keeps its order, reversed by DESC. */
+		if (o.nosort && e->type == VT_ZSET && o.desc) {
+			for (size_t i = 0, j = k.n ? k.n - 1 : 0; i < j; i++, j--) {
+				struct sort_item t = k.items[i];
+				k.items[i] = k.items[j];
+				k.items[j] = t;
+			}
+		}
 		/* A set has no order of its own: sorted anyway for a STORE, so
 		 * every node stores the same list (Redis does the same). */
 		if (o.nosort && e->type == VT_SET && o.store) {
