@@ -383,3 +383,29 @@ same_members() {
 	assert_output '-ERR Bad data format\r\n'
 	assert_equal 0 "$(rcli exists bad)"
 }
+
+@test "DUMP and RESTORE of sorted sets beside a real redis-server: Redis's listpack and skiplist payloads into Synap, Synap's into Redis, scores exact (infinities, fractions, -0)" {
+	start_redis
+	local k
+	for srv in rcli rr; do
+		"$srv" zadd z:small 1 a 1.5 b -inf c inf d 0.1 e -0 f >/dev/null
+		"$srv" zadd z:big $(for i in $(seq 1 300); do echo "$i.25 m$i"; done) >/dev/null
+		"$srv" zadd z:long 3 "$(printf 'y%.0s' {1..100})" 2 x >/dev/null
+	done
+	for k in z:small z:big z:long; do
+		assert_equal '+OK\r\n' "$(d "$PORT" RESTORE "$k" 50000 "dump:$REDIS_PORT:$k" REPLACE)"
+		assert_equal '+OK\r\n' "$(d "$REDIS_PORT" RESTORE "$k:back" 0 "dump:$PORT:$k")"
+		assert_equal "$(rr zrange "$k" 0 -1 withscores | md5sum)" "$(rcli zrange "$k" 0 -1 withscores | md5sum)"
+		assert_equal "$(rr zrange "$k" 0 -1 withscores | md5sum)" "$(rr zrange "$k:back" 0 -1 withscores | md5sum)"
+		assert_equal zset "$(rcli type "$k")"
+		(($(rcli pttl "$k") > 40000))
+	done
+	assert_equal skiplist "$(rcli object encoding z:big)"
+	assert_equal listpack "$(rcli object encoding z:small)"
+	# a member twice, or a NaN score, is refused
+	run d "$PORT" RESTORE bad 0 "payload:05020161$(printf '%s' 000000000000f83f)0161000000000000f83f"
+	assert_output '-ERR Bad data format\r\n'
+	run d "$PORT" RESTORE bad 0 "payload:05010161000000000000f87f"
+	assert_output '-ERR Bad data format\r\n'
+	assert_equal 0 "$(rcli exists bad)"
+}

@@ -1,6 +1,7 @@
 /* dump.c - DUMP payloads: the RDB encoding of a value, its footer, CRC64
  * and LZF decompression (see dump.h for the format). */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,6 +183,13 @@ void dump_put(struct buf *b, const char *s, size_t len)
 	put_string(b, s, len);
 }
 
+void dump_put_score(struct buf *b, double score)
+{
+	uint64_t u;
+	memcpy(&u, &score, sizeof(u));
+	put_le(b, u, 8);
+}
+
 void dump_end(struct buf *b, size_t start)
 {
 	put_le(b, DUMP_RDB_VERSION, 2);
@@ -299,12 +307,21 @@ static int read_string(struct reader *r, size_t max_len, struct dump_value *v)
 #define RDB_LIST 1
 #define RDB_SET 2
 #define RDB_HASH 4
+#define RDB_ZSET_2 5
 #define RDB_SET_INTSET 11
 #define RDB_HASH_LISTPACK 16
+#define RDB_ZSET_LISTPACK 17
 #define RDB_LIST_QUICKLIST_2 18
 
-/* Forms whose elements are RDB strings one after another. */
-static bool plain_form(uint8_t form) { return form == RDB_LIST || form == RDB_SET || form == RDB_HASH; }
+/* Forms whose elements are read in place one after another (RDB strings;
+ * a sorted set's scores are 8 bytes each). */
+static bool plain_form(uint8_t form)
+{
+	return form == RDB_LIST || form == RDB_SET || form == RDB_HASH || form == RDB_ZSET_2;
+}
+
+/* Elements per member or field: 2 for a hash's and a sorted set's. */
+static uint64_t per_item(const struct dump_value *v) { return v->type == DUMP_HASH || v->type == DUMP_ZSET ? 2 : 1; }
 
 /* One element of a listpack at *pp (before end): a string or an integer
  * (formatted into num). Checks every length; moves *pp past the entry
@@ -366,12 +383,27 @@ static int listpack_entry(const unsigned char **pp, const unsigned char *end, ch
 
 int dump_next(struct dump_value *v, const char **s, size_t *len)
 {
-	uint64_t total = v->type == DUMP_HASH ? v->count * 2 : v->count;
+	uint64_t total = v->count * per_item(v);
 
 	if (v->done >= total)
 		return 0;
 	v->done++;
+	if (v->form == RDB_ZSET_2 && v->done % 2 == 0) {
+		/* A score: 8 bytes of a double, as text that reads back exactly. */
+		if (v->end - v->pos < 8)
+			return -1;
+		uint64_t u = get_le(v->pos, 8);
+		double d;
+		memcpy(&d, &u, sizeof(d));
+		if (d != d)
+			return -1;
+		v->pos += 8;
+		*len = (size_t)snprintf(v->elem_num, sizeof(v->elem_num), "%.17g", d);
+		*s = v->elem_num;
+		return 1;
+	}
 	switch (v->form) {
+	case RDB_ZSET_2:
 	case RDB_LIST:
 	case RDB_SET:
 	case RDB_HASH: {
@@ -386,7 +418,7 @@ int dump_next(struct dump_value *v, const char **s, size_t *len)
 		}
 		v->pos = r.p;
 		if (e.str == e.num) {
-			memcpy(v->elem_num, e.num, sizeof(v->elem_num));
+			memcpy(v->elem_num, e.num, sizeof(e.num));
 			e.str = v->elem_num;
 		}
 		v->elem_owned = e.owned;
@@ -404,6 +436,7 @@ int dump_next(struct dump_value *v, const char **s, size_t *len)
 		return 1;
 	}
 	case RDB_HASH_LISTPACK:
+	case RDB_ZSET_LISTPACK:
 		if (v->pos >= v->end || listpack_entry(&v->pos, v->end, v->elem_num, s, len) < 0)
 			return -1;
 		return 1;
@@ -491,7 +524,8 @@ static int read_collection(struct reader *r, uint8_t form, size_t max_len, struc
 	if (plain_form(form)) {
 		if (read_plain_len(r, &n) < 0 || n == 0 || n > left(r))
 			return DUMP_EFORMAT;
-		v->type = form == RDB_SET ? DUMP_SET : form == RDB_LIST ? DUMP_LIST : DUMP_HASH;
+		v->type = form == RDB_SET ? DUMP_SET : form == RDB_LIST ? DUMP_LIST :
+			  form == RDB_ZSET_2 ? DUMP_ZSET : DUMP_HASH;
 		v->count = n;
 		v->first = v->pos = r->p;
 		v->end = r->end;
@@ -518,12 +552,13 @@ static int read_collection(struct reader *r, uint8_t form, size_t max_len, struc
 		v->end = p + len;
 		return DUMP_OK;
 	}
-	/* A hash's listpack: fields and values in turn. */
+	/* A hash's listpack: fields and values in turn; a sorted set's,
+	 * members and scores. */
 	if ((rc = listpack_walk(p, len, &n, NULL)) != DUMP_OK)
 		return rc;
 	if (n % 2)
 		return DUMP_EFORMAT;
-	v->type = DUMP_HASH;
+	v->type = form == RDB_ZSET_LISTPACK ? DUMP_ZSET : DUMP_HASH;
 	v->count = n / 2;
 	v->first = v->pos = p + 6;
 	v->end = p + len - 1;
@@ -538,9 +573,14 @@ static int check_elements(struct dump_value *v, const unsigned char *object_end)
 	size_t len;
 	int rc;
 
-	while ((rc = dump_next(v, &s, &len)) == 1)
+	while ((rc = dump_next(v, &s, &len)) == 1) {
 		if (len > v->max_len)
 			return DUMP_ETOOBIG;
+		/* A sorted set's score (every second element) is a number. */
+		double d;
+		if (v->type == DUMP_ZSET && v->done % 2 == 0 && (parse_double(s, len, &d) < 0 || d != d))
+			return DUMP_EFORMAT;
+	}
 	/* Elements read in place end where the object does; the others where
 	 * their blob (or the flattened quicklist) does. */
 	if (rc < 0 || v->pos != (plain_form(v->form) && !v->flat ? object_end : v->end))
@@ -578,6 +618,8 @@ int dump_decode(const void *data, size_t len, size_t max_len, struct dump_value 
 	case RDB_SET_INTSET:
 	case RDB_HASH_LISTPACK:
 	case RDB_LIST_QUICKLIST_2:
+	case RDB_ZSET_2:
+	case RDB_ZSET_LISTPACK:
 		rc = read_collection(&r, type, max_len, v);
 		if (rc == DUMP_OK)
 			rc = check_elements(v, footer);

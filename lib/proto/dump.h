@@ -2,9 +2,10 @@
  * for byte as Redis 7.0 writes and reads it, so values move between Redis
  * and Synap. No I/O. A payload is
  *
- *   u8   object type       RDB's: 0 string, 1 list, 2 set, 4 hash (written
- *                          and read); 11 set as an intset, 16 hash as a
- *                          listpack, 18 list as a quicklist (read)
+ *   u8   object type       RDB's: 0 string, 1 list, 2 set, 4 hash, 5 sorted
+ *                          set (written and read); 11 set as an intset, 16
+ *                          hash and 17 sorted set as a listpack, 18 list as
+ *                          a quicklist (read)
  *        object            the value as RDB stores it (below)
  *   u16  RDB version       little-endian; Redis 7.0 writes 10
  *   u64  CRC64             little-endian, of every byte before it: the
@@ -25,7 +26,11 @@
  * A list or a set is an RDB length, then that many strings; a hash a
  * length, then as many field, value string pairs. Redis 7.0 writes a list
  * as a quicklist (type 18: a count of nodes, each a container, 1 plain or
- * 2 packed, and a string: one element, or a listpack of them). Redis 7.0 writes small ones compactly
+ * 2 packed, and a string: one element, or a listpack of them). A sorted
+ * set is a length, then each member (a string) and its score, 8 bytes of
+ * a double, little-endian; as a listpack (17), members and scores in turn,
+ * a score as text or an integer. dump_next hands a sorted set's score out
+ * as text that reads back exactly ("%.17g"). Redis 7.0 writes small ones compactly
  * (types 11 and 16: one string holding an intset, u32 width, u32 count,
  * little-endian integers; or a listpack, u32 bytes, u16 count, entries,
  * 0xFF), which are read too; the encoder writes the plain forms, which
@@ -46,6 +51,7 @@ enum dump_type {
 	DUMP_LIST = 1,
 	DUMP_SET = 2,
 	DUMP_HASH = 4,
+	DUMP_ZSET = 5,
 };
 
 /* What dump_decode found; a decoded string may point into the payload or
@@ -57,14 +63,14 @@ struct dump_value {
 	size_t len;
 	char *owned;            /* memory of a decompressed string (str points in) */
 	char num[24];           /* the digits of an integer-encoded string */
-	uint64_t count;         /* DUMP_SET: members; DUMP_HASH: fields; DUMP_LIST: elements */
+	uint64_t count;         /* DUMP_SET, DUMP_ZSET: members; DUMP_HASH: fields; DUMP_LIST: elements */
 	/* A collection's elements, read one at a time by dump_next. */
 	uint8_t form;           /* the RDB type as written: how they are laid out */
 	const unsigned char *first, *pos, *end;
 	uint64_t done;
 	size_t max_len;
 	char *elem_owned;
-	char elem_num[24];
+	char elem_num[40];      /* an integer's digits, a score's text */
 	char *flat;             /* a quicklist's elements rewritten in the plain form */
 };
 
@@ -84,6 +90,8 @@ void dump_encode_string(struct buf *b, const char *s, size_t len);
  * with the start offset begin returned. */
 size_t dump_begin(struct buf *b, enum dump_type type, uint64_t count);
 void dump_put(struct buf *b, const char *s, size_t len);
+/* A sorted set's score, after its member. */
+void dump_put_score(struct buf *b, double score);
 void dump_end(struct buf *b, size_t start);
 
 /* Checks the footer of the payload p[0..len), then reads its object into

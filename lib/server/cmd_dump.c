@@ -7,6 +7,7 @@
 
 #include "data/hash.h"
 #include "data/list.h"
+#include "data/zset.h"
 #include "data/set.h"
 #include "data/value.h"
 #include "proto/dump.h"
@@ -20,25 +21,44 @@ static void dump_elem(void *arg, const char *a, size_t alen, const char *b, size
 		dump_put(arg, b, blen);
 }
 
+/* A sorted set's member and its score (value_each's 8 bytes). */
+static void dump_zelem(void *arg, const char *a, size_t alen, const char *b, size_t blen)
+{
+	UNUSED(blen);
+	dump_put(arg, a, alen);
+	dump_put_score(arg, get_f64((const unsigned char *)b));
+}
+
 static void dump_collection(struct buf *b, const struct entry *e)
 {
 	struct vref v = entry_vref(e);
-	static const uint8_t form[] = { [VT_HASH] = DUMP_HASH, [VT_SET] = DUMP_SET, [VT_LIST] = DUMP_LIST };
+	static const uint8_t form[] = { [VT_HASH] = DUMP_HASH, [VT_SET] = DUMP_SET, [VT_LIST] = DUMP_LIST,
+					[VT_ZSET] = DUMP_ZSET };
 	size_t start = dump_begin(b, form[v.type], value_count(&v));
 
-	value_each(&v, dump_elem, b);
+	value_each(&v, v.type == VT_ZSET ? dump_zelem : dump_elem, b);
 	dump_end(b, start);
 }
 
 /* Builds the collection a payload holds into *out: false when it repeats
- * a member or a field (Redis refuses those payloads too). */
+ * a member or a field (Redis refuses those payloads too), or when a sorted
+ * set's score is no number. */
 static bool load_collection(struct dump_value *d, struct vref *out)
 {
 	const char *x, *y;
 	size_t xl, yl;
 	bool ok = true;
 
-	if (d->type == DUMP_LIST) {
+	if (d->type == DUMP_ZSET) {
+		zset_init(out);
+		while (ok && dump_next(d, &x, &xl) == 1) {
+			char *m = xstrndup(x, xl);
+			double score;
+			ok = dump_next(d, &y, &yl) == 1 && parse_double(y, yl, &score) == 0 && score == score &&
+			     zset_add(out, score, m, xl, ZADD_NX, NULL) == ZADD_ADDED;
+			free(m);
+		}
+	} else if (d->type == DUMP_LIST) {
 		list_init(out);
 		while (dump_next(d, &x, &xl) == 1)
 			list_push(out, false, x, xl);
@@ -69,10 +89,6 @@ void cmd_dump(struct client *c)
 	struct entry *e = db_read(DB, A(1).p, A(1).len);
 	if (!e) {
 		reply_null(c);
-		return;
-	}
-	if (e->type == VT_ZSET) {
-		resp_error(R, "ERR DUMP of a sorted set is not supported yet");
 		return;
 	}
 	struct buf tmp;

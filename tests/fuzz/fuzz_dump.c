@@ -63,7 +63,7 @@ static void check_collection(struct dump_value *v, size_t max)
 {
 	struct buf first, again, payload;
 	struct dump_value w;
-	uint64_t per = v->type == DUMP_HASH ? 2 : 1;
+	uint64_t per = v->type == DUMP_HASH || v->type == DUMP_ZSET ? 2 : 1;
 
 	buf_init(&first);
 	buf_init(&again);
@@ -71,9 +71,17 @@ static void check_collection(struct dump_value *v, size_t max)
 	if (read_elements(v, max, &first) != v->count * per)
 		abort();
 	size_t start = dump_begin(&payload, (enum dump_type)v->type, v->count);
-	for (size_t off = 0; off < first.len;) {
+	for (size_t off = 0, i = 0; off < first.len; i++) {
 		uint32_t len = get_u32((const unsigned char *)first.data + off);
-		dump_put(&payload, first.data + off + 4, len);
+		double score;
+		if (v->type == DUMP_ZSET && i % 2) {
+			/* A score's text, as dump_next gave it, reads back exactly. */
+			if (parse_double(first.data + off + 4, len, &score) < 0)
+				abort();
+			dump_put_score(&payload, score);
+		} else {
+			dump_put(&payload, first.data + off + 4, len);
+		}
 		off += 4 + len;
 	}
 	dump_end(&payload, start);
@@ -116,7 +124,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		abort();
 	switch (rc) {
 	case DUMP_OK:
-		if (v.type == DUMP_SET || v.type == DUMP_HASH || v.type == DUMP_LIST) {
+		if (v.type == DUMP_SET || v.type == DUMP_HASH || v.type == DUMP_LIST || v.type == DUMP_ZSET) {
 			check_collection(&v, max);
 			break;
 		}

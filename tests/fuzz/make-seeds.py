@@ -159,6 +159,8 @@ dump_seeds = {
     "intset": b"\x0b\x0e" + struct.pack("<IIhhh", 2, 3, -7, 0, 300),
     "hash-listpack": b"\x10" + bytes([len(lp)]) + lp,
     "list": b"\x01\x03\x01a\x00\xc0\x05",
+    "zset": b"\x05\x02\x01a" + struct.pack("<d", 1.5) + b"\x01b" + struct.pack("<d", float("-inf")),
+    "zset-listpack": b"\x11" + bytes([len(lp)]) + lp,
     # a quicklist: a packed node (a listpack) and a plain one
     "list-quicklist": b"\x12\x02\x02" + bytes([len(lp)]) + lp + b"\x01\x03xyz",
 }
