@@ -28,13 +28,20 @@ def op_del(ts, key):
 
 
 def op_elems(kind, ts, key, elems):
-    """HSET 10, HDEL 11, SADD 12, SREM 13: version 1, a count, the strings."""
+    """HSET 10, HDEL 11, SADD 12, SREM 13, LPUSH 14, RPUSH 15, LINSERT 19,
+    ZADD 21, ZREM 22: version 1, a count, the strings."""
     body = struct.pack(">BQ", kind, ts) + s(key) + struct.pack(">BI", 1, len(elems)) + b"".join(s(e) for e in elems)
     return struct.pack(">I", len(body)) + body
 
 
+def op_count(kind, ts, key, n, val=None):
+    """LPOP 16, RPOP 17 (key, n); LSET 18, LREM 20 (key, element, n)."""
+    body = struct.pack(">BQ", kind, ts) + s(key) + (s(val) if val is not None else b"") + struct.pack(">q", n)
+    return struct.pack(">I", len(body)) + body
+
+
 replid = b"a" * 40
-hello = frame(1, struct.pack(">H", 2) + replid + struct.pack(">QQ", 5, 0) + s(b"tok") + s(b"id") + s(b"127.0.0.1:5501"))
+hello = frame(1, struct.pack(">H", 3) + replid + struct.pack(">QQ", 5, 0) + s(b"tok") + s(b"id") + s(b"127.0.0.1:5501"))
 ops = op_set(1, b"k", b"v", 0) + op_del(2, b"k") + op_set(3, b"t", b"x" * 10, 123)
 elem_ops = (op_elems(10, 4, b"h", [b"f", b"v", b"g", b""]) + op_elems(12, 5, b"s", [b"1", b"2", b"x"]) +
             op_elems(13, 6, b"s", [b"1", b"x"]) + op_elems(11, 7, b"h", [b"f", b"g"]) +
@@ -72,6 +79,14 @@ entries = [(b"k%d" % i, b"v" * i, 0 if i % 2 else 1000 + i) for i in range(20)]
 os.makedirs(os.path.join(here, "corpus", "frame"), exist_ok=True)
 os.makedirs(os.path.join(here, "corpus", "snap"), exist_ok=True)
 open(os.path.join(here, "corpus", "frame", "session"), "wb").write(frames)
+# lists and sorted sets as ops (FRAME_VERSION 3)
+list_ops = (op_elems(15, 10, b"l", [b"a", b"b", b"c", b"d"]) + op_elems(14, 11, b"l", [b"z"]) +
+            op_count(16, 12, b"l", 1) + op_count(17, 13, b"l", 1) + op_count(18, 14, b"l", 0, b"A") +
+            op_elems(19, 15, b"l", [b"b", b"b2", b"a"]) + op_count(20, 16, b"l", -1, b"b") +
+            op_elems(21, 17, b"z", [b"m", struct.pack(">d", 1.5), b"n", struct.pack(">d", float("-inf"))]) +
+            op_elems(22, 18, b"z", [b"m"]))
+open(os.path.join(here, "corpus", "frame", "session-lists"), "wb").write(
+    hello + frame(5, struct.pack(">QI", 6, 9) + list_ops))
 # The snapshot target reads its chunk size from the first byte.
 open(os.path.join(here, "corpus", "snap", "plain"), "wb").write(b"\x03" + snapshot(entries, False))
 open(os.path.join(here, "corpus", "snap", "zlib"), "wb").write(b"\x10" + snapshot(entries, True))
