@@ -17,7 +17,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 CC      ?= cc
-PKGS    := yaml-0.1 zlib sqlite3 jansson
+PKGS    := yaml-0.1 zlib sqlite3 jansson lua5.1
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifeq ($(WERROR),1)
@@ -43,7 +43,7 @@ BINS     := $(PROGRAMS:%=$(BIN)/%)
 
 .PHONY: all test unit integration sanitize bench soak run install uninstall clean deps fuzz completions check-docs check-layers
 
-FUZZ_TARGETS := resp http frame snap conf control dump resp3 pack
+FUZZ_TARGETS := resp http frame snap conf control dump resp3 pack reply
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(BUILD)/fuzz-replay-%)
 
 all: $(BINS) $(BUILD)/unit-tests $(FUZZ_REPLAY)
@@ -66,6 +66,7 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(LIBSYNAP)
 # their start-up code.
 $(BINS): $(BUILD)/cmd/cli.o
 $(BIN)/synap-master $(BIN)/synap-replica: $(BUILD)/cmd/daemon.o
+$(BIN)/synap-stat: $(BUILD)/cmd/stat-top.o
 
 $(BUILD)/unit-tests: $(UNIT_OBJ) $(LIBSYNAP)
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIBSYNAP) $(LDLIBS)
@@ -133,13 +134,18 @@ $(BUILD)/bench-ryw: $(BUILD)/tests/bench/ryw.o
 $(BUILD)/bench-wait: $(BUILD)/tests/bench/waitbench.o
 	$(CC) $(LDFLAGS) -o $@ $< -pthread
 
-bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw $(BUILD)/bench-wait
+$(BUILD)/bench-queue: $(BUILD)/tests/bench/queue.o
+	$(CC) $(LDFLAGS) -o $@ $<
+
+bench: all $(BUILD)/bench-micro $(BUILD)/bench-ryw $(BUILD)/bench-wait $(BUILD)/bench-queue
 	$(BUILD)/bench-micro
 	tests/bench/run
 	tests/bench/collections
+	QUEUE=$(abspath $(BUILD)/bench-queue) tests/bench/lists
 	RYW=$(abspath $(BUILD)/bench-ryw) tests/bench/replication
 	tests/bench/durability
 	WAITBENCH=$(abspath $(BUILD)/bench-wait) tests/bench/failover
+	tests/bench/fullsync-load
 	tests/bench/sentinel
 
 # Not part of make test: SOAK_MINUTES (default 10) of writes, faults and

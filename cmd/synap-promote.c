@@ -1,7 +1,10 @@
 /* synap-promote - manual failover: promote a replica, repoint its
- * siblings, fence the old master; or a coordinated, lossless handover.
+ * siblings, fence the old master. When the old master (--demote) answers,
+ * a lossless handover: its writes are paused while the replicas catch up,
+ * and resumed (refused, once it is demoted) after the switch.
  * One JSON line per node touched on stdout, messages on stderr. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,21 +26,23 @@ enum { O_SOCKET, O_SIBLING, O_DEMOTE, O_BEST, O_LISTEN, O_FORCE, O_COORDINATED, 
 static const struct opt options[] = {
 	[O_SOCKET] = { "socket", 's', "PATH", "socket", "control socket of the replica to promote" },
 	[O_SIBLING] = { "sibling", 0, "PATH", "socket", "a sibling replica to repoint to the new master (repeatable)" },
-	[O_DEMOTE] = { "demote", 0, "PATH", "socket", "the old master: it refuses writes and follows the new one" },
+	[O_DEMOTE] = { "demote", 0, "PATH", "socket", "the old master: paused while the replicas catch up, then it follows the new one" },
 	[O_BEST] = { "best", 0, NULL, NULL, "promote the reachable replica (operands) with the highest offset" },
 	[O_LISTEN] = { "listen", 0, "ADDR:PORT", NULL, "where the new master listens for replicas" },
 	[O_FORCE] = { "force", 'f', NULL, NULL, "promote even when a reachable sibling is ahead" },
-	[O_COORDINATED] = { "coordinated", 0, NULL, NULL, "pause the old master, wait for the replica, then switch (no loss)" },
-	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "how long --coordinated waits for the replica (default 10000)" },
+	[O_COORDINATED] = { "coordinated", 0, NULL, NULL, "fail unless --demote answers as a master (no unpaused promotion)" },
+	[O_TIMEOUT] = { "timeout", 't', "MS", NULL, "how long the handover waits for the replicas to catch up (default 10000)" },
 	CLI_OPTS_ACTIONS,
 };
 
-#define USAGE "synap-promote -s NEW.sock [--sibling S.sock]... [--demote OLD.sock] [--listen ADDR] [--force]\n" \
-	      "       synap-promote --best S1.sock S2.sock... [--demote OLD.sock] [--listen ADDR]\n" \
+#define USAGE "synap-promote -s NEW.sock [--sibling S.sock]... [--demote OLD.sock] [--listen ADDR] [--force] [--timeout MS]\n" \
+	      "       synap-promote --best S1.sock S2.sock... [--demote OLD.sock] [--listen ADDR] [--timeout MS]\n" \
 	      "       synap-promote --coordinated -s NEW.sock --demote OLD.sock [--sibling S.sock]... [--timeout MS]"
 
 #define MAX_NODES 64
 #define CALL_TIMEOUT_MS 5000
+/* The renewed pause: the promotion and the demotion, each within CALL_TIMEOUT_MS. */
+#define RENEW_PAUSE_MS (2 * CALL_TIMEOUT_MS + 1000)
 
 static int worst = 0;   /* exit code for failures after the promotion itself */
 
@@ -173,19 +178,47 @@ struct plan {
 	long long timeout_ms;
 };
 
-/* --best: the reachable replica with the highest offset (priority 0 never
- * wins); the other reachable replicas become its siblings. */
-static int choose_best(struct plan *p)
+/* A signal during a handover: the old master is resumed before dying of
+ * it (before the promotion), or the steps are finished first (after). */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Dies of the signal that interrupted the handover, if one did. */
+static void reraise(void)
+{
+	if (!interrupted)
+		return;
+	note("interrupted by signal %d", (int)interrupted);
+	signal(interrupted, SIG_DFL);
+	raise(interrupted);
+}
+
+/* The replica with the highest offset among the candidates whose stats
+ * are st[i] (NULL: it did not answer); priority 0 never wins. The other
+ * replicas among them become its siblings. */
+static int pick_best(struct plan *p, json_t **st)
 {
 	long long best = -1;
 	int besti = -1;
-	json_t *st[MAX_NODES] = { 0 };
 	bool replica[MAX_NODES] = { false };
 
 	for (int i = 0; i < p->ncandidates; i++) {
-		int code;
 		const char *why = NULL;
-		st[i] = call(p->candidates[i], "STATS", &code);
 		if (!st[i])
 			why = "unreachable";
 		else if (strcmp(str(st[i], "role"), "replica") != 0)
@@ -205,8 +238,6 @@ static int choose_best(struct plan *p)
 			besti = i;
 		}
 	}
-	for (int i = 0; i < p->ncandidates; i++)
-		json_decref(st[i]);
 	if (besti < 0) {
 		note("no reachable replica can be promoted");
 		return EX_UNAVAILABLE;
@@ -219,18 +250,31 @@ static int choose_best(struct plan *p)
 	return 0;
 }
 
-/* A plain promotion of a replica behind a reachable sibling loses writes. */
-static int check_not_behind(const struct plan *p, json_t *tstats)
+/* --best without a handover: the candidates' offsets as they are now. */
+static int choose_best(struct plan *p)
+{
+	json_t *st[MAX_NODES] = { 0 };
+
+	for (int i = 0; i < p->ncandidates; i++) {
+		int code;
+		st[i] = call(p->candidates[i], "STATS", &code);
+	}
+	int code = pick_best(p, st);
+	for (int i = 0; i < p->ncandidates; i++)
+		json_decref(st[i]);
+	return code;
+}
+
+/* A promotion of a replica behind a sibling (sst[i], NULL when it did not
+ * answer) loses writes: refused with a JSON line and the offsets. */
+static int behind_sibling(const struct plan *p, json_t *tstats, json_t **sst)
 {
 	long long mine = offset_of(tstats);
 	for (int i = 0; i < p->nsiblings; i++) {
-		int code;
-		json_t *s = call(p->siblings[i], "STATS", &code);
-		if (!s)
+		if (!sst[i])
 			continue;
-		long long theirs = offset_of(s);
-		bool same = strcmp(str(s, "replid"), str(tstats, "replid")) == 0;
-		json_decref(s);
+		long long theirs = offset_of(sst[i]);
+		bool same = strcmp(str(sst[i], "replid"), str(tstats, "replid")) == 0;
 		if (same && theirs > mine) {
 			if (p->best)
 				note("%s is at offset %lld, behind %s at %lld (replica_priority 0, never chosen): "
@@ -249,20 +293,19 @@ static int check_not_behind(const struct plan *p, json_t *tstats)
 	return 0;
 }
 
-/* Waits until the replica has applied offset; false on timeout. */
-static bool wait_applied(const char *sock, long long offset, long long deadline)
+/* Without a handover: the siblings' offsets as they are now. */
+static int check_not_behind(const struct plan *p, json_t *tstats)
 {
-	while (now_ms() < deadline) {
+	json_t *sst[MAX_NODES] = { 0 };
+
+	for (int i = 0; i < p->nsiblings; i++) {
 		int code;
-		long long left = deadline - now_ms();
-		json_t *s = call_within(sock, "STATS", left < CALL_TIMEOUT_MS ? (int)(left > 1 ? left : 1) : CALL_TIMEOUT_MS, &code);
-		long long have = s ? offset_of(s) : -1;
-		json_decref(s);
-		if (have >= offset)
-			return true;
-		sleep_ms(2);
+		sst[i] = call(p->siblings[i], "STATS", &code);
 	}
-	return false;
+	int code = behind_sibling(p, tstats, sst);
+	for (int i = 0; i < p->nsiblings; i++)
+		json_decref(sst[i]);
+	return code;
 }
 
 /* The address siblings can reach the new master at. */
@@ -277,9 +320,19 @@ static void follow_line(char *line, size_t len, const char *listen_addr)
 	}
 }
 
-/* The replica to promote answers, is one, may be promoted and (unless
- * --force or --coordinated) is not behind a reachable sibling. */
-static int check_target(const struct plan *p)
+/* Why the replica with these stats may not be promoted, or NULL. */
+static const char *target_refusal(const struct plan *p, json_t *tstats)
+{
+	if (strcmp(str(tstats, "role"), "replica") != 0)
+		return "not a replica";
+	if (num(tstats, "replica_priority") == 0 && !p->force)
+		return "replica_priority is 0 (never promote); --force overrides";
+	return NULL;
+}
+
+/* The replica to promote answers, is one, may be promoted and (when
+ * compare) is not behind a reachable sibling. */
+static int check_target(const struct plan *p, bool compare)
 {
 	int code = 0;
 	json_t *tstats = call(p->target, "STATS", &code);
@@ -287,71 +340,46 @@ static int check_target(const struct plan *p)
 		emit_error(p->target, "promote", "unreachable");
 		return code;
 	}
-	const char *refusal = NULL;
-	if (strcmp(str(tstats, "role"), "replica") != 0)
-		refusal = "not a replica";
-	else if (num(tstats, "replica_priority") == 0 && !p->force)
-		refusal = "replica_priority is 0 (never promote); --force overrides";
+	const char *refusal = target_refusal(p, tstats);
 	if (refusal) {
 		note("%s: %s", p->target, refusal);
 		emit_error(p->target, "promote", refusal);
 		code = 1;
-	} else if (!p->force && !p->coordinated) {
+	} else if (compare) {
 		code = check_not_behind(p, tstats);
 	}
 	json_decref(tstats);
 	return code;
 }
 
-/* --coordinated: the node to demote answers and is a master. */
-static int check_old_master(const struct plan *p)
+/* --demote: a reachable master is handed over from (*handover); one that
+ * does not answer or is not a master is only demoted after the promotion,
+ * as before this tool paused anything, unless --coordinated insists. */
+static int probe_old_master(const struct plan *p, bool *handover)
 {
 	int code = 0;
 	json_t *old = call(p->demote, "STATS", &code);
-	if (old && strcmp(str(old, "role"), "master") == 0) {
+	*handover = old && strcmp(str(old, "role"), "master") == 0;
+	if (*handover) {
 		json_decref(old);
 		return 0;
 	}
-	const char *refusal = old ? "not a master: nothing to hand over" : "unreachable";
-	note("%s: %s", p->demote, refusal);
-	emit_error(p->demote, "pause", refusal);
-	if (old)
-		code = 1;
+	const char *why = old ? "not a master: nothing to hand over" : "unreachable";
+	if (p->coordinated) {
+		note("%s: %s", p->demote, why);
+		emit_error(p->demote, "pause", why);
+		code = old ? 1 : code;
+	} else {
+		note("%s: %s: no pause, the offsets are compared as they are", p->demote, why);
+		code = 0;
+	}
 	json_decref(old);
 	return code;
 }
 
-/* --coordinated, before the promotion: writers on the old master wait from
- * here on, and the replica applies everything acknowledged so far. */
-static int pause_and_catch_up(const struct plan *p, long long started)
-{
-	int code = 0;
-	char line[512];
-
-	snprintf(line, sizeof(line), "PAUSE %lld", p->timeout_ms + 5000);
-	json_t *j = call(p->demote, line, &code);
-	if (!j)
-		return code;
-	emit(p->demote, "pause", j);
-	if (!ok(j)) {
-		note("%s: cannot pause writes: %s", p->demote, str(j, "error"));
-		json_decref(j);
-		return 1;
-	}
-	long long paused_at = num(j, "offset");
-	json_decref(j);
-	if (!wait_applied(p->target, paused_at, started + p->timeout_ms)) {
-		note("%s did not reach offset %lld within %lld ms: aborting, %s resumes unchanged",
-		     p->target, paused_at, p->timeout_ms, p->demote);
-		act(p->demote, "unpause", "UNPAUSE");
-		return EX_TEMPFAIL;
-	}
-	note("%s has applied offset %lld", p->target, paused_at);
-	return 0;
-}
-
 /* Promotes the target; on success fills follow with the line that points
- * the other nodes at it. A refusal unpauses a coordinated old master. */
+ * the other nodes at it. 1 when refused; 69, 75 or 76 when not answered
+ * (with 75 and 76 it may have been promoted all the same). */
 static int promote(const struct plan *p, long long started, char *follow, size_t len)
 {
 	int code = 0;
@@ -367,10 +395,10 @@ static int promote(const struct plan *p, long long started, char *follow, size_t
 			emit(p->target, "promote", pr);
 			note("%s: promotion refused: %s", p->target, str(pr, "error"));
 			code = 1;
+		} else {
+			emit_error(p->target, "promote", code == EX_UNAVAILABLE ? "unreachable" : "no reply");
 		}
 		json_decref(pr);
-		if (p->coordinated)
-			act(p->demote, "unpause", "UNPAUSE");
 		return code;
 	}
 	emit(p->target, "promote", pr);
@@ -381,36 +409,240 @@ static int promote(const struct plan *p, long long started, char *follow, size_t
 	return 0;
 }
 
-/* Fences the old master (its held writers then get -READONLY) and repoints
- * the siblings; a failure here only sets the exit code. */
-static void fence_and_repoint(const struct plan *p, const char *follow)
+/* Fences the old master (its held writers then get -READONLY), resumes it
+ * after a handover, and repoints the siblings; a failure here only sets
+ * the exit code. */
+static void fence_and_repoint(const struct plan *p, const char *follow, bool handover)
 {
 	if (p->demote) {
-		act(p->demote, "demote", follow);
-		if (p->coordinated)
+		bool demoted = act(p->demote, "demote", follow);
+		if (handover && demoted)
 			act(p->demote, "unpause", "UNPAUSE");
+		else if (handover)
+			/* Resumed, it would take writes the new master never gets. */
+			note("%s was not demoted: its writes stay paused until the pause ends (%d ms at most); "
+			     "demote it by hand with '%s'", p->demote, RENEW_PAUSE_MS, follow);
 	}
 	for (int i = 0; i < p->nsiblings; i++)
 		act(p->siblings[i], "follow", follow);
+}
+
+/* ---- the handover from a live old master ---- */
+
+/* What the wait saw of a node. */
+struct seen {
+	const char *sock;
+	json_t *stats;  /* its last STATS reply; NULL when it never answered */
+	bool gone;      /* stopped answering: not asked again */
+	int code;       /* why it is gone (69, 75, 76) */
+};
+
+/* Asks each node not yet there for its offset every few milliseconds,
+ * until all have applied offset, the deadline passes or a signal came. */
+static void wait_all(struct seen *nodes, int n, long long offset, long long deadline)
+{
+	for (;;) {
+		bool waiting = false;
+		for (int i = 0; i < n; i++) {
+			struct seen *s = &nodes[i];
+			if (s->gone || (s->stats && offset_of(s->stats) >= offset))
+				continue;
+			long long left = deadline - now_ms();
+			if (left <= 0 || interrupted)
+				return;
+			json_t *st = call_within(s->sock, "STATS", left < CALL_TIMEOUT_MS ? (int)left : CALL_TIMEOUT_MS,
+						 &s->code);
+			if (!st) {
+				note("%s: not answering: not waited for", s->sock);
+				s->gone = true;
+				continue;
+			}
+			json_decref(s->stats);
+			s->stats = st;
+			if (offset_of(st) < offset)
+				waiting = true;
+		}
+		if (!waiting || now_ms() >= deadline || interrupted)
+			return;
+		sleep_ms(2);
+	}
+}
+
+static struct seen *seen_find(struct seen *nodes, int n, const char *sock)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(nodes[i].sock, sock) == 0)
+			return &nodes[i];
+	return NULL;
+}
+
+static json_t *seen_stats(struct seen *nodes, int n, const char *sock)
+{
+	struct seen *s = seen_find(nodes, n, sock);
+	return s ? s->stats : NULL;
+}
+
+/* After the wait: the replica to promote (chosen now with --best) has
+ * applied offset, may be promoted, and no sibling is ahead of it. */
+static int settle(struct plan *p, struct seen *nodes, int n, long long offset)
+{
+	int code;
+	json_t *st[MAX_NODES];
+
+	if (interrupted)
+		return EX_TEMPFAIL;
+	if (p->best) {
+		for (int i = 0; i < p->ncandidates; i++)
+			st[i] = seen_stats(nodes, n, p->candidates[i]);
+		if ((code = pick_best(p, st)) != 0)
+			return code;
+	}
+	struct seen *t = seen_find(nodes, n, p->target);
+	json_t *tstats = t ? t->stats : NULL;
+	if (!tstats) {
+		emit_error(p->target, "promote", "unreachable");
+		return t && t->code ? t->code : EX_UNAVAILABLE;
+	}
+	const char *refusal = target_refusal(p, tstats);
+	if (refusal) {
+		note("%s: %s", p->target, refusal);
+		emit_error(p->target, "promote", refusal);
+		return 1;
+	}
+	if (offset_of(tstats) < offset && t->gone) {
+		note("%s stopped answering at offset %lld, before %lld: aborting, %s resumes unchanged",
+		     p->target, offset_of(tstats), offset, p->demote);
+		return t->code;
+	}
+	if (offset_of(tstats) < offset) {
+		note("%s did not reach offset %lld within %lld ms (it is at %lld): aborting, %s resumes unchanged",
+		     p->target, offset, p->timeout_ms, offset_of(tstats), p->demote);
+		return EX_TEMPFAIL;
+	}
+	note("%s has applied offset %lld", p->target, offset);
+	for (int i = 0; i < p->nsiblings; i++) {
+		st[i] = seen_stats(nodes, n, p->siblings[i]);
+		if (st[i] && offset_of(st[i]) < offset)
+			note("%s is at offset %lld, not %lld: it continues from the new master", p->siblings[i],
+			     offset_of(st[i]), offset);
+	}
+	return p->force ? 0 : behind_sibling(p, tstats, st);
+}
+
+/* Pauses the old master's writes; *offset is the last one it ran. */
+static int pause_old(const struct plan *p, long long *offset)
+{
+	int code = 0;
+	char line[512];
+
+	snprintf(line, sizeof(line), "PAUSE %lld", p->timeout_ms + 5000);
+	json_t *j = call(p->demote, line, &code);
+	if (!j)
+		return code;
+	emit(p->demote, "pause", j);
+	if (!ok(j)) {
+		note("%s: cannot pause writes: %s", p->demote, str(j, "error"));
+		json_decref(j);
+		return 1;
+	}
+	*offset = num(j, "offset");
+	json_decref(j);
+	return 0;
+}
+
+/* Just before the promotion the pause is renewed to cover the promotion and
+ * the demotion; the old master's offset must not have moved (a pause that
+ * ran out while the replicas were slow to answer lets writes in). */
+static int renew_pause(const struct plan *p, long long offset)
+{
+	int code = 0;
+	char line[64];
+
+	snprintf(line, sizeof(line), "PAUSE %d", RENEW_PAUSE_MS);
+	json_t *j = call(p->demote, line, &code);
+	if (!j)
+		return code;
+	if (!ok(j)) {
+		note("%s: cannot renew the pause: %s", p->demote, str(j, "error"));
+		code = 1;
+	} else if (num(j, "offset") != offset) {
+		note("%s: its pause ran out before the promotion (offset %lld, not %lld): aborting", p->demote,
+		     num(j, "offset"), offset);
+		code = EX_TEMPFAIL;
+	}
+	json_decref(j);
+	return code;
+}
+
+/* With the old master paused: wait for the replicas, check, promote, demote,
+ * resume, repoint. Every abort before the promotion resumes the old master;
+ * after a promotion whose outcome is unknown, or a demotion that failed, it
+ * stays paused until the pause ends by itself. */
+static int handover(struct plan *p)
+{
+	struct seen nodes[2 * MAX_NODES + 1];
+	char follow[512];
+	long long started = now_ms(), offset = 0;
+	int n = 0, code;
+
+	catch_signals();
+	if ((code = pause_old(p, &offset)) != 0) {
+		reraise();
+		return code;
+	}
+	if (p->target)
+		nodes[n++] = (struct seen){ .sock = p->target };
+	for (int i = 0; i < p->ncandidates; i++)
+		nodes[n++] = (struct seen){ .sock = p->candidates[i] };
+	for (int i = 0; i < p->nsiblings; i++)
+		nodes[n++] = (struct seen){ .sock = p->siblings[i] };
+	wait_all(nodes, n, offset, started + p->timeout_ms);
+	code = settle(p, nodes, n, offset);
+	for (int i = 0; i < n; i++)
+		json_decref(nodes[i].stats);
+	if (code == 0)
+		code = renew_pause(p, offset);
+	if (code != 0) {
+		act(p->demote, "unpause", "UNPAUSE");
+		reraise();
+		return code;
+	}
+	code = promote(p, started, follow, sizeof(follow));
+	if (code == 1 || code == EX_UNAVAILABLE) {
+		act(p->demote, "unpause", "UNPAUSE");
+		reraise();
+		return code;
+	}
+	if (code != 0) {
+		note("%s may or may not be promoted: %s stays paused until its pause ends (%d ms at most); "
+		     "check both with synap-stat", p->target, p->demote, RENEW_PAUSE_MS);
+		reraise();
+		return code;
+	}
+	fence_and_repoint(p, follow, true);
+	reraise();
+	return worst;
 }
 
 static int run(struct plan *p)
 {
 	int code;
 	char follow[512];
+	bool handover_from_old = false;
 
+	if (!p->best && (code = check_target(p, false)) != 0)
+		return code;
+	if (p->demote && (code = probe_old_master(p, &handover_from_old)) != 0)
+		return code;
+	if (handover_from_old)
+		return handover(p);
 	if (p->best && (code = choose_best(p)) != 0)
 		return code;
-	if ((code = check_target(p)) != 0)
+	if (!p->force && (code = check_target(p, true)) != 0)
 		return code;
-	if (p->coordinated && (code = check_old_master(p)) != 0)
+	if ((code = promote(p, now_ms(), follow, sizeof(follow))) != 0)
 		return code;
-	long long started = now_ms();
-	if (p->coordinated && (code = pause_and_catch_up(p, started)) != 0)
-		return code;
-	if ((code = promote(p, started, follow, sizeof(follow))) != 0)
-		return code;
-	fence_and_repoint(p, follow);
+	fence_and_repoint(p, follow, false);
 	return worst;
 }
 
@@ -453,8 +685,8 @@ static void check_plan(struct plan *p, struct opts *o, int argc, char **argv)
 		cli_usage_exit(o, prog, USAGE, "--best chooses the replica: do not also give -s");
 	if (!p->best && !p->target)
 		cli_usage_exit(o, prog, USAGE, "which replica? give -s NEW.sock (or --best S1.sock S2.sock...)");
-	if (p->coordinated && (!p->demote || p->best))
-		cli_usage_exit(o, prog, USAGE, "--coordinated needs -s NEW.sock and --demote OLD.sock");
+	if (p->coordinated && !p->demote)
+		cli_usage_exit(o, prog, USAGE, "--coordinated needs --demote OLD.sock");
 }
 
 int main(int argc, char **argv)

@@ -30,10 +30,14 @@
 #include "server/monitor.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
+#include "server/replstream.h"
+#include "server/script.h"
+#include "server/settings.h"
 #include "server/shutdown.h"
 #include "server/stats.h"
-#include "server/settings.h"
+#include "server/syncrep.h"
 #include "server/table.h"
+#include "server/token.h"
 #include "server/tracking.h"
 #include "server/watch.h"
 
@@ -51,6 +55,8 @@ static void on_write(void *arg, const struct op *op, uint64_t offset)
 	/* A replica's operations come from its master: MONITOR shows them. */
 	if (n->srv.nmonitors && n->repl.role == ROLE_REPLICA)
 		monitor_feed_op(&n->srv, op);
+	if (n->srv.nstreams)
+		replstream_feed_op(&n->srv, op);
 	if (n->repl.log)
 		replog_append(n->repl.log, op, offset);
 	if (n->repl.persist)
@@ -76,6 +82,9 @@ static void on_client_closed(struct client *c)
 	if (monitor_detach(c))
 		command_observe_configure(c->srv);
 	tracking_off(c);
+	replstream_forget(c);
+	token_forget(c);
+	syncrep_forget(c);
 }
 
 /* A blocked client's timeout: WAIT's answer, or a blocking pop's null. */
@@ -83,6 +92,8 @@ static void on_block_timeout(struct client *c)
 {
 	if (c->block == BLOCK_KEYS)
 		blocking_timeout(c);
+	else if (c->block == BLOCK_TOKEN)
+		token_timeout(c);
 	else
 		cmd_wait_timeout(c);
 }
@@ -115,11 +126,22 @@ static void on_demoted(void *arg)
 	struct node *n = arg;
 	blocking_unblock_all(&n->srv, "UNBLOCKED force unblock from blocking operation, instance state "
 				      "changed (master -> replica?)");
+	replstream_close_all(&n->srv);
+}
+
+/* A newer master exists: nothing waits here for writes to be replicated. */
+static void on_fenced(void *arg)
+{
+	struct node *n = arg;
+	syncrep_abort(&n->srv);
+	cmd_wait_abort(&n->srv, "NOREPLICAS this master was deposed (a newer epoch exists): writes are no "
+				"longer replicated from here");
 }
 
 static const struct role_events role_events = {
 	.writes_resumed = on_writes_resumed,
 	.demoted = on_demoted,
+	.fenced = on_fenced,
 };
 
 /* ---- start ---- */
@@ -170,6 +192,8 @@ int node_init(struct node *n, const char *prog, struct conf *conf, char err[NODE
 
 int node_recover(struct node *n, char err[NODE_ERR_LEN])
 {
+	/* What the node uses before any data (INFO used_memory_startup). */
+	n->srv.st.used_memory_startup = stats_used_memory(&n->srv);
 	return durable_open(&n->repl, err);
 }
 
@@ -224,6 +248,7 @@ static int64_t cron(struct loop *l, void *arg)
 	clients_cron(&n->srv);
 	tracking_limit(&n->srv, (size_t)n->conf->tracking_table_max_keys);
 	shutdown_check(&n->srv);        /* a replica that left no longer holds it up */
+	syncrep_check(&n->srv);         /* sync_replicas: replies that waited too long */
 	if (n->srv.nblocked)
 		cmd_wait_check(&n->srv);        /* WAITAOF: fsync everysec moved on */
 	return tick_ms;
@@ -260,13 +285,18 @@ static void before_sleep(struct loop *l, void *arg)
 	}
 	if (n->repl.persist) {
 		flush_persistence(n);
+		replica_disk_caught_up(&n->repl);
 		if (n->srv.nblocked)
 			cmd_wait_check(&n->srv);        /* WAITAOF: the disk may have caught up */
 	}
+	syncrep_check(&n->srv);         /* sync_replicas: replies whose writes the replicas have */
 	/* One flush per iteration: an idle master sends a single write at once,
 	 * a busy one batches everything this iteration produced. Replicas
 	 * first: a client that reads its write back from a replica right
 	 * after the reply finds it there sooner. */
+	/* Token waiters whose position was applied (a replica's batch, a
+	 * master's own writes) answer in this iteration's flush. */
+	token_wake(&n->srv);
 	tracking_flush(&n->srv);
 	master_flush(&n->repl);
 	clients_flush(&n->srv);
@@ -286,11 +316,9 @@ static void on_signal(struct loop *l, int fd, void *arg, int mask)
 	struct signalfd_siginfo si;
 	UNUSED(mask);
 
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		log_notice("received %s, shutting down", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
-		n->srv.stopping = true;
-		loop_stop(l);
-	}
+	UNUSED(l);
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		shutdown_on_signal(&n->srv, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* Tells a supervisor (systemd Type=notify) how the daemon is doing: one
@@ -348,6 +376,8 @@ void node_release(struct node *n)
 	watch_free(&n->srv);
 	blocking_free(&n->srv);
 	tracking_free(&n->srv);
+	script_free(&n->srv);
+	token_free(&n->srv);
 	control_close(&n->srv);
 	if (n->sigfd >= 0)
 		close(n->sigfd);

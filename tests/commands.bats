@@ -24,6 +24,25 @@ pttl_of() { rcli pttl "$1"; }
 	assert_output '"hello"'
 }
 
+@test "LOLWUT draws a maze of the size asked (66x20 by default, at most 1000 a side), a new one each call, then the version line; bad numbers refused" {
+	run rcli lolwut
+	assert_equal 21 "${#lines[@]}"  # 20 rows, the version (bats drops the blank line)
+	assert_equal "Synap ver. 0.1.0" "${lines[-1]}"
+	[[ ${lines[0]} =~ ^[╱╲]{66}$ ]]
+	run rcli lolwut version 6 12 3
+	assert_equal 4 "${#lines[@]}"
+	[[ ${lines[0]} =~ ^[╱╲]{12}$ && ${lines[2]} =~ ^[╱╲]{12}$ ]]
+	# 100 cells drawn the same twice by chance: one in 2^100
+	[[ $(rcli lolwut 10 10) != "$(rcli lolwut 10 10)" ]]
+	run rcli lolwut 5000 0
+	[[ ${lines[0]} =~ ^[╱╲]{1000}$ ]]
+	assert_equal 2 "${#lines[@]}"
+	run rcli lolwut version x
+	assert_output "ERR value is not an integer or out of range"
+	run rcli lolwut 10 10 10
+	assert_output "ERR syntax error"
+}
+
 @test "ECHO returns its argument as a bulk string" {
 	run rt echo "hello world"
 	assert_output '"hello world"'

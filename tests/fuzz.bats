@@ -23,3 +23,4 @@ replays() {
 @test "fuzz corpus: DUMP payloads (RESTORE)" { replays dump; }
 @test "fuzz corpus: RESP2 and RESP3 reply writers" { replays resp3; }
 @test "fuzz corpus: packs and intsets (snapshot, RESTORE)" { replays pack; }
+@test "fuzz corpus: RESP replies as synap-stat -H reads them" { replays reply; }

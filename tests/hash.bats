@@ -19,18 +19,6 @@ start() {
 	PORT=${NODE_PORT[n]}
 }
 
-# start_redis: a redis-server 7.0 with persistence off on a free port
-# ($REDIS_PORT), stopped with the test's daemons; skips the test without one.
-start_redis() {
-	command -v redis-server >/dev/null || skip "redis-server is not installed"
-	[[ $(redis-server --version) == *" v=7.0."* ]] || skip "redis-server is not 7.0"
-	REDIS_PORT=$(free_port)
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$TEST_DIR" --daemonize no >"$TEST_DIR/redis.log" 2>&1 &
-	echo "$!" >>"${PIDS_FILE:-$TEST_DIR/pids}"
-	wait_until 10 redis-cli -p "$REDIS_PORT" ping >/dev/null
-}
-
 @test "every hash command answers as Redis 7.0 does, replies and errors, in RESP2 and RESP3" {
 	start
 	start_redis

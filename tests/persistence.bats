@@ -220,7 +220,7 @@ clean_restart() {
 	for round in 1 2 3 4 5; do
 		write_keys m "r$round" 1000
 		# each 1,000 logged operations make a snapshot, the new base
-		wait_until 10 log_has m "snapshot at offset $((round * 1000)) is the new base"
+		wait_until 30 log_has m "snapshot at offset $((round * 1000)) is the new base"
 	done
 	write_keys m r6 500
 

@@ -6,7 +6,7 @@
 # test that passes fails here too, so the list only ever shrinks.
 
 UNITS=(unit/type/string unit/type/incr unit/type/hash unit/type/set unit/type/list unit/type/list-2
-	unit/type/list-3 unit/type/zset unit/sort unit/expire unit/keyspace unit/protocol unit/pubsub
+	unit/type/list-3 unit/type/zset unit/geo unit/sort unit/expire unit/keyspace unit/protocol unit/pubsub
 	unit/multi unit/scan unit/info-command unit/quit unit/introspection-2 unit/tracking
 	unit/slowlog unit/latency-monitor)
 
@@ -66,6 +66,7 @@ compare() {
 @test "redis suite: unit/type/list-2" { check unit/type/list-2; }
 @test "redis suite: unit/type/list-3" { check unit/type/list-3; }
 @test "redis suite: unit/type/zset" { check unit/type/zset; }
+@test "redis suite: unit/geo" { check unit/geo; }
 @test "redis suite: unit/sort" { check unit/sort; }
 @test "redis suite: unit/expire" { check unit/expire; }
 @test "redis suite: unit/keyspace" { check unit/keyspace; }

@@ -121,6 +121,42 @@ gone() {
 	kill -CONT "${NODE_PID[r1]}"
 }
 
+@test "SIGTERM on a master waits as SHUTDOWN does: the stopped replica gets the last write once it runs again; a second SIGTERM stops at once" {
+	start_fast_nodes m r1
+	wait_synced m r1
+	kill -STOP "${NODE_PID[r1]}"
+	on m set last 1 >/dev/null      # r1 cannot have this one yet
+	kill -TERM "${NODE_PID[m]}"
+	wait_until 5 log_has m "Waiting for replicas before shutting down"
+	sleep 0.3
+	proc_alive "${NODE_PID[m]}"
+	# writes wait, reads go on
+	timeout 20 redis-cli -h 127.0.0.1 -p "${NODE_PORT[m]}" set late 1 >"$TEST_DIR/writer" 2>&1 3>&- &
+	local writer=$!
+	echo "$writer " >>"${PIDS_FILE:-$TEST_DIR/pids}"
+	assert_equal 1 "$(on m get last)"
+	kill -CONT "${NODE_PID[r1]}"
+	gone m
+	log_has m "every replica holds offset"
+	assert_equal 1 "$(on r1 get last)"
+	wait_until 5 proc_gone "$writer"
+	[[ $(on r1 get late) == "" ]]   # the paused write was never applied
+
+	restart_node m
+	wait_synced m r1
+	kill -STOP "${NODE_PID[r1]}"
+	on m set again 1 >/dev/null
+	kill -TERM "${NODE_PID[m]}"
+	wait_until 5 log_has m "Waiting for replicas before shutting down"
+	local t0
+	t0=$(now_ms)
+	kill -TERM "${NODE_PID[m]}"
+	gone m
+	(($(now_ms) - t0 < 2000))
+	log_has m "received SIGTERM again while waiting for replicas: shutting down now"
+	kill -CONT "${NODE_PID[r1]}"
+}
+
 @test "SAVE puts every write on disk (fsync no too); BGSAVE writes a persistence snapshot; LASTSAVE and INFO follow; without persistence both say why" {
 	new_node m synap-master --standalone
 	run on m save

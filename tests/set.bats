@@ -11,20 +11,6 @@ source "$BATS_TEST_DIRNAME/helpers/repl.bash"
 # shellcheck source=tests/helpers/persist.bash
 source "$BATS_TEST_DIRNAME/helpers/persist.bash"
 
-# start_redis: a redis-server 7.0 with persistence off on a free port
-# ($REDIS_PORT), stopped with the test's daemons; skips the test without one.
-start_redis() {
-	command -v redis-server >/dev/null || skip "redis-server is not installed"
-	local version
-	version=$(redis-server --version | sed -n 's/.* v=\([0-9.]*\).*/\1/p')
-	[[ $version == 7.0.* ]] || skip "redis-server $version is not 7.0"
-	REDIS_PORT=$(free_port)
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$TEST_DIR" --daemonize no >"$TEST_DIR/redis.log" 2>&1 3>&- &
-	echo "$!" >>"$PIDS_FILE"
-	wait_until 10 redis-cli -p "$REDIS_PORT" ping >/dev/null
-}
-
 @test "every set command answers as Redis 7.0 does, in RESP2 and RESP3: replies, reply types, errors, WRONGTYPE, arity" {
 	start_redis
 	run "$PYTHON" "$HELPERS_DIR/reply_compare.py" "$PORT" "$REDIS_PORT" "$BATS_TEST_DIRNAME/set/replies.txt"

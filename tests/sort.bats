@@ -11,16 +11,6 @@ load helpers/persist
 setup() { repl_setup; }
 teardown() { repl_teardown; }
 
-start_redis() {
-	command -v redis-server >/dev/null || skip "redis-server is not installed"
-	[[ $(redis-server --version) == *" v=7.0."* ]] || skip "redis-server is not 7.0"
-	REDIS_PORT=$(free_port)
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-		--dir "$TEST_DIR" --daemonize no >"$TEST_DIR/redis.log" 2>&1 &
-	echo "$!" >>"${PIDS_FILE:-$TEST_DIR/pids}"
-	wait_until 10 redis-cli -p "$REDIS_PORT" ping >/dev/null
-}
-
 @test "SORT and SORT_RO answer as Redis 7.0 does: numeric, ALPHA, DESC, LIMIT, BY and GET patterns, STORE, errors" {
 	start_standalone n
 	start_redis

@@ -33,6 +33,7 @@ enum key_type {
 	T_MEMORY,       /* long long bytes, with Redis's units (100mb) */
 	T_POLICY,       /* int field holding an enum maxmemory_policy */
 	T_NOTIFY,       /* string of keyspace event class letters */
+	T_PERCENTILES,  /* space-separated percentiles into latency_percentiles */
 };
 
 struct conf_key {
@@ -69,7 +70,10 @@ static const struct conf_key keys[] = {
 	ENUM("server.notify_keyspace_events", T_NOTIFY, notify_keyspace_events),
 	LL("server.slowlog_log_slower_than", slowlog_log_slower_than, -1, NO_MAX, 1),
 	LL("server.slowlog_max_len", slowlog_max_len, 0, NO_MAX, 1),
+	LL("server.lua_time_limit_ms", lua_time_limit_ms, 0, NO_MAX, 1),
 	LL("server.latency_monitor_threshold", latency_monitor_threshold, 0, NO_MAX, 1),
+	BOOL("server.latency_tracking", latency_tracking),
+	ENUM("server.latency_tracking_info_percentiles", T_PERCENTILES, latency_percentiles),
 	LL("server.tracking_table_max_keys", tracking_table_max_keys, 0, NO_MAX, 1),
 	INT("server.shutdown_timeout_secs", shutdown_timeout_secs, 0, NO_MAX),
 
@@ -91,6 +95,9 @@ static const struct conf_key keys[] = {
 	INT("replication.replica_priority", replica_priority, 0, NO_MAX),
 	LL("replication.replica_output_limit_mb", replica_output_limit_bytes, 0, NO_MAX, MB),
 	INT("replication.max_concurrent_full_syncs", max_concurrent_full_syncs, 1, NO_MAX),
+	INT("replication.sync_replicas", sync_replicas, 0, NO_MAX),
+	INT("replication.sync_timeout_ms", sync_timeout_ms, 1, NO_MAX),
+	LL("replication.full_sync_buffer_mb", full_sync_buffer_bytes, 0, NO_MAX, MB),
 
 	LL("data.hash_max_listpack_entries", hash_max_listpack_entries, 0, UINT32_MAX, 1),
 	LL("data.hash_max_listpack_value", hash_max_listpack_value, 0, UINT32_MAX, 1),
@@ -176,7 +183,13 @@ void conf_init(struct conf *c, enum role role)
 	c->notify_keyspace_events = xstrdup("");
 	c->slowlog_log_slower_than = 10000;
 	c->slowlog_max_len = 128;
+	c->lua_time_limit_ms = 5000;
 	c->latency_monitor_threshold = 0;
+	c->latency_tracking = true;
+	c->latency_percentiles[0] = 50;
+	c->latency_percentiles[1] = 99;
+	c->latency_percentiles[2] = 99.9;
+	c->nlatency_percentiles = 3;
 	c->tracking_table_max_keys = 1000000;
 	c->shutdown_timeout_secs = 10;
 	c->hash_max_listpack_entries = 128;
@@ -201,6 +214,8 @@ void conf_init(struct conf *c, enum role role)
 	c->replica_priority = 100;
 	c->replica_output_limit_bytes = 512 * MB;
 	c->max_concurrent_full_syncs = 4;
+	c->sync_timeout_ms = 1000;
+	c->full_sync_buffer_bytes = 1024 * MB;
 
 	c->persist_enabled = false;
 	c->persist_path = xstrdup("synap.db");
@@ -385,6 +400,45 @@ static int apply_notify(struct conf *c, const struct conf_key *k, const char *v,
 	return 0;
 }
 
+static int apply_percentiles(struct conf *c, const char *v, const struct where *w, char err[CONF_ERR_LEN])
+{
+	double p[CONF_MAX_PERCENTILES];
+	int n = 0;
+
+	for (const char *s = v; *s;) {
+		char *end;
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		if (n == CONF_MAX_PERCENTILES)
+			return errf(err, w, "at most %d percentiles", CONF_MAX_PERCENTILES);
+		errno = 0;
+		p[n] = strtod(s, &end);
+		if (end == s || errno || (*end && *end != ' ') || !(p[n] >= 0.0 && p[n] <= 100.0))
+			return errf(err, w, "expected percentiles between 0 and 100 separated by spaces, got '%.80s'", v);
+		n++;
+		s = end;
+	}
+	memcpy(c->latency_percentiles, p, sizeof(p));
+	c->nlatency_percentiles = n;
+	return 0;
+}
+
+void conf_format_percentile(double p, char out[32])
+{
+	snprintf(out, 32, "%f", p);
+	/* Redis's form: no trailing zeros, no trailing point (99.9, 50). */
+	char *dot = strchr(out, '.');
+	if (!dot)
+		return;
+	char *end = out + strlen(out);
+	while (end > dot + 1 && end[-1] == '0')
+		*--end = '\0';
+	if (end == dot + 1)
+		*dot = '\0';
+}
+
 static int apply_policy(struct conf *c, const struct conf_key *k, const char *v,
 			const struct where *w, char err[CONF_ERR_LEN])
 {
@@ -461,6 +515,8 @@ static int key_apply(struct conf *c, const struct conf_key *k, const char *v,
 		return apply_memory(c, k, v, w, err);
 	case T_NOTIFY:
 		return apply_notify(c, k, v, w, err);
+	case T_PERCENTILES:
+		return apply_percentiles(c, v, w, err);
 	case T_POLICY:
 		return apply_policy(c, k, v, w, err);
 	case T_OPT_STR:
@@ -511,6 +567,17 @@ int conf_get(const struct conf *c, const char *key, char *out, size_t len)
 		str = CFIELD(c, k->off, char *);
 		snprintf(out, len, "%s", *str ? *str : "");
 		return 0;
+	case T_PERCENTILES: {
+		size_t at = 0;
+		out[0] = '\0';
+		for (int i = 0; i < c->nlatency_percentiles && at < len; i++) {
+			char one[32];
+			conf_format_percentile(c->latency_percentiles[i], one);
+			int r = snprintf(out + at, len - at, "%s%s", i ? " " : "", one);
+			at += r > 0 ? (size_t)r : 0;
+		}
+		return 0;
+	}
 	}
 	return -1;
 }

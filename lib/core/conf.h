@@ -19,6 +19,9 @@ enum maxmemory_policy {
 	MAXMEMORY_VOLATILE_LFU, MAXMEMORY_ALLKEYS_RANDOM, MAXMEMORY_VOLATILE_RANDOM, MAXMEMORY_VOLATILE_TTL,
 };
 
+/* INFO latencystats reports at most this many percentiles. */
+#define CONF_MAX_PERCENTILES 16
+
 struct conf {
 	/* server: */
 	char *host;                 /* client port address, default 127.0.0.1 */
@@ -37,7 +40,13 @@ struct conf {
 	char *notify_keyspace_events; /* server.notify_keyspace_events: Redis's class letters, "" = off */
 	long long slowlog_log_slower_than; /* server.slowlog_log_slower_than: us; -1 off, 0 every command */
 	long long slowlog_max_len;  /* server.slowlog_max_len: entries the slow log keeps, 128 */
+	long long lua_time_limit_ms; /* server.lua_time_limit_ms: a script past it makes the node busy, 5000; 0 never */
 	long long latency_monitor_threshold; /* server.latency_monitor_threshold: ms; 0 off */
+	bool latency_tracking;      /* server.latency_tracking: per-command latency histograms, on */
+	/* server.latency_tracking_info_percentiles: what INFO latencystats
+	 * reports, "50 99 99.9" */
+	double latency_percentiles[CONF_MAX_PERCENTILES];
+	int nlatency_percentiles;
 	long long tracking_table_max_keys; /* server.tracking_table_max_keys: keys remembered for CLIENT TRACKING; 0 = no limit */
 	int shutdown_timeout_secs;  /* server.shutdown_timeout_secs: SHUTDOWN waits this long for replicas, default 10 */
 
@@ -60,6 +69,11 @@ struct conf {
 	int replica_priority;          /* 100; 0 = never promote (Sentinel) */
 	long long replica_output_limit_bytes; /* replica_output_limit_mb, 512 */
 	int max_concurrent_full_syncs; /* 4 */
+	int sync_replicas;          /* a master answers a write once this many replicas have it, 0 */
+	int sync_timeout_ms;        /* ... or answers -NOREPLICAS after this long, 1000 */
+	/* full_sync_buffer_mb, 1024: most bytes the replication log may hold
+	 * beyond log_capacity/log_max_mb for replicas in a full sync */
+	long long full_sync_buffer_bytes;
 
 	/* data: the compact encodings' limits (Redis's hash-max-listpack-*,
 	 * set-max-intset-entries, set-max-listpack-*, zset-max-listpack-*):
@@ -145,6 +159,10 @@ void notify_flags_format(unsigned flags, char out[32]);
 /* Redis's memory sizes: a number of bytes, or with b, k, kb, m, mb, g, gb
  * (k = 1000, kb = 1024, case-insensitive). 0 or -1. */
 int memory_parse(const char *s, long long *out);
+
+/* A percentile as Redis writes it: no trailing zeros or point ("99.9",
+ * "50"). */
+void conf_format_percentile(double p, char out[32]);
 
 /* Splits "host:port" (or "[v6]:port") into host (caller frees) and port,
  * 0 to 65535 (port 0: a master REPLICAOF may name, as Redis; never one to

@@ -1,5 +1,6 @@
 /* conn.c - the buffered connection. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "core/conn.h"
@@ -33,6 +34,7 @@ void conn_close(struct conn *c)
 	buf_release(&c->in);
 	buf_release(&c->out);
 	c->out_pos = 0;
+	c->holding = false;
 	c->reading = c->writing = false;
 }
 
@@ -76,9 +78,10 @@ ssize_t conn_read(struct conn *c, size_t room)
 ssize_t conn_flush(struct conn *c)
 {
 	ssize_t total = 0;
+	size_t end = c->holding && c->hold_at < c->out.len ? c->hold_at : c->out.len;
 
-	while (c->out_pos < c->out.len) {
-		ssize_t w = write(c->fd, c->out.data + c->out_pos, c->out.len - c->out_pos);
+	while (c->out_pos < end) {
+		ssize_t w = write(c->fd, c->out.data + c->out_pos, end - c->out_pos);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
@@ -88,14 +91,28 @@ ssize_t conn_flush(struct conn *c)
 		c->out_pos += (size_t)w;
 		total += w;
 	}
-	bool more = c->out_pos < c->out.len;
-	if (!more)
+	bool more = c->out_pos < end;
+	if (c->out_pos == c->out.len && !c->holding)
 		c->out.len = c->out_pos = 0;
 	if (more != c->writing) {
 		c->writing = more;
 		update_events(c);
 	}
 	return total;
+}
+
+size_t conn_compact(struct conn *c)
+{
+	size_t shift = c->out_pos;
+
+	if (shift == 0)
+		return 0;
+	memmove(c->out.data, c->out.data + shift, c->out.len - shift);
+	c->out.len -= shift;
+	c->out_pos = 0;
+	if (c->holding)
+		c->hold_at -= shift;
+	return shift;
 }
 
 void conn_want_write(struct conn *c)

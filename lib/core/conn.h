@@ -22,6 +22,10 @@ struct conn {
 	struct buf in;          /* received, not yet used by the protocol */
 	struct buf out;         /* to send; the first out_pos bytes are gone */
 	size_t out_pos;
+	/* While holding, out's bytes from hold_at on are not sent yet (they
+	 * wait for something: replies to writes that replicas must have). */
+	bool holding;
+	size_t hold_at;
 };
 
 /* Takes fd (non-blocking) and watches it with fn(arg) for mask: LOOP_READ,
@@ -53,5 +57,8 @@ void conn_want_write(struct conn *c);
 void conn_set_reading(struct conn *c, bool on);
 
 static inline size_t conn_unsent(const struct conn *c) { return c->out.len - c->out_pos; }
+/* Moves the unsent bytes of out to its front; returns by how many bytes
+ * they moved (hold_at moves with them). */
+size_t conn_compact(struct conn *c);
 
 #endif

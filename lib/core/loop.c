@@ -140,8 +140,11 @@ long long loop_timer_add(struct loop *l, int64_t delay_ms, loop_timer_fn *fn, vo
 {
 	struct timer *t = xmalloc(sizeof(*t));
 
+	int64_t now = mono_ms();
+
 	t->id = l->next_timer_id++;
-	t->when_ms = mono_ms() + delay_ms;
+	/* A delay past the end of time (WAIT's LLONG_MAX) is "never". */
+	t->when_ms = delay_ms > INT64_MAX - now ? INT64_MAX : now + delay_ms;
 	t->fn = fn;
 	t->arg = arg;
 	t->next = l->timers;
@@ -217,6 +220,39 @@ static void run_timers(struct loop *l)
 	}
 }
 
+/* Calls back the watches of n ready events; with fns, only those whose
+ * callback is one of them (the others stay ready: epoll reports them
+ * again). */
+static void dispatch(struct loop *l, const struct epoll_event *ev, int n, loop_fd_fn *const *fns, int nfns)
+{
+	for (int i = 0; i < n; i++) {
+		int fd = ev[i].data.fd;
+		struct watch *w = &l->watches[fd];
+		int mask = 0;
+		if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			mask |= LOOP_READ;
+		if (ev[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			mask |= LOOP_WRITE;
+		mask &= w->mask;
+		bool allowed = !fns;
+		for (int k = 0; k < nfns && !allowed; k++)
+			allowed = w->fn == fns[k];
+		/* A callback earlier in this batch may have closed this fd. */
+		if (allowed && w->fn && mask)
+			w->fn(l, fd, w->arg, mask);
+	}
+}
+
+int loop_poll_only(struct loop *l, int timeout_ms, loop_fd_fn *const *fns, int nfns)
+{
+	/* its own events: it runs inside a callback of loop_run's batch */
+	struct epoll_event ev[64];
+	int n = epoll_wait(l->epfd, ev, (int)ARRAY_LEN(ev), timeout_ms);
+
+	dispatch(l, ev, n, fns, nfns);
+	return n;
+}
+
 void loop_run(struct loop *l)
 {
 	l->stop = false;
@@ -230,20 +266,7 @@ void loop_run(struct loop *l)
 			log_error("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		for (int i = 0; i < n; i++) {
-			int fd = l->events[i].data.fd;
-			uint32_t e = l->events[i].events;
-			struct watch *w = &l->watches[fd];
-			int mask = 0;
-			if (e & (EPOLLIN | EPOLLHUP | EPOLLERR))
-				mask |= LOOP_READ;
-			if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR))
-				mask |= LOOP_WRITE;
-			mask &= w->mask;
-			/* A callback earlier in this batch may have closed this fd. */
-			if (w->fn && mask)
-				w->fn(l, fd, w->arg, mask);
-		}
+		dispatch(l, l->events, n, NULL, 0);
 		run_timers(l);
 	}
 }

@@ -31,6 +31,10 @@ void loop_timer_del(struct loop *l, long long id);
 
 void loop_before_sleep(struct loop *l, loop_hook_fn *fn, void *arg);
 void loop_run(struct loop *l);
+/* From inside a callback (a script past its time limit): one epoll_wait of
+ * at most timeout_ms, dispatching only the file events of watches whose
+ * callback is one of fns; no timers, no before-sleep hook. */
+int loop_poll_only(struct loop *l, int timeout_ms, loop_fd_fn *const *fns, int nfns);
 void loop_stop(struct loop *l);
 /* Wakes the loop from another thread (or a signal handler). */
 void loop_wake(struct loop *l);

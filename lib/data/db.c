@@ -93,8 +93,16 @@ void db_expire_cycle(struct db *db, int64_t budget_us)
 			expire_key(db, entry_key(e), e->klen);
 			expired++;
 		}
+		/* The share of sampled keys found expired, averaged as Redis's
+		 * expired_stale_perc is (the new sample a twentieth). */
+		if (n > 0)
+			db->expired_stale = db->expired_stale * 0.95 + (double)expired / (double)n * 0.05;
 		/* Keep going while a quarter of the sample was stale (as Redis). */
-		if (n == 0 || expired * 4 < n || mono_us() - start > budget_us)
+		if (n == 0 || expired * 4 < n)
 			break;
+		if (mono_us() - start > budget_us) {
+			db->expire_time_cap_reached++;
+			break;
+		}
 	}
 }

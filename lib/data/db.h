@@ -31,6 +31,10 @@ struct db {
 	unsigned events;        /* enum db_event bits passed to event_hook */
 	db_event_hook *event_hook;
 	uint64_t hits, misses, expired_keys, writes;
+	/* Active expiry: the share of sampled volatile keys found expired
+	 * (a moving average, 0 to 1), and the cycles its time budget cut. */
+	double expired_stale;
+	uint64_t expire_time_cap_reached;
 };
 
 void db_init(struct db *db);

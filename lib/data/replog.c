@@ -33,6 +33,13 @@ struct replog {
 	uint64_t capacity;
 	size_t max_bytes;
 	size_t bytes;           /* data + index of all blocks */
+	/* The window the limits allow: from soft_first, in the blocks from
+	 * vhead on (vbytes of them). Without a pin it is the log; with one,
+	 * the blocks before vhead that hold ops from pin on stay too. */
+	struct block *vhead;
+	uint64_t soft_first;
+	size_t vbytes;
+	uint64_t pin;           /* 0: none; else ops from pin on are kept */
 };
 
 /* The coarse clock costs a few ns; lag is reported in ms anyway. */
@@ -58,7 +65,7 @@ static void block_free(struct block *b)
 struct replog *replog_new(uint64_t next, uint64_t capacity, size_t max_bytes)
 {
 	struct replog *l = xcalloc(1, sizeof(*l));
-	l->next = l->first = next;
+	l->next = l->first = l->soft_first = next;
 	l->capacity = capacity ? capacity : 1;
 	l->max_bytes = max_bytes;
 	return l;
@@ -71,8 +78,8 @@ static void drop_all(struct replog *l)
 		l->head = b->next;
 		block_free(b);
 	}
-	l->tail = NULL;
-	l->bytes = 0;
+	l->tail = l->vhead = NULL;
+	l->bytes = l->vbytes = 0;
 	if (l->spare) {
 		block_free(l->spare);
 		l->spare = NULL;
@@ -100,7 +107,8 @@ void replog_free(struct replog *l)
 void replog_reset(struct replog *l, uint64_t next)
 {
 	drop_all(l);
-	l->next = l->first = next;
+	l->next = l->first = l->soft_first = next;
+	l->pin = 0;     /* a pin named a point of the history just forgotten */
 }
 
 uint64_t replog_first(const struct replog *l) { return l->first; }
@@ -113,22 +121,29 @@ bool replog_covers_after(const struct replog *l, uint64_t offset)
 	return offset + 1 >= l->first && offset <= l->next - 1;
 }
 
-/* Frees head blocks wholly before the logical window or over the byte cap. */
+/* Moves the window the limits allow (capacity, max_bytes) past the oldest
+ * ops, then frees the head blocks wholly before both that window and the
+ * pin. Without a pin the two windows are one. O(1) amortised per append. */
 static void trim(struct replog *l)
 {
-	uint64_t held = l->next - l->first;
-
-	if (held > l->capacity)
-		l->first = l->next - l->capacity;
-	while (l->head && l->head != l->tail) {
-		struct block *b = l->head;
-		bool before_window = b->first + b->count <= l->first;
-		if (!before_window && l->bytes <= l->max_bytes)
+	if (l->next - l->soft_first > l->capacity)
+		l->soft_first = l->next - l->capacity;
+	while (l->vhead && l->vhead != l->tail) {
+		struct block *b = l->vhead;
+		if (b->first + b->count > l->soft_first && l->vbytes <= l->max_bytes)
 			break;
+		l->vbytes -= block_bytes(b);
+		l->vhead = b->next;
+		if (l->soft_first < l->vhead->first)
+			l->soft_first = l->vhead->first;
+	}
+	uint64_t keep = l->pin && l->pin < l->soft_first ? l->pin : l->soft_first;
+	if (keep > l->first)
+		l->first = keep;
+	while (l->head != l->vhead && l->head->first + l->head->count <= l->first) {
+		struct block *b = l->head;
 		l->head = b->next;
 		l->bytes -= block_bytes(b);
-		if (l->first < b->first + b->count)
-			l->first = b->first + b->count;
 		retire(l, b);
 	}
 }
@@ -154,7 +169,10 @@ static struct block *new_block(struct replog *l, size_t need)
 	else
 		l->head = b;
 	l->tail = b;
+	if (!l->vhead)
+		l->vhead = b;
 	l->bytes += block_bytes(b);
+	l->vbytes += block_bytes(b);
 	return b;
 }
 
@@ -172,7 +190,9 @@ void replog_append(struct replog *l, const struct op *op, uint64_t offset)
 		b = new_block(l, n);
 	if (b->count == b->slots_cap) {
 		uint32_t cap = b->slots_cap ? b->slots_cap * 2 : 4096;
+		/* the tail is always inside the window the limits allow */
 		l->bytes += (cap - b->slots_cap) * sizeof(struct slot);
+		l->vbytes += (cap - b->slots_cap) * sizeof(struct slot);
 		b->slots = xrealloc(b->slots, cap * sizeof(struct slot));
 		b->slots_cap = cap;
 	}
@@ -191,6 +211,17 @@ void replog_set_limits(struct replog *l, uint64_t capacity, size_t max_bytes)
 	l->max_bytes = max_bytes;
 	trim(l);
 }
+
+void replog_set_pin(struct replog *l, uint64_t offset)
+{
+	l->pin = offset;
+	trim(l);
+}
+
+uint64_t replog_pin(const struct replog *l) { return l->pin; }
+uint64_t replog_pinned_count(const struct replog *l) { return l->soft_first - l->first; }
+size_t replog_pinned_bytes(const struct replog *l) { return l->bytes - l->vbytes; }
+uint64_t replog_soft_first(const struct replog *l) { return l->soft_first; }
 
 static struct block *find_block(const struct replog *l, uint64_t offset, uint32_t *idx)
 {

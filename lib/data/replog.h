@@ -6,7 +6,13 @@
  * bytes and two words of index. The log holds at most `capacity`
  * operations and `max_bytes` bytes: the oldest whole blocks are freed,
  * and the logical window never exceeds capacity. Links keep an offset,
- * not a copy: they read consecutive ops out of the blocks when they send. */
+ * not a copy: they read consecutive ops out of the blocks when they send.
+ *
+ * A pin holds the log open for replicas in a full sync: while it is set,
+ * no op from the pin's offset on is dropped, whatever the limits say; the
+ * log grows past them instead (whole blocks beyond the limits, counted by
+ * replog_pinned_*) and shrinks back to them when the pin moves or goes.
+ * The caller bounds that growth. */
 #ifndef SYNAP_REPLOG_H
 #define SYNAP_REPLOG_H
 
@@ -21,6 +27,16 @@ void replog_free(struct replog *l);
 /* Forgets everything; the next op appended has offset next. */
 void replog_reset(struct replog *l, uint64_t next);
 void replog_set_limits(struct replog *l, uint64_t capacity, size_t max_bytes);
+
+/* Keeps every op from offset on until the pin moves (0: no pin). A pin
+ * before the first op held keeps what is held. */
+void replog_set_pin(struct replog *l, uint64_t offset);
+uint64_t replog_pin(const struct replog *l);
+/* What the pin holds beyond the limits: ops, and bytes (whole blocks). */
+uint64_t replog_pinned_count(const struct replog *l);
+size_t replog_pinned_bytes(const struct replog *l);
+/* The first offset the limits alone would hold (= replog_first unpinned). */
+uint64_t replog_soft_first(const struct replog *l);
 
 /* Appends op as offset (must be last + 1). */
 void replog_append(struct replog *l, const struct op *op, uint64_t offset);

@@ -1207,6 +1207,37 @@ void zset_random(const struct vref *v, uint64_t rnd, const char **m, size_t *len
 	*score = e->score;
 }
 
+struct scan_ctx {
+	zset_visit_fn *fn;
+	void *arg;
+};
+
+static bool scan_visit(struct hnode *n, void *arg)
+{
+	const struct scan_ctx *c = arg;
+	const struct zelem *e = (const struct zelem *)n;
+
+	c->fn(c->arg, e->m, e->node.klen, e->score);
+	return true;
+}
+
+uint64_t zset_scan(const struct vref *v, uint64_t cursor, zset_visit_fn *fn, void *arg)
+{
+	if (v->enc == ENC_PACK) {
+		struct zset_iter it;
+		const char *m;
+		size_t len;
+		double s;
+		zset_iter_rank(&it, v, 0, false);
+		while (zset_iter_next(&it, &m, &len, &s))
+			fn(arg, m, len, s);
+		return 0;
+	}
+	struct scan_ctx c = { fn, arg };
+	struct ztree *t = v->p;
+	return htab_scan(&t->h, cursor, scan_visit, &c);
+}
+
 void zset_digest(const struct vref *v, uint64_t acc[3])
 {
 	struct zset_iter it;

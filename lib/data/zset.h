@@ -100,6 +100,13 @@ bool zset_iter_next(struct zset_iter *it, const char **m, size_t *len, double *s
 /* The member at rank rnd % zset_len (the set is not empty). */
 void zset_random(const struct vref *v, uint64_t rnd, const char **m, size_t *len, double *score);
 
+/* ZSCAN: a compact sorted set comes whole and returns cursor 0; the other
+ * encoding visits one step of its member table from cursor and returns the
+ * next (0 when done), with htab_scan's promise: every member present for
+ * the whole scan is visited at least once. fn may not change the set. */
+typedef void zset_visit_fn(void *arg, const char *m, size_t len, double score);
+uint64_t zset_scan(const struct vref *v, uint64_t cursor, zset_visit_fn *fn, void *arg);
+
 /* A score as Redis 7.0 replies it: "inf", "-inf", otherwise %.17g (1.5 is
  * "1.5", 0.1 "0.10000000000000001"). buf holds ZSCORE_BUF bytes; returns
  * the length. */

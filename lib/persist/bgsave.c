@@ -39,6 +39,7 @@ struct bgsave {
 	int64_t started_us;
 	uint64_t forks;                 /* children forked so far */
 	int64_t fork_us;                /* how long the last fork() took */
+	int64_t last_run_us;            /* how long the last child ran, -1 none yet */
 };
 
 struct bgsave *bgsave_new(struct loop *loop, struct db *db, const struct conf *conf)
@@ -48,6 +49,7 @@ struct bgsave *bgsave_new(struct loop *loop, struct db *db, const struct conf *c
 	b->db = db;
 	b->conf = conf;
 	b->result_fd = -1;
+	b->last_run_us = -1;
 	return b;
 }
 
@@ -119,6 +121,12 @@ uint64_t bgsave_forks(const struct bgsave *b, int64_t *last_us)
 	return b->forks;
 }
 
+void bgsave_times(const struct bgsave *b, int64_t *current_us, int64_t *last_us)
+{
+	*current_us = b && b->child > 0 ? mono_us() - b->started_us : -1;
+	*last_us = b ? b->last_run_us : -1;
+}
+
 bool bgsave_running(const struct bgsave *b)
 {
 	return b && b->child > 0;
@@ -171,7 +179,8 @@ static void finish(struct bgsave *b)
 	b->child = 0;
 	b->result_fd = -1;
 	store_set_resize_allowed(b->db->store, true);
-	log_info("snapshot child done in %lld ms", (long long)(mono_us() - b->started_us) / 1000);
+	b->last_run_us = mono_us() - b->started_us;
+	log_info("snapshot child done in %lld ms", (long long)b->last_run_us / 1000);
 	int i = 0;
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 		next = r->next;
@@ -301,8 +310,13 @@ void bgsave_poll(struct bgsave *b, const char *replid, uint64_t epoch)
 	loop_watch(b->loop, b->result_fd, LOOP_READ, on_result, b);
 	/* Moving buckets now would copy the child's pages for nothing. */
 	store_set_resize_allowed(b->db->store, false);
-	log_notice("snapshot child %d: %d target%s at offset %llu (fork took %lld us)", (int)pid, count,
-		   count > 1 ? "s" : "", (unsigned long long)b->offset, (long long)b->fork_us);
+	/* fork() copies the page tables: its time grows with the memory. */
+	double gb = (double)store_memory(b->db->store) / (1 << 30);
+	char per_gb[64] = "";
+	if (gb >= 0.0625)
+		snprintf(per_gb, sizeof(per_gb), ", %.0f us per GB of data", (double)b->fork_us / gb);
+	log_notice("snapshot child %d: %d target%s at offset %llu (fork took %lld us for %.2f GB%s)", (int)pid, count,
+		   count > 1 ? "s" : "", (unsigned long long)b->offset, (long long)b->fork_us, gb, per_gb);
 	for (struct bgsave_req *r = b->queue, *next; r; r = next) {
 		next = r->next;
 		if (r->running && r->ops && r->ops->started)

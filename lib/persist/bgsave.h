@@ -44,5 +44,8 @@ bool bgsave_running(const struct bgsave *b);
 /* How many children were forked, and how long the last fork() took (the
  * event loop stands still meanwhile). */
 uint64_t bgsave_forks(const struct bgsave *b, int64_t *last_us);
+/* How long the running child has run and the last one ran, in
+ * microseconds; -1 when there is none. */
+void bgsave_times(const struct bgsave *b, int64_t *current_us, int64_t *last_us);
 
 #endif

@@ -296,6 +296,11 @@ int http_parse(const char *buf, size_t len, size_t max_body, struct http_request
 				return fail(req, 400, "duplicate Authorization header");
 			req->auth = val;
 			req->auth_len = vlen;
+		} else if (eq_nocase(line, nlen, "Synap-After")) {
+			if (req->after)
+				return fail(req, 400, "duplicate Synap-After header");
+			req->after = val;
+			req->after_len = vlen;
 		}
 	}
 
@@ -356,12 +361,14 @@ const char *http_status_text(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";
 	case 431: return "Request Header Fields Too Large";
 	case 500: return "Internal Server Error";
 	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
 	case 505: return "HTTP Version Not Supported";
 	default: return "Unknown";
 	}

@@ -21,6 +21,8 @@ struct http_request {
 	bool keep_alive;         /* 1.1 default on, 1.0 default off; Connection header wins */
 	const char *auth;        /* Authorization header value, NULL when absent */
 	size_t auth_len;
+	const char *after;       /* Synap-After header value (a read-your-writes token), NULL when absent */
+	size_t after_len;
 	const char *body;        /* Content-Length bytes, points into the input */
 	size_t body_len;
 	size_t total_len;        /* bytes of input this request used (headers + body) */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "core/conn.h"
 #include "core/fsm.h"
@@ -35,6 +36,8 @@ struct rlink {
 	bool getack;            /* a WAIT is pending: ask for an ACK after the ops */
 	uint64_t asked;         /* the last GETACK went after the ops up to here */
 	struct bgsave_req *req; /* its full sync, while queued or running */
+	bool catching_up;       /* online after a full sync, not yet sent every op kept for it */
+	int64_t sync_started;   /* unix s the full sync began; 0 when not in one */
 	int64_t connected_at;   /* unix s */
 	int64_t last_ack;       /* unix s */
 	int64_t last_ack_mono;  /* monotonic ms */
@@ -53,6 +56,8 @@ struct master {
 };
 
 static void link_event(struct loop *l, int fd, void *arg, int mask);
+static uint64_t pin_need(const struct rlink *l);
+static void update_pin(struct master *m);
 static int link_pump(struct rlink *l);
 static const struct bgsave_ops link_ops;
 
@@ -112,6 +117,40 @@ static const char *public_state(enum mlink_state s)
 
 static struct repl *R(const struct rlink *l) { return l->m->r; }
 
+/* ---- the log's pin: one-pass full syncs ----
+ *
+ * From the snapshot's offset until it has read the ops after it, a replica
+ * in a full sync needs every one of them: the shared log keeps them (a pin
+ * at the oldest such replica's position), growing past log_capacity and
+ * log_max_mb, up to full_sync_buffer_mb beyond them. */
+
+/* The first offset this link still needs the log to hold for its full
+ * sync; 0 when it needs nothing held beyond the log's limits. */
+static uint64_t pin_need(const struct rlink *l)
+{
+	if (l->state == MLINK_SNAPSHOT || (l->state == MLINK_ONLINE && l->catching_up))
+		return l->next;
+	return 0;
+}
+
+/* Moves the log's pin to the oldest position a full sync needs. */
+static void update_pin(struct master *m)
+{
+	uint64_t pin = 0;
+
+	if (!m->r->log)
+		return;
+	for (struct rlink *l = m->links; l; l = l->next_link) {
+		uint64_t need = pin_need(l);
+		/* Before the log's start only after a history change: that
+		 * sync is lost anyway (dropped when its snapshot is done). */
+		if (need && need >= replog_first(m->r->log) && (!pin || need < pin))
+			pin = need;
+	}
+	if (pin != replog_pin(m->r->log))
+		replog_set_pin(m->r->log, pin);
+}
+
 /* Closes the connection; the replica stays listed as disconnected. */
 static void link_drop(struct rlink *l, const char *why)
 {
@@ -122,9 +161,14 @@ static void link_drop(struct rlink *l, const char *why)
 	bgsave_cancel(R(l)->bgsave, l->req);
 	l->req = NULL;
 	conn_close(&l->conn);
+	bool pinned = pin_need(l) != 0;
 	link_set_state(l, MLINK_GONE);
+	l->catching_up = false;
+	l->sync_started = 0;
 	/* One that never said who it was is not worth listing. */
 	l->gone_at = l->id[0] ? time_ms() / 1000 : 0;
+	if (pinned)
+		update_pin(l->m);
 }
 
 static void link_free(struct rlink *l)
@@ -154,6 +198,15 @@ static void link_refuse(struct rlink *l, uint16_t code, const char *text)
 
 /* ---- the handshake ---- */
 
+/* Copies what the replica says it is, printable. */
+static void printable(char *dst, size_t cap, const char *src, uint32_t len)
+{
+	snprintf(dst, cap, "%.*s", (int)len, src);
+	for (size_t i = 0; dst[i]; i++)
+		if (dst[i] < 32 || dst[i] > 126)
+			dst[i] = '?';
+}
+
 /* Checks a HELLO's version, token and epoch; false after refusing it. */
 static bool hello_acceptable(struct rlink *l, const struct frame *f, struct hello *h)
 {
@@ -178,21 +231,15 @@ static bool hello_acceptable(struct rlink *l, const struct frame *f, struct hell
 		/* The replica has seen a newer failover: this node is stale. */
 		snprintf(msg, sizeof(msg), "this node is stale: epoch %llu, the replica has seen %llu",
 			 (unsigned long long)r->id.epoch, (unsigned long long)h->epoch);
-		r->hooks.stale(r, h->epoch);
+		char who[128];
+		printable(who, sizeof(who), h->addr, h->addr_len);
+		r->hooks.stale(r, h->epoch, who);
 		link_refuse(l, FERR_EPOCH, msg);
 		return false;
 	}
 	return true;
 }
 
-/* Copies what the replica says it is, printable. */
-static void printable(char *dst, size_t cap, const char *src, uint32_t len)
-{
-	snprintf(dst, cap, "%.*s", (int)len, src);
-	for (size_t i = 0; dst[i]; i++)
-		if (dst[i] < 32 || dst[i] > 126)
-			dst[i] = '?';
-}
 
 static void start_partial(struct rlink *l, uint64_t from)
 {
@@ -226,6 +273,7 @@ static void start_full(struct rlink *l, const struct hello *h, enum resync_kind 
 	}
 	repl_ensure_log(r);
 	link_set_state(l, MLINK_WAIT_SNAPSHOT);
+	l->sync_started = time_ms() / 1000;
 	l->acked = 0;
 	l->req = bgsave_socket(r->bgsave, l->conn.fd, l->agreed, &link_ops, l);
 }
@@ -345,6 +393,13 @@ static uint64_t stream_limit(struct repl *r)
 	return repl_offset(r);
 }
 
+static void catching_up_done(struct rlink *l)
+{
+	l->catching_up = false;
+	l->sync_started = 0;
+	log_notice("replica %s: caught up after its full sync: every operation kept for it is sent", who(l));
+}
+
 static void link_getack(struct rlink *l)
 {
 	frame_getack(&l->conn.out);
@@ -375,6 +430,12 @@ static int link_fill(struct rlink *l, uint64_t limit)
 	memcpy(out->data + FRAME_OPS_HEADER, p, len);
 	out->len = FRAME_OPS_HEADER + len;
 	l->next += count;
+	/* Sent everything there is: an ordinary online replica from now on,
+	 * with the whole log as its margin (the pin moves on at the next
+	 * flush). Ending as soon as it entered the log's window would leave
+	 * it at the window's oldest edge, about to fall out of it. */
+	if (l->catching_up && l->next > limit)
+		catching_up_done(l);
 	/* Replicas coalesce their ACKs. While clients use WAIT, the last ops of
 	 * a flush go with a GETACK in the same write, so the ACK is on its way
 	 * by the time the client's WAIT comes. */
@@ -476,11 +537,13 @@ static void link_snapshot_started(void *arg, uint64_t offset)
 {
 	struct rlink *l = arg;
 	struct repl *r = R(l);
-	UNUSED(offset);
 
 	/* The child owns the socket until it is done. */
 	conn_detach(&l->conn);
 	link_set_state(l, MLINK_SNAPSHOT);
+	/* The log keeps every op after the snapshot until the replica read it. */
+	l->next = offset + 1;
+	update_pin(l->m);
 	r->st.full_syncs++;
 	repl_note_full_sync(r);
 }
@@ -499,12 +562,19 @@ static void link_snapshot_done(void *arg, bool ok, uint64_t offset, const char *
 		return;
 	}
 	if (!r->log || !replog_covers_after(r->log, offset)) {
-		link_drop(l, "the log overflowed during the full sync (it will retry)");
+		/* Only a history change (the log restarted) gets here: the pin
+		 * keeps the ops otherwise. */
+		link_drop(l, "the log no longer holds the operations after the snapshot (it will retry)");
 		return;
 	}
 	l->next = offset + 1;
 	link_set_state(l, MLINK_ONLINE);
-	log_notice("replica %s: snapshot at offset %llu sent, streaming", l->addr, (unsigned long long)offset);
+	l->catching_up = true;
+	log_notice("replica %s: snapshot at offset %llu sent, streaming %llu operations kept for it",
+		   l->addr, (unsigned long long)offset, (unsigned long long)(replog_last(r->log) - offset));
+	if (l->next > stream_limit(r))
+		catching_up_done(l);
+	update_pin(l->m);
 	link_pump(l);
 }
 
@@ -531,7 +601,7 @@ static void link_heartbeat(struct rlink *l, int64_t now)
 	}
 	/* Nothing is buffered per replica (it reads the shared log), but a
 	 * replica this far behind is not going to catch up. */
-	if (limit > 0 && l->state == MLINK_ONLINE && r->log &&
+	if (limit > 0 && l->state == MLINK_ONLINE && !l->catching_up && r->log &&
 	    replog_bytes_after(r->log, l->next - 1) > (size_t)limit) {
 		link_drop(l, "more than replica_output_limit_mb of operations behind");
 		return;
@@ -645,6 +715,8 @@ void master_stop(struct repl *r)
 		m->links = l->next_link;
 		free(l);
 	}
+	if (r->log)
+		replog_set_pin(r->log, 0);
 	loop_timer_del(r->loop, m->timer);
 	if (m->lfd >= 0) {
 		loop_unwatch(r->loop, m->lfd);
@@ -653,6 +725,45 @@ void master_stop(struct repl *r)
 	free(m->addr);
 	free(m);
 	r->master = NULL;
+}
+
+/* The syncing replica the log holds the most for. */
+static struct rlink *oldest_pinning(struct master *m)
+{
+	struct rlink *oldest = NULL;
+	for (struct rlink *l = m->links; l; l = l->next_link) {
+		uint64_t need = pin_need(l);
+		if (need && (!oldest || need < pin_need(oldest)))
+			oldest = l;
+	}
+	return oldest;
+}
+
+/* Past full_sync_buffer_mb beyond the log's limits, the oldest full sync
+ * is given up (the replica retries); the master goes on as before. */
+static void enforce_buffer_limit(struct master *m)
+{
+	struct repl *r = m->r;
+	size_t limit = (size_t)r->conf->full_sync_buffer_bytes;
+
+	while (r->log && replog_pinned_bytes(r->log) > limit) {
+		struct rlink *l = oldest_pinning(m);
+		if (!l)
+			break;
+		uint64_t need = pin_need(l);
+		log_warn("replica %s (%s): full sync abandoned: %llu operations (%zu bytes) since its snapshot at "
+			 "offset %llu; the log holds %llu operations (%zu bytes) beyond its limits for full syncs, "
+			 "over replication.full_sync_buffer_mb (%lld MB); it will retry", who(l), l->peer,
+			 (unsigned long long)(replog_last(r->log) + 1 - need),
+			 replog_bytes_after(r->log, need - 1), (unsigned long long)need - 1,
+			 (unsigned long long)replog_pinned_count(r->log), replog_pinned_bytes(r->log),
+			 r->conf->full_sync_buffer_bytes >> 20);
+		r->st.full_syncs_abandoned++;
+		/* The child may still be writing the snapshot: stop it at once. */
+		if (l->state == MLINK_SNAPSHOT && l->conn.fd >= 0)
+			shutdown(l->conn.fd, SHUT_RDWR);
+		link_drop(l, "over replication.full_sync_buffer_mb during its full sync");
+	}
 }
 
 void master_flush(struct repl *r)
@@ -665,6 +776,10 @@ void master_flush(struct repl *r)
 	for (struct rlink *l = m->links; l; l = l->next_link)
 		if (l->state == MLINK_ONLINE && (l->next <= limit || l->getack) && conn_unsent(&l->conn) == 0)
 			link_pump(l);
+	if (r->log && replog_pin(r->log)) {
+		update_pin(m);
+		enforce_buffer_limit(m);
+	}
 }
 
 void master_ask_acks(struct repl *r, uint64_t offset)
@@ -695,6 +810,25 @@ int master_acked_count(const struct repl *r, uint64_t offset)
 		for (struct rlink *l = r->master->links; l; l = l->next_link)
 			c += l->state == MLINK_ONLINE && l->acked >= offset;
 	return c;
+}
+
+uint64_t master_synced_offset(const struct repl *r, int n)
+{
+	uint64_t best = 0;
+
+	if (!r->master || n <= 0)
+		return n <= 0 ? UINT64_MAX : 0;
+	/* The highest offset that n online replicas have: one of theirs. */
+	for (struct rlink *l = r->master->links; l; l = l->next_link) {
+		if (l->state != MLINK_ONLINE || l->acked <= best)
+			continue;
+		int have = 0;
+		for (struct rlink *k = r->master->links; k; k = k->next_link)
+			have += k->state == MLINK_ONLINE && k->acked >= l->acked;
+		if (have >= n)
+			best = l->acked;
+	}
+	return best;
 }
 
 int master_durable_count(const struct repl *r, uint64_t offset)
@@ -759,7 +893,17 @@ void master_replicas(const struct repl *r, master_view_fn *fn, void *arg)
 			.lag_ms = link_lag_ms(r, l),
 			.connected_at = l->connected_at,
 			.last_ack = l->last_ack,
+			.buffer_bytes = l->conn.in.cap + l->conn.out.cap,
+			.full_sync_secs = l->sync_started ? time_ms() / 1000 - l->sync_started : 0,
 		};
+		uint64_t need = pin_need(l);
+		if (need && r->log) {
+			v.full_sync = true;
+			v.buffered_ops = replog_last(r->log) + 1 - need;
+			v.buffered_bytes = replog_bytes_after(r->log, need - 1);
+		} else if (l->state == MLINK_WAIT_SNAPSHOT) {
+			v.full_sync = true;
+		}
 		host_port(l, v.host, sizeof(v.host), &v.port);
 		fn(&v, arg);
 	}

@@ -12,6 +12,11 @@
  *
  *   handshake, wait_snapshot, snapshot, online --closed--> gone
  *
+ * From the snapshot's offset until the replica has read the ops after it
+ * (online, "catching up"), the shared log is pinned there: it keeps them
+ * past its limits, up to replication.full_sync_buffer_mb beyond them;
+ * past that the oldest such full sync is abandoned (closed) and retried.
+ *
  * "closed" is a refusal, the replica leaving, a failed transfer, a timeout,
  * a replica past the output limit or the log, or this node's history
  * changing under it. A gone link stays listed (disconnected) for an hour or
@@ -62,6 +67,10 @@ void master_drop_links(struct repl *r, const char *why);
 int master_online_replicas(const struct repl *r);
 /* Online replicas that acknowledged offset or later (WAIT). */
 int master_acked_count(const struct repl *r, uint64_t offset);
+/* The highest offset at least n online replicas acknowledged (a replica
+ * with fsync always acknowledges only what is on its disk); 0 when fewer
+ * than n are online, UINT64_MAX for n <= 0 (sync_replicas). */
+uint64_t master_synced_offset(const struct repl *r, int n);
 /* Online replicas whose persistence holds offset or later (WAITAOF). */
 int master_durable_count(const struct repl *r, uint64_t offset);
 /* Online replicas that acknowledged within max_lag_ms (min_replicas_to_write). */
@@ -83,6 +92,13 @@ struct replica_view {
 	int64_t lag_ms;
 	int64_t connected_at;   /* unix s */
 	int64_t last_ack;       /* unix s */
+	size_t buffer_bytes;    /* the link's own buffers, allocated */
+	/* In a full sync (queued, the snapshot, or reading the ops kept for
+	 * it since): for how long, and what the log holds for it. */
+	bool full_sync;
+	int64_t full_sync_secs;
+	uint64_t buffered_ops;
+	size_t buffered_bytes;
 };
 typedef void master_view_fn(const struct replica_view *v, void *arg);
 /* Calls fn for each replica worth listing (disconnected ones included). */

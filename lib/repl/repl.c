@@ -1,8 +1,10 @@
 /* repl.c - the replication state's small shared helpers. */
+#include <stdio.h>
 #include <string.h>
 
 #include "data/replog.h"
 #include "persist/persist.h"
+#include "proto/frame.h"
 #include "repl/repl.h"
 
 void repl_init(struct repl *r, struct loop *loop, const struct conf *conf, struct db *db,
@@ -52,4 +54,24 @@ unsigned repl_full_syncs_last_hour(const struct repl *r)
 	for (size_t i = 0; i < ARRAY_LEN(r->st.full_sync_times); i++)
 		c += r->st.full_sync_times[i] && r->st.full_sync_times[i] > since;
 	return c;
+}
+
+void repl_write_hello(const struct repl *r, struct buf *out, uint64_t offset, uint64_t epoch)
+{
+	char addr[300];
+
+	snprintf(addr, sizeof(addr), "%s:%d", r->conf->host, r->conf->port);
+	struct hello h = {
+		.version = FRAME_VERSION,
+		.offset = offset,
+		.epoch = epoch,
+		.auth = r->conf->auth_token,
+		.auth_len = r->conf->auth_token ? (uint32_t)strlen(r->conf->auth_token) : 0,
+		.id = r->run_id,
+		.id_len = REPLID_LEN,
+		.addr = addr,
+		.addr_len = (uint32_t)strlen(addr),
+	};
+	memcpy(h.replid, r->id.replid, sizeof(h.replid));
+	frame_hello(out, &h);
 }

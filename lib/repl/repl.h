@@ -34,10 +34,14 @@ struct role_events;
 struct repl_stats {
 	uint64_t full_syncs, partial_syncs, partial_syncs_rejected;    /* served */
 	uint64_t full_syncs_done, partial_syncs_done;                  /* done */
+	uint64_t full_syncs_abandoned;  /* over full_sync_buffer_mb */
 	/* when the last full syncs (served or done) happened, unix s, for the
 	 * "frequent full syncs" alert */
 	int64_t full_sync_times[64];
 	unsigned full_sync_next;
+	/* active fencing (fence.c): old masters told of a promotion, and
+	 * notices given up (unreachable, refused) */
+	uint64_t fences_sent, fence_failures;
 };
 
 /* What the links report that only the role module may act on. */
@@ -46,8 +50,9 @@ struct repl_hooks {
 	 * full sync, its master continued under a new replid): they must
 	 * resynchronise. */
 	void (*history_changed)(struct repl *r, const char *why);
-	/* A peer has seen a failover newer than this node's epoch. */
-	void (*stale)(struct repl *r, uint64_t epoch);
+	/* A peer (who: its client address) has seen a failover newer than
+	 * this node's epoch. */
+	void (*stale)(struct repl *r, uint64_t epoch, const char *who);
 };
 
 struct repl {
@@ -62,6 +67,10 @@ struct repl {
 	enum role role;
 	bool serve_replicas;            /* listen on replica_listen_address */
 	bool fenced;                    /* a newer epoch exists: this master takes no writes */
+	char fenced_by[128];            /* ...as the peer at this address said */
+	uint64_t fenced_epoch;          /* ...of that epoch */
+	int64_t fenced_at;              /* ...at this time, unix ms */
+	struct fence *fence;            /* telling a deposed master (fence.c), NULL: none */
 	bool write_paused;              /* PAUSE: write commands wait */
 	bool pause_all;                 /* ...and with CLIENT PAUSE ALL, every command */
 	long long pause_timer;
@@ -91,6 +100,11 @@ void repl_save_identity(struct repl *r);
 /* Notes a full sync (served or done) for full_syncs_last_hour. */
 void repl_note_full_sync(struct repl *r);
 unsigned repl_full_syncs_last_hour(const struct repl *r);
+/* Appends this node's replication handshake (a HELLO: who it is, its
+ * history at offset, epoch, the auth token) to out: what a replica sends
+ * its master, and what a promoted node sends the master it deposed. */
+struct buf;
+void repl_write_hello(const struct repl *r, struct buf *out, uint64_t offset, uint64_t epoch);
 /* The offset of the last operation applied. */
 static inline uint64_t repl_offset(const struct repl *r) { return r->db->offset; }
 

@@ -49,6 +49,7 @@ struct replica {
 	long long retry_timer;
 	long long ack_timer;            /* a coalesced ACK is due */
 	bool ack_asked;                 /* the master sent GETACK */
+	bool ack_short;                 /* the last ACK stopped at the disk (fsync always) */
 	int failures;                   /* consecutive attempts that did not get online */
 	bool applied;                   /* ops applied since the last ACK */
 };
@@ -203,8 +204,14 @@ static void send_ack(struct replica *rp)
 {
 	struct repl *r = rp->r;
 	uint64_t off = repl_offset(r);
-	/* Without persistence nothing is durable here (WAITAOF counts on it). */
-	frame_ack(&rp->conn.out, off, r->persist ? persist_durable(r->persist) : 0);
+	uint64_t durable = r->persist ? persist_durable(r->persist) : 0;
+	/* Without persistence nothing is durable here (WAITAOF counts on it).
+	 * With fsync always a write is only had once it is on disk: a master
+	 * waiting for its replicas (WAIT, sync_replicas) counts on that. */
+	rp->ack_short = r->persist && r->conf->fsync == FSYNC_ALWAYS && durable < off;
+	if (rp->ack_short)
+		off = durable;
+	frame_ack(&rp->conn.out, off, durable);
 	rp->last_ack = mono_ms();
 	rp->applied = false;
 	rp->ack_asked = false;
@@ -227,6 +234,14 @@ static int64_t ack_later(struct loop *l, void *arg)
 	if (rp->state == RLINK_ONLINE && rp->applied)
 		send_ack(rp);
 	return -1;
+}
+
+void replica_disk_caught_up(struct repl *r)
+{
+	struct replica *rp = r->replica;
+
+	if (rp && rp->state == RLINK_ONLINE && rp->ack_short && persist_durable(r->persist) >= repl_offset(r))
+		send_ack(rp);
 }
 
 static void ack_after_batch(struct replica *rp)
@@ -659,7 +674,7 @@ static void link_read(struct replica *rp)
 static void on_connected(struct replica *rp)
 {
 	struct repl *r = rp->r;
-	char err[NET_ERR_LEN], addr[300];
+	char err[NET_ERR_LEN];
 
 	if (net_connect_result(rp->conn.fd, err) < 0) {
 		char why[400];
@@ -667,25 +682,13 @@ static void on_connected(struct replica *rp)
 		link_fail(rp, why);
 		return;
 	}
-	snprintf(addr, sizeof(addr), "%s:%d", r->conf->host, r->conf->port);
 	bool history = ident_has_history(&r->id);
-	struct hello h = {
-		.version = FRAME_VERSION,
-		.offset = history ? repl_offset(r) : 0,
-		.epoch = r->id.epoch,
-		.auth = r->conf->auth_token,
-		.auth_len = r->conf->auth_token ? (uint32_t)strlen(r->conf->auth_token) : 0,
-		.id = r->run_id,
-		.id_len = REPLID_LEN,
-		.addr = addr,
-		.addr_len = (uint32_t)strlen(addr),
-	};
-	memcpy(h.replid, r->id.replid, sizeof(h.replid));
-	frame_hello(&rp->conn.out, &h);
+	uint64_t offset = history ? repl_offset(r) : 0;
+	repl_write_hello(r, &rp->conn.out, offset, r->id.epoch);
 	set_state(rp, RLINK_HANDSHAKE);
 	rp->last_rx = mono_ms();
 	log_notice("connected to master %s, asking to continue from %s offset %llu", rp->addr,
-		   history ? r->id.replid : "(no history)", (unsigned long long)h.offset);
+		   history ? r->id.replid : "(no history)", (unsigned long long)offset);
 	conn_set_reading(&rp->conn, true);
 	send_flush(rp);
 }

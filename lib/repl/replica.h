@@ -43,6 +43,9 @@ void replica_stop(struct repl *r);
 int replica_follow(struct repl *r, const char *addr, char *err);
 
 bool replica_connected(const struct repl *r);
+/* The persistence flush of this iteration is done: an ACK that stopped
+ * short of what was applied (fsync always) goes again, in full. */
+void replica_disk_caught_up(struct repl *r);
 
 /* What stats, INFO and ROLE show of this replica's link to its master. */
 struct link_view {

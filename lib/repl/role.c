@@ -7,6 +7,7 @@
 #include "data/replog.h"
 #include "persist/persist.h"
 #include "persist/snapfile.h"
+#include "repl/fence.h"
 #include "repl/master.h"
 #include "repl/replica.h"
 #include "repl/role.h"
@@ -34,6 +35,7 @@ void role_stop(struct repl *r)
 	if (r->pause_timer)
 		loop_timer_del(r->loop, r->pause_timer);
 	r->pause_timer = 0;
+	fence_stop(r);
 	replica_stop(r);
 	master_stop(r);
 	replog_free(r->log);
@@ -98,12 +100,16 @@ int role_promote(struct repl *r, const char *listen, char *err)
 	}
 	if (listen_for_replicas(r, listen, err) < 0)
 		return -1;
+	/* Whom it followed: told of the new epoch once it is one. */
+	struct link_view lv;
+	char *old_master = replica_view(r, &lv) ? xstrdup(lv.master_address) : NULL;
 	replica_stop(r);
 	ident_new_history(&r->id, repl_offset(r), true);
 	r->id.epoch++;
 	r->role = ROLE_MASTER;
 	r->db->expire_keys = true;
 	r->fenced = false;
+	r->fenced_by[0] = '\0';
 	repl_ensure_log(r);
 	repl_save_identity(r);
 	/* Sub-replicas of this node reconnect and continue through replid2. */
@@ -113,6 +119,9 @@ int role_promote(struct repl *r, const char *listen, char *err)
 		   "replicas on %s", (unsigned long long)repl_offset(r), r->id.replid, r->id.replid2,
 		   (unsigned long long)r->id.second_offset, (unsigned long long)r->id.epoch, addr);
 	log_notice("WRITES ALLOWED - this node accepts write operations");
+	if (old_master)
+		fence_notify(r, old_master);
+	free(old_master);
 	return 0;
 }
 
@@ -129,6 +138,8 @@ int role_follow(struct repl *r, const char *addr, char *err)
 	r->role = ROLE_REPLICA;
 	r->db->expire_keys = false;
 	r->fenced = false;      /* a replica takes no writes: nothing to fence */
+	r->fenced_by[0] = '\0';
+	fence_stop(r);          /* no longer the newer master: no one to tell */
 	/* Its replicas keep streaming from it, now chained behind the new
 	 * master, until the operator repoints them. */
 	log_notice("DEMOTED to replica of %s at offset %llu (epoch %llu)", addr,
@@ -141,17 +152,27 @@ int role_follow(struct repl *r, const char *addr, char *err)
 	return 0;
 }
 
-void role_fence(struct repl *r, uint64_t epoch)
+void role_fence(struct repl *r, uint64_t epoch, const char *who)
 {
 	if (epoch <= r->id.epoch || r->role == ROLE_REPLICA)
 		return;
-	if (!r->fenced)
-		log_warn("FENCED: a peer knows epoch %llu, newer than this master's %llu: writes refused "
-			 "until an operator demotes this node", (unsigned long long)epoch,
+	if (!r->fenced) {
+		log_warn("FENCED by %s: it knows epoch %llu, newer than this master's %llu: writes refused "
+			 "until an operator demotes this node", who, (unsigned long long)epoch,
 			 (unsigned long long)r->id.epoch);
+		snprintf(r->fenced_by, sizeof(r->fenced_by), "%s", who);
+		r->fenced_epoch = epoch;
+		r->fenced_at = time_ms();
+	}
 	/* The node keeps its own epoch, so every newer replica keeps being
-	 * refused: a stale master never wins one back. */
+	 * refused: a stale master never wins one back. Expired keys are only
+	 * hidden, as on a replica: deleting them would be writes. */
 	r->fenced = true;
+	r->db->expire_keys = false;
+	/* Clients waiting on writes (WAIT, sync_replicas, paused ones) learn
+	 * at once that this master's writes are no longer safe. */
+	if (r->events && r->events->fenced)
+		r->events->fenced(r->events_arg);
 }
 
 static int64_t pause_expired(struct loop *l, void *arg)
@@ -170,6 +191,11 @@ void role_pause(struct repl *r, int64_t timeout_ms, bool all)
 		loop_timer_del(r->loop, r->pause_timer);
 	r->write_paused = true;
 	r->pause_all = all;
+	/* Expiring a key writes a DEL: the offset must stay where the pause
+	 * found it (synap-promote hands over at that offset), so expired keys
+	 * are only hidden until the pause ends, as on a replica (and as Redis
+	 * does under CLIENT PAUSE WRITE). */
+	r->db->expire_keys = false;
 	r->pause_timer = loop_timer_add(r->loop, timeout_ms, pause_expired, r);
 	log_notice("%s paused for at most %lld ms", all ? "commands" : "writes", (long long)timeout_ms);
 }
@@ -188,6 +214,7 @@ void role_resume_writes(struct repl *r)
 		return;
 	r->write_paused = false;
 	r->pause_all = false;
+	r->db->expire_keys = r->role != ROLE_REPLICA && !r->fenced;
 	if (r->events && r->events->writes_resumed)
 		r->events->writes_resumed(r->events_arg);
 }

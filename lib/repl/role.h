@@ -21,6 +21,9 @@ struct role_events {
 	void (*writes_resumed)(void *arg);
 	/* The master became a replica (clients waiting to pop must go). */
 	void (*demoted)(void *arg);
+	/* The master learnt that it was deposed: clients waiting for their
+	 * writes to be replicated must not wait for ever. */
+	void (*fenced)(void *arg);
 };
 
 /* Installs the links' hooks; events (may be NULL) go to arg. */
@@ -47,7 +50,7 @@ void role_replica_address(const struct repl *r, char *out, size_t len);
 /* A master steps down, or a replica switches masters: follow addr. */
 int role_follow(struct repl *r, const char *addr, char *err);
 /* A peer knows a higher epoch: this master stops taking writes. */
-void role_fence(struct repl *r, uint64_t epoch);
+void role_fence(struct repl *r, uint64_t epoch, const char *who);
 /* Write commands (with all, every command) wait while paused, at most
  * timeout_ms; resume releases them. */
 void role_pause(struct repl *r, int64_t timeout_ms, bool all);

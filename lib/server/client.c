@@ -200,6 +200,24 @@ void client_queue_reply(struct client *c)
 	pending_add(c);
 }
 
+bool client_push(struct client *c, const void *p, size_t len, const char *what)
+{
+	struct server *s = c->srv;
+
+	if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY))
+		return false;
+	buf_append(&c->conn.out, p, len);
+	if (conn_unsent(&c->conn) > (size_t)s->conf->client_output_limit_bytes) {
+		log_warn("client %s: closed, output buffer %zu bytes over the limit (%s)", c->addr, conn_unsent(&c->conn),
+			 what);
+		s->st.output_limit_closes++;
+		client_close_async(c);
+		return false;
+	}
+	client_queue_reply(c);
+	return true;
+}
+
 /* Reads only while the client may send commands. */
 static void update_reading(struct client *c)
 {
@@ -416,6 +434,7 @@ static void client_read(struct client *c)
 		return;
 	}
 	c->srv->st.net_in += (uint64_t)r;
+	c->srv->st.reads++;
 	c->last_ms = time_ms();
 	process_input(c);
 }
@@ -434,6 +453,7 @@ static int client_write(struct client *c)
 			return -1;
 		}
 		c->srv->st.net_out += (uint64_t)w;
+		c->srv->st.writes++;
 		if (conn_unsent(&c->conn) > 0)
 			return 0;
 		if (!c->stream.more)
@@ -464,6 +484,10 @@ static void client_event(struct loop *l, int fd, void *arg, int mask)
 {
 	struct client *c = arg;
 	UNUSED(l); UNUSED(fd);
+
+	/* the client whose script is running is left alone until it ends */
+	if (c == c->srv->busy_caller)
+		return;
 
 	if (mask & LOOP_WRITE) {
 		if (client_write(c) < 0)
@@ -536,11 +560,19 @@ void clients_writes_settled(struct server *s, bool failed, const char *why)
 	}
 }
 
-void clients_flush(struct server *s)
+/* Writes (or frees, when closing) every pending client but keep, which
+ * stays pending. */
+static void flush_pending(struct server *s, struct client *keep)
 {
+	bool kept = false;
+
 	while (s->pending) {
 		struct client *c = s->pending;
 		s->pending = c->pnext;
+		if (c == keep) {
+			kept = true;
+			continue;
+		}
 		c->flags &= ~CLIENT_PENDING;
 		if (c->flags & CLIENT_CLOSE_ASAP) {
 			client_free(c);
@@ -548,6 +580,26 @@ void clients_flush(struct server *s)
 		}
 		client_write(c);
 	}
+	if (kept) {
+		keep->pnext = NULL;
+		s->pending = keep;
+	}
+}
+
+void clients_flush(struct server *s)
+{
+	flush_pending(s, NULL);
+}
+
+void clients_poll_busy(struct server *s)
+{
+	static loop_fd_fn *const fns[] = { client_event, client_accept };
+	struct client *current = s->current;
+
+	loop_poll_only(s->loop, 0, fns, (int)ARRAY_LEN(fns));
+	s->current = current;
+	/* the replies, but the caller's: its own wait for the script's end */
+	flush_pending(s, s->busy_caller);
 }
 
 void clients_cron(struct server *s)
@@ -558,8 +610,8 @@ void clients_cron(struct server *s)
 		return;
 	int64_t idle_since = time_ms() - (int64_t)timeout * 1000;
 	for (struct client *c = s->clients; c; c = c->next) {
-		if (c->last_ms >= idle_since || (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP | CLIENT_MONITOR)) ||
-		    c->subscriptions)
+		if (c->last_ms >= idle_since || c->subscriptions ||
+		    (c->flags & (CLIENT_BLOCKED | CLIENT_CLOSE_ASAP | CLIENT_MONITOR | CLIENT_REPLSTREAM)))
 			continue;
 		log_info("client %s: closed after %d s idle (timeout)", c->addr, timeout);
 		client_close_async(c);

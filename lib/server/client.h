@@ -7,6 +7,7 @@
 #define SYNAP_CLIENT_H
 
 #include "core/conn.h"
+#include "proto/frame.h"
 #include "proto/resp.h"
 #include "server/server.h"
 
@@ -17,6 +18,7 @@
 #define CLIENT_THROTTLED         (1u << 4)  /* input paused: too much unread output */
 #define CLIENT_BLOCKED           (1u << 5)  /* waiting (WAIT), input paused */
 #define CLIENT_MONITOR           (1u << 6)  /* MONITOR: every command run is streamed to it */
+#define CLIENT_REPLSTREAM        (1u << 7)  /* SYNC: the node's writes are streamed to it (replstream.c) */
 
 /* Unread output beyond this pauses reading the client's next commands. */
 #define CLIENT_THROTTLE_BYTES (1u << 20)
@@ -31,6 +33,7 @@ enum block_kind {
 	BLOCK_PAUSE,    /* a write arrived while writes are paused */
 	BLOCK_SHUTDOWN, /* SHUTDOWN: until the replicas caught up (shutdown.c) */
 	BLOCK_KEYS,     /* BLPOP and the like: a key to have elements (blocking.c) */
+	BLOCK_TOKEN,    /* SYNAP.WAITTOKEN, a Synap-After read: a position applied (token.c) */
 };
 
 /* A reply too big to hold at once (SRANDMEMBER with a huge negative
@@ -69,6 +72,8 @@ struct client {
 	struct buf *reply;              /* where commands write: &conn.out, or a scratch for HTTP */
 	bool reply_off;                 /* CLIENT REPLY OFF: replies are dropped (pushes are not) */
 	bool skip_next;                 /* CLIENT REPLY SKIP: the next command's reply is dropped */
+	bool capa_eof;                  /* REPLCONF capa eof: SYNC's payload ends with a mark */
+	bool stream_selected;           /* SYNC: SELECT 0 sent, before the first write */
 	bool muted;                     /* the command running now has its reply dropped */
 
 	int argc;
@@ -77,6 +82,7 @@ struct client {
 	const char *last_cmd;
 
 	uint64_t woff;                  /* offset of this client's last write (WAIT) */
+	char wreplid[REPLID_LEN + 1];   /* the history woff is in ("": no write yet) */
 	int subscriptions;              /* channels + patterns: the client is in pub/sub mode */
 	int pattern_subscriptions;      /* of which patterns (CLIENT LIST psub=) */
 	bool multi;                     /* inside MULTI */
@@ -93,6 +99,9 @@ struct client {
 	long long wait_replicas;        /* WAIT's and WAITAOF's numreplicas */
 	long long wait_local;           /* WAITAOF's numlocal */
 	struct bwait *bwait;            /* BLOCK_KEYS: its command and keys (blocking.c) */
+	struct token_wait *twait;       /* BLOCK_TOKEN: the position awaited (token.c) */
+	struct held_replies *held;      /* replies waiting for replicas (syncrep.c), NULL: none */
+	struct client *hnext;           /* server->holding */
 
 	struct client *prev, *next;     /* server->clients */
 	struct client *pnext;           /* server->pending */
@@ -112,6 +121,11 @@ void client_free(struct client *c);
 void client_close_async(struct client *c);
 /* Writes pending replies of every client; called before the loop sleeps. */
 void clients_flush(struct server *s);
+/* While a script runs past its time limit for s->busy_caller: one look at
+ * the client port without waiting (new connections, commands, which the
+ * dispatcher answers BUSY but for a few) and the replies written; the
+ * caller is neither read nor written until its script ends. */
+void clients_poll_busy(struct server *s);
 /* The cron's part: clients idle longer than the timeout setting are
  * closed (not those blocked, subscribed or monitoring, as Redis). */
 void clients_cron(struct server *s);
@@ -119,6 +133,10 @@ void clients_cron(struct server *s);
 void clients_close(struct server *s);
 /* Queues c for flushing if it has replies. */
 void client_queue_reply(struct client *c);
+/* Appends len bytes of a stream (MONITOR's, SYNC's) to c's output and
+ * queues it; a client over client_output_limit is closed instead, logged
+ * naming what (false). Nothing goes to a client being closed. */
+bool client_push(struct client *c, const void *p, size_t len, const char *what);
 
 /* Whether the command running for c may leave a stream: its reply goes
  * straight to the socket (RESP, not muted, not inside EXEC). */

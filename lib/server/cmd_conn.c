@@ -154,6 +154,8 @@ static void client_flags(const struct client *x, char out[16])
 
 	if (x->flags & CLIENT_MONITOR)
 		out[n++] = 'O';
+	if (x->flags & CLIENT_REPLSTREAM)
+		out[n++] = 'S';
 	if (x->multi)
 		out[n++] = 'x';
 	if (x->subscriptions)

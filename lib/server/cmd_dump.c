@@ -151,6 +151,7 @@ void cmd_restore(struct client *c)
 	size_t max = (size_t)c->srv->conf->max_bulk_bytes;
 	if (max > STORE_MAX_VALUE)
 		max = STORE_MAX_VALUE;
+	c->srv->st.payload_checks++;
 	switch (dump_decode(A(3).p, A(3).len, max, &v)) {
 	case DUMP_OK:
 		break;

@@ -499,23 +499,8 @@ void cmd_hrandfield(struct client *c)
 
 /* ---- HSCAN ---- */
 
-/* The cursor as Redis reads it (strtoul): digits, a sign allowed, a
- * negative one wraps. */
-static int parse_cursor(const struct arg *a, unsigned long long *cursor)
-{
-	char tmp[64], *end;
-
-	if (a->len >= sizeof(tmp) || (a->len > 0 && (a->p[0] == ' ' || (a->p[0] >= '\t' && a->p[0] <= '\r'))))
-		return -1;
-	memcpy(tmp, a->p, a->len);
-	tmp[a->len] = '\0';
-	errno = 0;
-	*cursor = strtoull(tmp, &end, 10);
-	return *end != '\0' || errno == ERANGE ? -1 : 0;
-}
-
 struct hscan_ctx {
-	const struct arg *match;
+	const struct scan_opts *o;
 	struct buf *out;
 	long long n;            /* strings replied */
 	long long seen;         /* strings met, fields and values, matching or not (COUNT's measure, as Redis) */
@@ -525,7 +510,7 @@ static void hscan_visit(void *arg, const char *f, size_t flen, const char *val, 
 {
 	struct hscan_ctx *s = arg;
 	s->seen += 2;
-	if (s->match && !glob_match(s->match->p, s->match->len, f, flen, false))
+	if (!scan_match(s->o, f, flen))
 		return;
 	resp_bulk(s->out, f, flen);
 	resp_bulk(s->out, val, vlen);
@@ -535,56 +520,27 @@ static void hscan_visit(void *arg, const char *f, size_t flen, const char *val, 
 void cmd_hscan(struct client *c)
 {
 	unsigned long long cursor;
-	long long count = 10;
+	struct scan_opts o;
 	struct entry *e;
 	struct vref v;
-	struct hscan_ctx s = { 0 };
-
-	if (parse_cursor(&A(2), &cursor) < 0) {
-		resp_error(R, "ERR invalid cursor");
-		return;
-	}
-	if (!hash_read(c, &e, &v))
-		return;
-	if (!e) {
-		resp_array(R, 2);
-		resp_bulk_str(R, "0");
-		resp_array(R, 0);
-		return;
-	}
-	for (int i = 3; i < c->argc; i += 2) {
-		if (i + 1 >= c->argc) {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-		if (arg_is(c, i, "COUNT")) {
-			if (arg_ll(c, i + 1, &count) < 0)
-				return;
-			if (count < 1) {
-				resp_error(R, ERR_SYNTAX);
-				return;
-			}
-		} else if (arg_is(c, i, "MATCH")) {
-			s.match = &A(i + 1);
-		} else {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-	}
-	if (s.match && s.match->len == 1 && s.match->p[0] == '*')
-		s.match = NULL;
 	struct buf tmp;
+
+	if (!scan_cursor(c, 2, &cursor) || !hash_read(c, &e, &v))
+		return;
 	buf_init(&tmp);
-	s.out = &tmp;
+	if (!e) {
+		reply_scan(c, 0, 0, &tmp);
+		return;
+	}
+	if (!scan_options(c, 3, false, &o))
+		return;
+	struct hscan_ctx s = { .o = &o, .out = &tmp };
 	/* A compact hash comes whole, cursor 0; a table a few buckets a
 	 * call, bounded work even when few fields match. */
-	long long steps = count * 10;
+	long long steps = o.count * 10;
 	do
 		cursor = hash_scan(&v, cursor, hscan_visit, &s);
-	while (cursor && s.seen < count && --steps > 0);
-	char num[24];
-	resp_array(R, 2);
-	resp_bulk(R, num, (size_t)snprintf(num, sizeof(num), "%llu", cursor));
-	reply_rendered_array(c, s.n, &tmp);
+	while (cursor && s.seen < o.count && --steps > 0);
+	reply_scan(c, cursor, s.n, &tmp);
 	buf_release(&tmp);
 }

@@ -183,16 +183,25 @@ struct keys_ctx {
 	size_t plen;
 	bool all;
 	int64_t now;
-	long long count;
+	long long count;                /* keys replied */
+	long long seen;                 /* keys met, matching or not (SCAN COUNT's measure, as Redis) */
 	struct buf *tmp;
 	const struct arg *type;         /* SCAN TYPE: only keys of this type (by TYPE's name) */
+	struct buf *expired;            /* SCAN: expired keys met (u32 length, bytes), deleted after */
 };
 
 static bool keys_visit(struct entry *e, void *arg)
 {
 	struct keys_ctx *k = arg;
-	if (entry_expired(e, k->now))
+	k->seen++;
+	if (entry_expired(e, k->now)) {
+		if (k->expired) {
+			uint32_t len = e->klen;
+			buf_append(k->expired, &len, sizeof(len));
+			buf_append(k->expired, entry_key(e), e->klen);
+		}
 		return true;
+	}
 	if (!k->all && !glob_match(k->pat, k->plen, entry_key(e), e->klen, false))
 		return true;
 	if (k->type) {
@@ -204,8 +213,6 @@ static bool keys_visit(struct entry *e, void *arg)
 	k->count++;
 	return true;
 }
-
-/* Writes an array of count elements already rendered in tmp. */
 
 void cmd_keys(struct client *c)
 {
@@ -221,52 +228,35 @@ void cmd_keys(struct client *c)
 void cmd_scan(struct client *c)
 {
 	unsigned long long cursor;
-	long long count = 10;
-	struct arg *match = NULL, *type = NULL;
+	struct scan_opts o;
+	struct buf tmp, expired;
 
-	if (parse_ull(A(1).p, A(1).len, &cursor) < 0) {
-		resp_error(R, "ERR invalid cursor");
+	if (!scan_cursor(c, 1, &cursor) || !scan_options(c, 2, true, &o))
 		return;
-	}
-	for (int i = 2; i < c->argc; i++) {
-		if (i + 1 >= c->argc) {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-		if (arg_is(c, i, "COUNT")) {
-			if (arg_ll(c, i + 1, &count) < 0)
-				return;
-			if (count < 1) {
-				resp_error(R, ERR_SYNTAX);
-				return;
-			}
-		} else if (arg_is(c, i, "MATCH")) {
-			match = &A(i + 1);
-		} else if (arg_is(c, i, "TYPE")) {
-			type = &A(i + 1);
-		} else {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-		i++;
-	}
-	struct buf tmp;
 	buf_init(&tmp);
-	struct keys_ctx k = { .c = c, .now = time_ms(), .tmp = &tmp, .all = !match, .type = type };
-	if (match) {
-		k.pat = match->p;
-		k.plen = match->len;
-		k.all = match->len == 1 && match->p[0] == '*';
+	buf_init(&expired);
+	struct keys_ctx k = { .c = c, .now = time_ms(), .tmp = &tmp, .all = !o.match, .type = o.type,
+			      .expired = &expired };
+	if (o.match) {
+		k.pat = o.match->p;
+		k.plen = o.match->len;
 	}
 	/* Bounded work per call even when few keys match. */
-	long long steps = count * 10;
+	long long steps = o.count * 10;
 	do
 		cursor = store_scan(DB->store, cursor, keys_visit, &k);
-	while (cursor && k.count < count && --steps > 0);
-	resp_array(R, 2);
-	resp_bulk_ll(R, (long long)cursor);
-	reply_rendered_array(c, k.count, &tmp);
+	while (cursor && k.seen < o.count && --steps > 0);
+	reply_scan(c, cursor, k.count, &tmp);
 	buf_release(&tmp);
+	/* As Redis, the expired keys met are deleted (a master's DELs, each
+	 * its own write; a replica only hides them). */
+	for (size_t at = 0; at + sizeof(uint32_t) <= expired.len;) {
+		uint32_t len;
+		memcpy(&len, expired.data + at, sizeof(len));
+		db_lookup(DB, expired.data + at + sizeof(len), len);
+		at += sizeof(len) + len;
+	}
+	buf_release(&expired);
 }
 
 void cmd_dbsize(struct client *c)

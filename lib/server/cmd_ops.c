@@ -41,20 +41,6 @@ static void run_subcommand(struct client *c, const char *parent, const struct su
 		   upper);
 }
 
-/* A HELP reply: Redis's first and last lines around lines. */
-static void reply_help(struct client *c, const char *parent, const char *const *lines, size_t n)
-{
-	char first[96];
-
-	snprintf(first, sizeof(first), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", parent);
-	resp_array(R, (long long)n + 3);
-	resp_simple(R, first);
-	for (size_t i = 0; i < n; i++)
-		resp_simple(R, lines[i]);
-	resp_simple(R, "HELP");
-	resp_simple(R, "    Prints this help.");
-}
-
 /* ---- MONITOR ---- */
 
 void cmd_monitor(struct client *c)
@@ -173,52 +159,52 @@ static void latency_graph_cmd(struct client *c)
 	buf_release(&text);
 }
 
-/* One command's entry of LATENCY HISTOGRAM into b; false when it has no
+struct histogram {
+	struct client *c;
+	struct buf out;
+	long long n;
+};
+
+/* One command's entry of LATENCY HISTOGRAM; none when it has no tracked
  * calls (Redis has no histogram for it then). */
-static bool histogram_entry(struct client *c, struct buf *b, const struct command *cmd)
+static void histogram_entry(void *arg, const char *name, const struct cmdstat *st)
 {
-	const struct cmdstat *st = command_stat(cmd);
+	struct histogram *h = arg;
 	long long bound[CMDSTAT_CDF_MAX];
 	uint64_t count[CMDSTAT_CDF_MAX];
 
-	if (!st->calls)
-		return false;
+	if (!st->latency)
+		return;
 	int n = cmdstat_cdf(st, bound, count);
-	resp_bulk_str(b, cmd->name);
-	resp_map(b, 2, c->resp);
-	resp_bulk_str(b, "calls");
-	resp_int(b, (long long)st->calls);
-	resp_bulk_str(b, "histogram_usec");
-	resp_map(b, n, c->resp);
+	resp_bulk_str(&h->out, name);
+	resp_map(&h->out, 2, h->c->resp);
+	resp_bulk_str(&h->out, "calls");
+	resp_int(&h->out, n ? (long long)count[n - 1] : 0);
+	resp_bulk_str(&h->out, "histogram_usec");
+	resp_map(&h->out, n, h->c->resp);
 	for (int i = 0; i < n; i++) {
-		resp_int(b, bound[i]);
-		resp_int(b, (long long)count[i]);
+		resp_int(&h->out, bound[i]);
+		resp_int(&h->out, (long long)count[i]);
 	}
-	return true;
+	h->n++;
 }
 
-/* LATENCY HISTOGRAM [command ...]: a map of each command (every one that
- * was called, without names; unknown names are skipped) to its calls and
- * the cumulative counts of its latencies. */
+/* LATENCY HISTOGRAM [command ...]: a map of each command or subcommand
+ * (every one that was called, without names; a container's name means its
+ * subcommands; unknown names are skipped) to its calls and the cumulative
+ * counts of its latencies. */
 static void latency_histogram(struct client *c)
 {
-	size_t rows;
-	const struct command *t = command_table(&rows);
-	struct buf tmp;
-	long long n = 0;
+	struct histogram h = { .c = c };
 
-	buf_init(&tmp);
-	if (c->argc == 2) {
-		for (size_t i = 0; i < rows; i++)
-			n += histogram_entry(c, &tmp, &t[i]);
-	}
-	for (int i = 2; i < c->argc; i++) {
-		const struct command *cmd = command_find(A(i).p, A(i).len);
-		n += cmd && histogram_entry(c, &tmp, cmd);
-	}
-	reply_map(c, n);
-	buf_append(R, tmp.data, tmp.len);
-	buf_release(&tmp);
+	buf_init(&h.out);
+	if (c->argc == 2)
+		command_stats_each(histogram_entry, &h);
+	for (int i = 2; i < c->argc; i++)
+		command_stats_named(A(i).p, A(i).len, histogram_entry, &h);
+	reply_map(c, h.n);
+	buf_append(R, h.out.data, h.out.len);
+	buf_release(&h.out);
 }
 
 static void latency_help(struct client *c)

@@ -1,4 +1,5 @@
-/* cmd_repl.c - replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF. */
+/* cmd_repl.c - replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF, and
+ * SYNC, PSYNC and REPLCONF for Redis's tools (replstream.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "repl/role.h"
 #include "server/command.h"
 #include "server/cmds.h"
+#include "server/replstream.h"
 #include "server/stats.h"
 
 /* REPLICAOF host port: follow that node (its client port takes the
@@ -151,6 +153,17 @@ void cmd_wait_check(struct server *s)
 	}
 }
 
+void cmd_wait_abort(struct server *s, const char *err)
+{
+	for (struct client *c = s->blocked, *next; c; c = next) {
+		next = c->bnext;
+		if (c->block != BLOCK_WAIT && c->block != BLOCK_WAITAOF)
+			continue;
+		resp_error(c->reply, "%s", err);
+		client_unblock(c);
+	}
+}
+
 void cmd_wait_timeout(struct client *c)
 {
 	if (c->block == BLOCK_WAIT)
@@ -158,4 +171,46 @@ void cmd_wait_timeout(struct client *c)
 	else if (c->block == BLOCK_WAITAOF)
 		waitaof_reply(c);
 	client_unblock(c);
+}
+
+/* SYNC, PSYNC replid offset: this node's writes as Redis's command stream
+ * (a new one whatever replid and offset say: there is no RDB to skip). */
+void cmd_sync(struct client *c)
+{
+	replstream_start(c, false);
+}
+
+void cmd_psync(struct client *c)
+{
+	replstream_start(c, true);
+}
+
+/* REPLCONF option value ...: what Redis's tools say before SYNC. "capa
+ * eof" is remembered (SYNC's payload form); the others are accepted and
+ * change nothing, but "rdb-only": there is no RDB here to send alone. */
+void cmd_replconf(struct client *c)
+{
+	static const char *const accepted[] = { "capa", "listening-port", "ip-address", "rdb-filter-only", "ack",
+						"getack" };
+	if (c->argc % 2 == 0) {
+		resp_error(R, "ERR syntax error");
+		return;
+	}
+	for (int i = 1; i < c->argc; i += 2) {
+		bool known = false;
+		for (size_t k = 0; k < ARRAY_LEN(accepted) && !known; k++)
+			known = arg_is(c, i, accepted[k]);
+		if (arg_is(c, i, "rdb-only")) {
+			resp_error(R, "ERR Synap has no RDB to send (a snapshot file: synap-snapshot save)");
+			return;
+		}
+		if (!known) {
+			resp_error(R, "ERR Unrecognized REPLCONF option: %.*s", (int)(A(i).len > 64 ? 64 : A(i).len),
+				   A(i).p);
+			return;
+		}
+		if (arg_is(c, i, "capa") && arg_is(c, i + 1, "eof"))
+			c->capa_eof = true;
+	}
+	resp_ok(R);
 }

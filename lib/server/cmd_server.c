@@ -1,5 +1,5 @@
-/* cmd_server.c - the server and introspection: INFO, TIME, LASTSAVE, CONFIG (COMMAND is
- * cmd_command.c). */
+/* cmd_server.c - the server and introspection: INFO, SYNAP.STATS, TIME, LASTSAVE, CONFIG
+ * (COMMAND is cmd_command.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,7 +31,7 @@ void cmd_info(struct client *c)
 	if (sections & INFO_BIT(INFO_ERRORSTATS))
 		errorstats_info(&errorstats);
 	if (sections & INFO_BIT(INFO_LATENCYSTATS))
-		command_latency_info(&latencystats);
+		command_latency_info(&latencystats, c->srv->conf);
 	struct info_text t = { &commandstats, &errorstats, &latencystats };
 	stats_info(c->srv, sections, &t, &tmp);
 	/* Redis ends the text without the last section's blank line. */
@@ -44,6 +44,29 @@ void cmd_info(struct client *c)
 	buf_release(&latencystats);
 }
 
+/* SYNAP.STATS [JSON|METRICS]: the stats JSON the control socket's STATS
+ * verb gives (without its "ok"), or with METRICS the Prometheus text of
+ * GET /metrics, as one bulk string: what synap-stat -H reads over the
+ * client port. Like INFO it shows no data, so it runs on replicas, stale
+ * or not. */
+void cmd_synap_stats(struct client *c)
+{
+	struct buf tmp;
+	bool metrics = false;
+
+	if (c->argc > 2 || (c->argc == 2 && !arg_is(c, 1, "JSON") && !(metrics = arg_is(c, 1, "METRICS")))) {
+		resp_error(R, ERR_SYNTAX);
+		return;
+	}
+	buf_init(&tmp);
+	if (metrics)
+		stats_prometheus(c->srv, &tmp);
+	else
+		stats_json(c->srv, &tmp);
+	resp_bulk(R, tmp.data, tmp.len);
+	buf_release(&tmp);
+}
+
 void cmd_time(struct client *c)
 {
 	struct timespec ts;
@@ -52,6 +75,48 @@ void cmd_time(struct client *c)
 	resp_array(R, 2);
 	resp_bulk_ll(R, us / 1000000);
 	resp_bulk_ll(R, us % 1000000);
+}
+
+/* LOLWUT [VERSION v] [columns [rows]]: Redis answers with a generative
+ * drawing and its version. Synap's is its own: a maze of diagonals, each
+ * cell a random one of the two (a Truchet tiling; run it twice for another
+ * maze), columns by rows cells (66 by 20, each at most 1000), then the
+ * version line. */
+void cmd_lolwut(struct client *c)
+{
+	long long cols = 66, rows = 20, version;
+	int i = 1;
+	struct buf art;
+
+	if (c->argc >= 3 && arg_is(c, 1, "VERSION")) {
+		if (arg_ll(c, 2, &version) < 0)
+			return;
+		i = 3;
+	}
+	if (i < c->argc && arg_ll(c, i++, &cols) < 0)
+		return;
+	if (i < c->argc && arg_ll(c, i++, &rows) < 0)
+		return;
+	if (i < c->argc) {
+		resp_error(R, ERR_SYNTAX);
+		return;
+	}
+	cols = cols < 1 ? 1 : cols > 1000 ? 1000 : cols;
+	rows = rows < 1 ? 1 : rows > 1000 ? 1000 : rows;
+	buf_init(&art);
+	uint64_t bits = 0;
+	for (long long y = 0, n = 0; y < rows; y++) {
+		for (long long x = 0; x < cols; x++, n++) {
+			if (n % 64 == 0)
+				bits = random_u64();
+			buf_puts(&art, bits & 1 ? "\u2571" : "\u2572");    /* ╱ or ╲ */
+			bits >>= 1;
+		}
+		buf_putc(&art, '\n');
+	}
+	buf_puts(&art, "\nSynap ver. " SYNAP_VERSION "\n");
+	reply_verbatim(c, art.data, art.len);
+	buf_release(&art);
 }
 
 void cmd_lastsave(struct client *c)

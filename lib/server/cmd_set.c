@@ -626,7 +626,7 @@ void cmd_sdiffstore(struct client *c) { union_diff(c, 2, true, true); }
 /* ---- SSCAN ---- */
 
 struct sscan_ctx {
-	const struct arg *match;
+	const struct scan_opts *o;
 	struct buf *out;
 	long long n;            /* members replied */
 	long long seen;         /* members met, matching or not (COUNT's measure, as Redis) */
@@ -636,7 +636,7 @@ static void sscan_visit(void *arg, const char *m, size_t len)
 {
 	struct sscan_ctx *s = arg;
 	s->seen++;
-	if (s->match && !glob_match(s->match->p, s->match->len, m, len, false))
+	if (!scan_match(s->o, m, len))
 		return;
 	resp_bulk(s->out, m, len);
 	s->n++;
@@ -645,56 +645,27 @@ static void sscan_visit(void *arg, const char *m, size_t len)
 void cmd_sscan(struct client *c)
 {
 	unsigned long long cursor;
-	long long count = 10;
+	struct scan_opts o;
 	struct entry *e;
-	struct sscan_ctx s = { 0 };
-
-	if (parse_ull(A(2).p, A(2).len, &cursor) < 0) {
-		resp_error(R, "ERR invalid cursor");
-		return;
-	}
-	if (!lookup_typed(c, 1, VT_SET, true, &e))
-		return;
-	if (!e) {
-		resp_array(R, 2);
-		resp_bulk_str(R, "0");
-		resp_array(R, 0);
-		return;
-	}
-	for (int i = 3; i < c->argc; i += 2) {
-		if (i + 1 >= c->argc) {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-		if (arg_is(c, i, "COUNT")) {
-			if (arg_ll(c, i + 1, &count) < 0)
-				return;
-			if (count < 1) {
-				resp_error(R, ERR_SYNTAX);
-				return;
-			}
-		} else if (arg_is(c, i, "MATCH")) {
-			s.match = &A(i + 1);
-		} else {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-	}
-	if (s.match && s.match->len == 1 && s.match->p[0] == '*')
-		s.match = NULL;
-	struct vref v = entry_vref(e);
 	struct buf tmp;
+
+	if (!scan_cursor(c, 2, &cursor) || !lookup_typed(c, 1, VT_SET, true, &e))
+		return;
 	buf_init(&tmp);
-	s.out = &tmp;
+	if (!e) {
+		reply_scan(c, 0, 0, &tmp);
+		return;
+	}
+	if (!scan_options(c, 3, false, &o))
+		return;
+	struct vref v = entry_vref(e);
+	struct sscan_ctx s = { .o = &o, .out = &tmp };
 	/* A compact set comes whole, cursor 0; a table a few buckets a
 	 * call, bounded work even when few members match. */
-	long long steps = count * 10;
+	long long steps = o.count * 10;
 	do
 		cursor = set_scan(&v, cursor, sscan_visit, &s);
-	while (cursor && s.seen < count && --steps > 0);
-	char num[24];
-	resp_array(R, 2);
-	resp_bulk(R, num, (size_t)snprintf(num, sizeof(num), "%llu", cursor));
-	reply_rendered_array(c, s.n, &tmp);
+	while (cursor && s.seen < o.count && --steps > 0);
+	reply_scan(c, cursor, s.n, &tmp);
 	buf_release(&tmp);
 }

@@ -1370,94 +1370,52 @@ static int scan_score(double s, bool pack, char *buf)
 	return zscore_format(s, buf);
 }
 
-/* The cursor as Redis reads it (strtoul): digits, a sign allowed, a
- * negative one wraps. */
-static int parse_cursor(const struct arg *a, unsigned long long *cursor)
-{
-	char tmp[64], *end;
+struct zscan_ctx {
+	const struct scan_opts *o;
+	bool pack;
+	struct buf *out;
+	long long n;            /* strings replied */
+	long long seen;         /* strings met, members and scores, matching or not (COUNT's measure, as Redis) */
+};
 
-	if (a->len >= sizeof(tmp) || (a->len > 0 && (a->p[0] == ' ' || (a->p[0] >= '\t' && a->p[0] <= '\r'))))
-		return -1;
-	memcpy(tmp, a->p, a->len);
-	tmp[a->len] = '\0';
-	errno = 0;
-	*cursor = strtoull(tmp, &end, 10);
-	return *end != '\0' || errno == ERANGE ? -1 : 0;
+static void zscan_visit(void *arg, const char *m, size_t len, double score)
+{
+	struct zscan_ctx *s = arg;
+	char num[ZSCORE_BUF];
+
+	s->seen += 2;
+	if (!scan_match(s->o, m, len))
+		return;
+	resp_bulk(s->out, m, len);
+	resp_bulk(s->out, num, (size_t)scan_score(score, s->pack, num));
+	s->n += 2;
 }
 
-/* A compact sorted set comes whole, cursor 0, as Redis's listpack. The
- * other encoding has no hash-bucket cursor here: the cursor is a rank,
- * each call goes on from it and returns the next elements in score
- * order (COUNT counts members and scores, as Redis's does). Unlike
- * Redis's, an element present all along may be missed, or met twice,
- * when members before the cursor come or go between calls. */
 void cmd_zscan(struct client *c)
 {
 	unsigned long long cursor;
-	long long count = 10;
-	const struct arg *match = NULL;
+	struct scan_opts o;
 	struct entry *e;
 	struct vref v;
-
-	if (parse_cursor(&A(2), &cursor) < 0) {
-		resp_error(R, "ERR invalid cursor");
-		return;
-	}
-	if (!zset_at(c, 1, true, &e, &v))
-		return;
-	if (!e) {
-		resp_array(R, 2);
-		resp_bulk_str(R, "0");
-		resp_array(R, 0);
-		return;
-	}
-	for (int i = 3; i < c->argc; i += 2) {
-		if (i + 1 >= c->argc) {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-		if (arg_is(c, i, "COUNT")) {
-			if (arg_ll(c, i + 1, &count) < 0)
-				return;
-			if (count < 1) {
-				resp_error(R, ERR_SYNTAX);
-				return;
-			}
-		} else if (arg_is(c, i, "MATCH")) {
-			match = &A(i + 1);
-		} else {
-			resp_error(R, ERR_SYNTAX);
-			return;
-		}
-	}
-	if (match && match->len == 1 && match->p[0] == '*')
-		match = NULL;
-	size_t size = zset_len(&v), from = 0, take = size;
-	if (v.enc != ENC_PACK) {
-		from = cursor < size ? (size_t)cursor : size;
-		take = (size_t)((unsigned long long)count / 2 + (unsigned long long)count % 2);
-		if (take > size - from)
-			take = size - from;
-	}
 	struct buf tmp;
-	struct zset_iter it;
-	const char *m;
-	size_t len;
-	double s;
-	long long n = 0;
-	char num[ZSCORE_BUF];
+
+	if (!scan_cursor(c, 2, &cursor) || !zset_at(c, 1, true, &e, &v))
+		return;
 	buf_init(&tmp);
-	zset_iter_rank(&it, &v, from, false);
-	for (size_t k = 0; k < take && zset_iter_next(&it, &m, &len, &s); k++) {
-		if (match && !glob_match(match->p, match->len, m, len, false))
-			continue;
-		resp_bulk(&tmp, m, len);
-		resp_bulk(&tmp, num, (size_t)scan_score(s, v.enc == ENC_PACK, num));
-		n += 2;
+	if (!e) {
+		reply_scan(c, 0, 0, &tmp);
+		return;
 	}
-	unsigned long long next = from + take < size ? from + take : 0;
-	resp_array(R, 2);
-	resp_bulk(R, num, (size_t)snprintf(num, sizeof(num), "%llu", next));
-	reply_rendered_array(c, n, &tmp);
+	if (!scan_options(c, 3, false, &o))
+		return;
+	struct zscan_ctx s = { .o = &o, .pack = v.enc == ENC_PACK, .out = &tmp };
+	/* A compact sorted set comes whole, cursor 0; the other encoding a
+	 * few buckets of its member table a call, bounded work even when
+	 * few members match. */
+	long long steps = o.count * 10;
+	do
+		cursor = zset_scan(&v, cursor, zscan_visit, &s);
+	while (cursor && s.seen < o.count && --steps > 0);
+	reply_scan(c, cursor, s.n, &tmp);
 	buf_release(&tmp);
 }

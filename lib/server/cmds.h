@@ -63,9 +63,19 @@ void cmd_punsubscribe(struct client *c);
 void cmd_publish(struct client *c);
 void cmd_pubsub(struct client *c);
 
-/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF */
+/* cmd_script.c: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT */
+void cmd_eval(struct client *c);
+void cmd_evalsha(struct client *c);
+void cmd_eval_ro(struct client *c);
+void cmd_evalsha_ro(struct client *c);
+void cmd_script(struct client *c);
+
+/* cmd_repl.c: replication: REPLICAOF (SLAVEOF), ROLE, WAIT, WAITAOF, SYNC, PSYNC, REPLCONF */
 void cmd_replicaof(struct client *c);
 void cmd_role(struct client *c);
+void cmd_sync(struct client *c);
+void cmd_psync(struct client *c);
+void cmd_replconf(struct client *c);
 void cmd_wait(struct client *c);
 void cmd_waitaof(struct client *c);
 /* Replicas acknowledged more, or the disk caught up: answers the WAITs and
@@ -73,11 +83,19 @@ void cmd_waitaof(struct client *c);
 void cmd_wait_check(struct server *s);
 /* A blocked client's timeout passed (client_ops): WAIT answers what it has. */
 void cmd_wait_timeout(struct client *c);
+/* The master was deposed: WAIT and WAITAOF answer err at once. */
+void cmd_wait_abort(struct server *s, const char *err);
 
-/* cmd_server.c: the server and introspection: INFO, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG, CONFIG, COMMAND */
+/* token.c: read-your-writes tokens: SYNAP.TOKEN, SYNAP.WAITTOKEN */
+void cmd_synap_token(struct client *c);
+void cmd_synap_waittoken(struct client *c);
+
+/* cmd_server.c: the server and introspection: INFO, SYNAP.STATS, TIME, LASTSAVE, SAVE, BGSAVE, DEBUG, CONFIG, COMMAND */
 void cmd_info(struct client *c);
+void cmd_synap_stats(struct client *c);
 void cmd_time(struct client *c);
 void cmd_lastsave(struct client *c);
+void cmd_lolwut(struct client *c);
 void cmd_save(struct client *c);
 void cmd_bgsave(struct client *c);
 void cmd_config(struct client *c);
@@ -235,5 +253,18 @@ void cmd_zscan(struct client *c);
 void cmd_zscore(struct client *c);
 void cmd_zunion(struct client *c);
 void cmd_zunionstore(struct client *c);
+
+/* cmd_geo.c: geo sets (sorted sets of geohashes): GEOADD GEODIST GEOHASH GEOPOS, GEOSEARCH
+ * GEOSEARCHSTORE, GEORADIUS GEORADIUSBYMEMBER and their _RO forms */
+void cmd_geoadd(struct client *c);
+void cmd_geodist(struct client *c);
+void cmd_geohash(struct client *c);
+void cmd_geopos(struct client *c);
+void cmd_georadius(struct client *c);
+void cmd_georadius_ro(struct client *c);
+void cmd_georadiusbymember(struct client *c);
+void cmd_georadiusbymember_ro(struct client *c);
+void cmd_geosearch(struct client *c);
+void cmd_geosearchstore(struct client *c);
 
 #endif

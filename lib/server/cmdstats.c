@@ -56,11 +56,13 @@ int cmdstat_cdf(const struct cmdstat *st, long long bound[CMDSTAT_CDF_MAX], uint
 	return n;
 }
 
-void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed)
+void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed, bool track)
 {
 	st->calls++;
 	st->usec += usec;
 	st->failed += failed;
+	if (!track)
+		return;
 	if (!st->latency)
 		st->latency = xcalloc(LATENCY_BUCKETS, sizeof(*st->latency));
 	st->latency[bucket_of(usec)]++;

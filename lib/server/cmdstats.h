@@ -17,10 +17,12 @@ struct cmdstat {
 	uint64_t usec;
 	uint64_t rejected;      /* refused before running (arity, auth, role, ...) */
 	uint64_t failed;        /* ran and answered an error */
-	uint32_t *latency;      /* LATENCY_BUCKETS counts, allocated at the first call */
+	uint32_t *latency;      /* LATENCY_BUCKETS counts, allocated at the first tracked call */
 };
 
-void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed);
+/* A call that took usec; its latency goes into the histogram when track
+ * (latency-tracking). */
+void cmdstat_record(struct cmdstat *st, uint64_t usec, bool failed, bool track);
 /* The value at percentile p (0 < p <= 100) of the latencies recorded, in
  * microseconds (the upper bound of its bucket); 0 when none. */
 double cmdstat_percentile(const struct cmdstat *st, double p);

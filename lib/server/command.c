@@ -1,4 +1,6 @@
 /* command.c - finding, checking, queueing and running commands. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,16 +12,27 @@
 #include "repl/replica.h"
 #include "repl/role.h"
 #include "server/blocking.h"
+#include "server/cmdinfo.h"
 #include "server/command.h"
 #include "server/latency.h"
 #include "server/monitor.h"
+#include "server/replstream.h"
 #include "server/slowlog.h"
+#include "server/syncrep.h"
 #include "server/tracking.h"
 #include "server/watch.h"
+
+/* Set in effective_flags when some command to run lacks CMD_STALE. */
+#define NOT_STALE_OK (1u << 31)
 
 static const struct command *table;
 static size_t table_len;
 static struct cmdstat *stats;   /* one per row of the table */
+/* A container's calls count by subcommand, as Redis 7 counts them
+ * ("config|get"): one per entry of the command information table, and a
+ * flag per row for the containers. */
+static struct cmdstat *sub_stats;
+static bool *containers;
 /* Name lookup: open addressing over the rows (index + 1, 0 empty), case
  * folded; a power of two at least twice the rows. */
 static uint16_t *slots;
@@ -41,10 +54,18 @@ void command_use_table(const struct command *rows, size_t count)
 {
 	command_stats_reset();
 	free(stats);
+	free(sub_stats);
+	free(containers);
 	free(slots);
 	table = rows;
 	table_len = count;
 	stats = xcalloc(count, sizeof(*stats));
+	sub_stats = xcalloc(cmdinfo_count, sizeof(*sub_stats));
+	containers = xcalloc(count, sizeof(*containers));
+	for (size_t i = 0; i < count; i++) {
+		const struct cmdinfo *e = cmdinfo_find(rows[i].name, strlen(rows[i].name));
+		containers[i] = e && cmdinfo_subcommands(e, NULL, NULL) > 0;
+	}
 	for (nslots = 16; nslots < count * 2; nslots *= 2)
 		;
 	slots = xcalloc(nslots, sizeof(*slots));
@@ -62,14 +83,77 @@ const struct command *command_table(size_t *count)
 	return table;
 }
 
-static struct cmdstat *stat_of(const struct command *cmd)
+/* The entry of the subcommand argument 1 names when cmd is a container
+ * ("config|get"), else NULL. */
+static const struct cmdinfo *subcommand_of(const struct client *c, const struct command *cmd)
 {
-	return &stats[cmd - table];
+	char name[64];
+	size_t n = strlen(cmd->name);
+
+	if (!containers[cmd - table] || c->argc < 2 || n + 1 + A(1).len > sizeof(name))
+		return NULL;
+	memcpy(name, cmd->name, n);
+	name[n] = '|';
+	memcpy(name + n + 1, A(1).p, A(1).len);
+	return cmdinfo_find(name, n + 1 + A(1).len);
 }
 
-const struct cmdstat *command_stat(const struct command *cmd)
+/* Where a call of cmd with c's arguments counts: the command, or for a
+ * container the subcommand argument 1 names; NULL for a subcommand Redis
+ * does not know (Redis refuses it before counting). */
+static struct cmdstat *stat_of(const struct client *c, const struct command *cmd)
 {
-	return stat_of(cmd);
+	if (!containers[cmd - table] || c->argc < 2)
+		return &stats[cmd - table];
+	const struct cmdinfo *sub = subcommand_of(c, cmd);
+	return sub ? &sub_stats[sub - cmdinfo_rows] : NULL;
+}
+
+struct each_sub {
+	command_stat_fn *fn;
+	void *arg;
+};
+
+static void each_sub(void *arg, const struct cmdinfo *sub)
+{
+	struct each_sub *w = arg;
+	w->fn(w->arg, sub->name, &sub_stats[sub - cmdinfo_rows]);
+}
+
+/* Row i's counts, then its subcommands' when it is a container. */
+static void each_of_row(size_t i, bool itself, command_stat_fn *fn, void *arg)
+{
+	if (itself)
+		fn(arg, table[i].name, &stats[i]);
+	if (containers[i]) {
+		struct each_sub w = { fn, arg };
+		cmdinfo_subcommands(cmdinfo_find(table[i].name, strlen(table[i].name)), each_sub, &w);
+	}
+}
+
+void command_stats_each(command_stat_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < table_len; i++)
+		each_of_row(i, true, fn, arg);
+}
+
+bool command_stats_named(const char *name, size_t len, command_stat_fn *fn, void *arg)
+{
+	const char *bar = memchr(name, '|', len);
+	const struct command *cmd = command_find(name, bar ? (size_t)(bar - name) : len);
+
+	if (!cmd)
+		return false;
+	size_t row = (size_t)(cmd - table);
+	if (!bar) {
+		each_of_row(row, !containers[row], fn, arg);
+		return true;
+	}
+	const struct cmdinfo *e = containers[row] ? cmdinfo_find(name, len) : NULL;
+	if (!e)
+		return false;
+	fn(arg, e->name, &sub_stats[e - cmdinfo_rows]);
+	return true;
 }
 
 /* name (len bytes, any case) equals lower, a lowercase C string. */
@@ -219,10 +303,79 @@ const char *string_encoding(const char *v, size_t len)
 	return len <= 44 ? "embstr" : "raw";
 }
 
+void reply_help(struct client *c, const char *parent, const char *const *lines, size_t n)
+{
+	char first[96];
+
+	snprintf(first, sizeof(first), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", parent);
+	resp_array(R, (long long)n + 3);
+	resp_simple(R, first);
+	for (size_t i = 0; i < n; i++)
+		resp_simple(R, lines[i]);
+	resp_simple(R, "HELP");
+	resp_simple(R, "    Prints this help.");
+}
+
 void reply_rendered_array(struct client *c, long long count, const struct buf *tmp)
 {
 	resp_array(R, count);
 	buf_append(R, tmp->data, tmp->len);
+}
+
+bool scan_cursor(struct client *c, int i, unsigned long long *cursor)
+{
+	char tmp[64], *end;
+	const struct arg *a = &A(i);
+
+	if (a->len == 0 || a->len >= sizeof(tmp) || isspace((unsigned char)a->p[0]))
+		goto invalid;
+	memcpy(tmp, a->p, a->len);
+	tmp[a->len] = '\0';
+	errno = 0;
+	*cursor = strtoull(tmp, &end, 10);
+	if (*end == '\0' && errno != ERANGE)
+		return true;
+invalid:
+	resp_error(R, "ERR invalid cursor");
+	return false;
+}
+
+bool scan_options(struct client *c, int i, bool with_type, struct scan_opts *o)
+{
+	*o = (struct scan_opts){ .count = 10 };
+	for (; i < c->argc; i += 2) {
+		if (i + 1 >= c->argc) {
+			resp_error(R, ERR_SYNTAX);
+			return false;
+		}
+		if (arg_is(c, i, "COUNT")) {
+			if (arg_ll(c, i + 1, &o->count) < 0)
+				return false;
+			if (o->count < 1) {
+				resp_error(R, ERR_SYNTAX);
+				return false;
+			}
+		} else if (arg_is(c, i, "MATCH")) {
+			o->match = &A(i + 1);
+		} else if (with_type && arg_is(c, i, "TYPE")) {
+			o->type = &A(i + 1);
+		} else {
+			resp_error(R, ERR_SYNTAX);
+			return false;
+		}
+	}
+	if (o->match && o->match->len == 1 && o->match->p[0] == '*')
+		o->match = NULL;
+	return true;
+}
+
+void reply_scan(struct client *c, unsigned long long cursor, long long n, const struct buf *items)
+{
+	char num[24];
+
+	resp_array(R, 2);
+	resp_bulk(R, num, (size_t)snprintf(num, sizeof(num), "%llu", cursor));
+	reply_rendered_array(c, n, items);
 }
 
 /* ---- running ---- */
@@ -258,8 +411,9 @@ static void reject(struct client *c, const struct command *cmd, const char *fmt,
 	buf_append(R, "\r\n", 2);
 	errorstats_count(R->data + at, R->len - at);
 	c->srv->st.error_replies++;
-	if (cmd)
-		stat_of(cmd)->rejected++;
+	struct cmdstat *st = cmd ? stat_of(c, cmd) : NULL;
+	if (st)
+		st->rejected++;
 }
 
 /* ---- after a command ran: MONITOR, the slow log, the latency monitor ---- */
@@ -296,7 +450,8 @@ static void observe(struct client *c, const struct command *cmd, uint64_t us)
 	struct server *s = c->srv;
 	const struct conf *cf = s->conf;
 
-	if (s->nmonitors && (!(cmd->flags & CMD_ADMIN) || (strcmp(cmd->name, "client") == 0 && client_shown(c))))
+	if (s->nmonitors && !(cmd->flags & CMD_MONITOR_FIRST) &&
+	    (!(cmd->flags & CMD_ADMIN) || (strcmp(cmd->name, "client") == 0 && client_shown(c))))
 		monitor_feed(c);
 	if (cf->slowlog_log_slower_than >= 0 && us >= (uint64_t)cf->slowlog_log_slower_than &&
 	    !(cmd->flags & CMD_NOSLOWLOG))
@@ -305,20 +460,29 @@ static void observe(struct client *c, const struct command *cmd, uint64_t us)
 		latency_sample(cf, cmd->flags & CMD_FAST ? LATENCY_FAST_COMMAND : LATENCY_COMMAND, (long long)(us / 1000));
 }
 
-/* Runs cmd (its checks passed: directly, or EXEC's before the queue ran). */
-void command_execute(struct client *c, const struct command *cmd)
+void command_mark_write(struct client *c)
 {
 	struct server *s = c->srv;
-	bool write = cmd->flags & CMD_WRITE;
 
-	if (write && c->srv->repl->persist && !c->wrote) {
+	if (s->repl->persist && !c->wrote && c->reply == &c->conn.out) {
 		/* Remembered so an fsync failure can take the reply back. */
 		c->wrote = true;
 		c->write_mark = c->conn.out.len;
 		c->wnext = s->writers;
 		s->writers = c;
 	}
+}
+
+/* Runs cmd (its checks passed: directly, or EXEC's before the queue ran). */
+void command_execute(struct client *c, const struct command *cmd)
+{
+	struct server *s = c->srv;
+	bool write = cmd->flags & CMD_WRITE;
+
+	if (write)
+		command_mark_write(c);
 	size_t at = R->len;
+	uint64_t off0 = s->db->offset;
 	int64_t t0 = mono_us();
 	cmd->fn(c);
 	int64_t t1 = mono_us();
@@ -328,7 +492,9 @@ void command_execute(struct client *c, const struct command *cmd)
 	 * array: the commands inside count for themselves). */
 	bool failed = R->len > at && R->data[at] == '-';
 	uint64_t us = (uint64_t)(t1 - t0);
-	cmdstat_record(stat_of(cmd), us, failed);
+	struct cmdstat *st = stat_of(c, cmd);
+	if (st)
+		cmdstat_record(st, us, failed, s->conf->latency_tracking);
 	if (failed) {
 		errorstats_count(R->data + at, R->len - at);
 		s->st.error_replies++;
@@ -337,8 +503,14 @@ void command_execute(struct client *c, const struct command *cmd)
 	 * not slow: the rest is observe()'s. */
 	if (__builtin_expect(us >= s->observe_us, 0))
 		observe(c, cmd, us);
-	if (write)
+	if (write) {
 		c->woff = s->db->offset;
+		memcpy(c->wreplid, s->repl->id.replid, sizeof(c->wreplid));
+	}
+	/* sync_replicas: the reply waits for the replicas (EXEC's as a whole;
+	 * HTTP's once its response is made). */
+	if (__builtin_expect(syncrep_wanted(c, s), 0) && !c->in_exec && R == &c->conn.out)
+		syncrep_hold(c, at, s->db->offset > off0 ? s->db->offset : 0, false, false);
 }
 
 /* MULTI: keeps its own copy of the arguments until EXEC. */
@@ -400,8 +572,11 @@ static bool admissible(struct client *c, const struct command *cmd)
 		c->multi_failed = c->multi;
 		return false;
 	}
-	if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity) {
-		reject(c, cmd, "ERR wrong number of arguments for '%s' command", cmd->name);
+	/* A container's subcommand has its own arity (Redis 7's). */
+	const struct cmdinfo *sub = subcommand_of(c, cmd);
+	int arity = sub ? sub->arity : cmd->arity;
+	if ((arity > 0 && c->argc != arity) || c->argc < -arity) {
+		reject(c, cmd, "ERR wrong number of arguments for '%s' command", sub ? sub->name : cmd->name);
 		c->multi_failed = c->multi;
 		return false;
 	}
@@ -434,18 +609,24 @@ static bool admissible(struct client *c, const struct command *cmd)
 }
 
 static void run(struct client *c, const struct command *cmd);
+static unsigned effective_flags(const struct client *c, const struct command *cmd);
 
-/* Writes (and what may replicate) wait while writes are paused; every
- * command but the one that ends it waits under CLIENT PAUSE ALL. */
+/* Writes (and what may replicate, and an EXEC of queued writes) wait while
+ * writes are paused; every command but the one that ends it waits under
+ * CLIENT PAUSE ALL. */
 static bool paused(const struct client *c, const struct command *cmd)
 {
 	const struct repl *r = c->srv->repl;
 
 	if (!r->write_paused)
 		return false;
+	/* A wrong number of arguments is answered at once (as Redis does):
+	 * nothing would run. */
+	if ((cmd->arity > 0 && c->argc != cmd->arity) || c->argc < -cmd->arity)
+		return false;
 	if (r->pause_all)
 		return !(strcmp(cmd->name, "client") == 0 && c->argc == 2 && arg_is(c, 1, "UNPAUSE"));
-	return cmd->flags & (CMD_WRITE | CMD_MAYREPL);
+	return effective_flags(c, cmd) & (CMD_WRITE | CMD_MAYREPL);
 }
 
 /* A blocked client's command, run again for a key that became ready;
@@ -454,8 +635,10 @@ static bool paused(const struct client *c, const struct command *cmd)
 static void rerun_command(struct client *c)
 {
 	const struct command *cmd = command_find(A(0).p, A(0).len);
+	replstream_begin(c->srv);
 	if (cmd)
 		command_execute(c, cmd);
+	replstream_end(c->srv);
 	if (c->trk)
 		tracking_after_command(c, false);
 }
@@ -488,9 +671,12 @@ bool command_dispatch(struct client *c)
 	 * before this reply. */
 	if (s->tracking)
 		tracking_limit(s, (size_t)s->conf->tracking_table_max_keys);
+	struct client *outer = s->current;     /* a busy script's caller */
 	s->current = c;
+	replstream_begin(s);
 	run(c, cmd);
-	s->current = NULL;
+	replstream_end(s);
+	s->current = outer;
 	if (muted) {
 		c->muted = false;
 		c->reply = reply;
@@ -500,12 +686,12 @@ bool command_dispatch(struct client *c)
 	}
 	if (c->trk)
 		tracking_after_command(c, cmd && strcmp(cmd->name, "client") == 0);
-	blocking_serve(s, rerun_command);
+	/* not in the middle of a script: its writes are one unit */
+	if (!s->busy_caller)
+		blocking_serve(s, rerun_command);
 	return true;
 }
 
-/* Set in effective_flags when some command to run lacks CMD_STALE. */
-#define NOT_STALE_OK (1u << 31)
 
 /* The flags of what cmd would run: its own, and for EXEC every queued
  * command's. */
@@ -550,6 +736,19 @@ static const char *refusal(const struct client *c, unsigned flags, char *why, si
 	return NULL;
 }
 
+#define BUSY_SCRIPT "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+/* While a script runs past its time limit, what runs all the same
+ * (Redis's allow_busy: AUTH, HELLO, MULTI, DISCARD, WATCH, RESET, QUIT,
+ * SCRIPT KILL, SHUTDOWN ...). */
+static bool allowed_busy(const struct client *c, const struct command *cmd)
+{
+	const struct cmdinfo *info = subcommand_of(c, cmd);
+	if (!info)
+		info = cmdinfo_find(cmd->name, strlen(cmd->name));
+	return info && (info->flags & CF_ALLOW_BUSY);
+}
+
 /* Runs or queues one command past the pause check. */
 static void run(struct client *c, const struct command *cmd)
 {
@@ -557,7 +756,8 @@ static void run(struct client *c, const struct command *cmd)
 
 	if (!admissible(c, cmd))
 		return;
-	const char *no = refusal(c, effective_flags(c, cmd), why, sizeof(why));
+	const char *no = c->srv->busy_caller && !allowed_busy(c, cmd) ? BUSY_SCRIPT
+					  : refusal(c, effective_flags(c, cmd), why, sizeof(why));
 	if (no && strcmp(cmd->name, "exec") == 0) {
 		/* The transaction goes, as EXEC would have run it. */
 		reject(c, cmd, "EXECABORT Transaction discarded because of: %s", no);
@@ -575,33 +775,88 @@ static void run(struct client *c, const struct command *cmd)
 		command_execute(c, cmd);
 }
 
+const struct command *command_script_call(struct client *c, bool writes)
+{
+	char why[400];
+	const struct command *cmd = command_find(A(0).p, A(0).len);
+
+	if (!cmd) {
+		resp_error(R, "ERR Unknown Redis command called from script");
+		return NULL;
+	}
+	/* a container's subcommand has its own arity and flags (CLIENT LIST
+	 * is noscript, CLIENT HELP is not) */
+	const struct cmdinfo *sub = subcommand_of(c, cmd);
+	const struct cmdinfo *info = sub ? sub : cmdinfo_find(cmd->name, strlen(cmd->name));
+	int arity = sub ? sub->arity : cmd->arity;
+	if ((arity > 0 && c->argc != arity) || c->argc < -arity) {
+		resp_error(R, "ERR Wrong number of args calling Redis command from script");
+		return NULL;
+	}
+	if ((info && (info->flags & CF_NOSCRIPT)) || (cmd->flags & CMD_TXN)) {
+		resp_error(R, "ERR This Redis command is not allowed from script");
+		return NULL;
+	}
+	if ((cmd->flags & CMD_WRITE) && !writes) {
+		resp_error(R, "ERR Write commands are not allowed from read-only scripts.");
+		return NULL;
+	}
+	const char *no = refusal(c, cmd->flags | (cmd->flags & CMD_STALE ? 0 : NOT_STALE_OK), why, sizeof(why));
+	if (no) {
+		resp_error(R, "%s", no);
+		return NULL;
+	}
+	command_execute(c, cmd);
+	return cmd;
+}
+
 /* ---- commandstats ---- */
+
+static void stats_line(void *arg, const char *name, const struct cmdstat *st)
+{
+	struct buf *out = arg;
+
+	if (!st->calls && !st->rejected && !st->failed)
+		return;
+	buf_printf(out, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+		   "failed_calls=%llu\r\n", name, (unsigned long long)st->calls,
+		   (unsigned long long)st->usec, st->calls ? (double)st->usec / (double)st->calls : 0.0,
+		   (unsigned long long)st->rejected, (unsigned long long)st->failed);
+}
 
 void command_stats_info(struct buf *out)
 {
 	buf_puts(out, "# Commandstats\r\n");
-	for (size_t i = 0; i < table_len; i++) {
-		const struct cmdstat *st = &stats[i];
-		if (!st->calls && !st->rejected && !st->failed)
-			continue;
-		buf_printf(out, "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
-			   "failed_calls=%llu\r\n", table[i].name, (unsigned long long)st->calls,
-			   (unsigned long long)st->usec, st->calls ? (double)st->usec / (double)st->calls : 0.0,
-			   (unsigned long long)st->rejected, (unsigned long long)st->failed);
-	}
+	command_stats_each(stats_line, out);
 	buf_puts(out, "\r\n");
 }
 
-void command_latency_info(struct buf *out)
+struct latency_lines {
+	struct buf *out;
+	const struct conf *cf;
+};
+
+static void latency_line(void *arg, const char *name, const struct cmdstat *st)
 {
-	buf_puts(out, "# Latencystats\r\n");
-	for (size_t i = 0; i < table_len; i++) {
-		const struct cmdstat *st = &stats[i];
-		if (!st->calls)
-			continue;
-		buf_printf(out, "latency_percentiles_usec_%s:p50=%.3f,p99=%.3f,p99.9=%.3f\r\n", table[i].name,
-			   cmdstat_percentile(st, 50), cmdstat_percentile(st, 99), cmdstat_percentile(st, 99.9));
+	struct latency_lines *w = arg;
+
+	if (!st->latency)
+		return;
+	buf_printf(w->out, "latency_percentiles_usec_%s:", name);
+	for (int i = 0; i < w->cf->nlatency_percentiles; i++) {
+		char p[32];
+		conf_format_percentile(w->cf->latency_percentiles[i], p);
+		buf_printf(w->out, "%sp%s=%.3f", i ? "," : "", p, cmdstat_percentile(st, w->cf->latency_percentiles[i]));
 	}
+	buf_puts(w->out, "\r\n");
+}
+
+void command_latency_info(struct buf *out, const struct conf *cf)
+{
+	struct latency_lines w = { out, cf };
+
+	buf_puts(out, "# Latencystats\r\n");
+	command_stats_each(latency_line, &w);
 	buf_puts(out, "\r\n");
 }
 
@@ -609,5 +864,7 @@ void command_stats_reset(void)
 {
 	for (size_t i = 0; stats && i < table_len; i++)
 		cmdstat_reset(&stats[i]);
+	for (size_t i = 0; sub_stats && i < cmdinfo_count; i++)
+		cmdstat_reset(&sub_stats[i]);
 	errorstats_reset();
 }

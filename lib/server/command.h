@@ -8,6 +8,7 @@
 #ifndef SYNAP_COMMAND_H
 #define SYNAP_COMMAND_H
 
+#include "core/util.h"
 #include "server/client.h"
 #include "server/cmdstats.h"
 #include "server/notify.h"
@@ -25,6 +26,7 @@
 #define CMD_MAYREPL (1u << 9)   /* not a write, but may replicate (PUBLISH): paused with writes */
 #define CMD_NOMULTI (1u << 10)  /* refused inside MULTI (SHUTDOWN) */
 #define CMD_NOSLOWLOG (1u << 11) /* never in the slow log (EXEC: the commands it runs are) */
+#define CMD_MONITOR_FIRST (1u << 12) /* MONITOR shows it before it runs, not after (EVAL: then its commands) */
 
 struct command {
 	const char *name;       /* lowercase */
@@ -49,6 +51,14 @@ const struct command *command_find(const char *name, size_t len);
 bool command_dispatch(struct client *c);
 /* Runs cmd for c->argv, its checks done (EXEC's, for the queue it runs). */
 void command_execute(struct client *c, const struct command *cmd);
+/* A write's reply may have to be taken back if persistence fails to make
+ * it durable (fsync always): c goes on the server's list of writers. */
+void command_mark_write(struct client *c);
+/* Runs c->argv for a script (redis.call): the checks a script's command
+ * passes (known, arity, allowed in scripts, a write only when writes is
+ * true, the node's refusals) with Redis's script errors in c->reply, then
+ * the command. Returns the command run, NULL when refused. */
+const struct command *command_script_call(struct client *c, bool writes);
 /* Runs the commands MULTI queued, then forgets them (EXEC). */
 void command_exec_queue(struct client *c);
 /* Forgets the MULTI state, its queue and the watched keys (DISCARD, EXEC,
@@ -60,13 +70,21 @@ void command_discard(struct client *c);
  * the monitors (at start, after CONFIG SET of slowlog-log-slower-than or
  * latency-monitor-threshold, when a client starts or stops monitoring). */
 void command_observe_configure(struct server *s);
-/* The counts of cmd (LATENCY HISTOGRAM). */
-const struct cmdstat *command_stat(const struct command *cmd);
+/* The counts of a command, or of a container's subcommand: Redis 7 counts
+ * CONFIG GET as "config|get", and so does this. */
+typedef void command_stat_fn(void *arg, const char *name, const struct cmdstat *st);
+/* Calls fn for every command and subcommand, in name order (a container
+ * itself only for its calls without a subcommand, as bare COMMAND). */
+void command_stats_each(command_stat_fn *fn, void *arg);
+/* Calls fn for the command or "container|sub" named name (len bytes, any
+ * case); a container's name means each of its subcommands. False when
+ * there is no such command. */
+bool command_stats_named(const char *name, size_t len, command_stat_fn *fn, void *arg);
 
-/* INFO's sections of the command layer: commandstats, latencystats,
- * errorstats; and CONFIG RESETSTAT of their counts. */
+/* INFO's sections of the command layer: commandstats, latencystats (the
+ * percentiles cf names), errorstats; and CONFIG RESETSTAT of their counts. */
 void command_stats_info(struct buf *out);
-void command_latency_info(struct buf *out);
+void command_latency_info(struct buf *out, const struct conf *cf);
 void command_stats_reset(void);
 
 /* ---- the kit of the command families ---- */
@@ -122,7 +140,29 @@ void write_collection(struct client *c, int i, const struct vref *v, int64_t exp
  * it (int for a canonical integer, embstr up to 44 bytes, else raw), which
  * clients and tools rely on. */
 const char *string_encoding(const char *v, size_t len);
+/* A container's HELP reply as Redis words it: "PARENT <subcommand> ...
+ * Subcommands are:", lines, then HELP and "Prints this help.". */
+void reply_help(struct client *c, const char *parent, const char *const *lines, size_t n);
 /* Writes an array of count elements already rendered in tmp. */
 void reply_rendered_array(struct client *c, long long count, const struct buf *tmp);
+
+/* The SCAN family (SCAN, HSCAN, SSCAN, ZSCAN), read as Redis reads it: the
+ * cursor first (before the key's type is checked), then the options. */
+struct scan_opts {
+	long long count;                /* COUNT, 10 by default */
+	const struct arg *match;        /* MATCH, NULL for every element ("*" too) */
+	const struct arg *type;         /* TYPE (SCAN only) */
+};
+/* The cursor at argument i, as strtoul reads it (a negative one wraps);
+ * replies "invalid cursor" and returns false when it is not one. */
+bool scan_cursor(struct client *c, int i, unsigned long long *cursor);
+/* The options from argument i on; replies the error and returns false. */
+bool scan_options(struct client *c, int i, bool with_type, struct scan_opts *o);
+static inline bool scan_match(const struct scan_opts *o, const char *s, size_t len)
+{
+	return !o->match || glob_match(o->match->p, o->match->len, s, len, false);
+}
+/* The reply: the next cursor, then the n strings rendered in items. */
+void reply_scan(struct client *c, unsigned long long cursor, long long n, const struct buf *items);
 
 #endif

@@ -4,6 +4,10 @@
  *   POST /api/replication/promote  promotion (replicas)
  *   GET  /metrics                  Prometheus text
  *   GET|HEAD|PUT|DELETE /kv/{key}  the keyspace; PUT ?ttl=SECONDS
+ * A PUT or DELETE that ran answers a Synap-Token header (the position of
+ * the write); a GET or HEAD with Synap-After: TOKEN (and ?timeout_ms=,
+ * default 5000, 0 forever) first waits until this node applied it: 504 on
+ * timeout, 409 for a history this node does not have (token.h).
  * Writes go through the command table, so HTTP and RESP share one path
  * (read-only replicas, auth, replication). */
 #include <stdio.h>
@@ -17,15 +21,18 @@
 #include "server/command.h"
 #include "server/httpapi.h"
 #include "server/stats.h"
+#include "server/syncrep.h"
+#include "server/token.h"
 
 #define JSON_TYPE "application/json"
+#define AFTER_DEFAULT_TIMEOUT_MS 5000
 
 struct route_ctx {
 	struct client *c;
 	struct http_request *req;
 	struct buf *out;
 	bool keep;
-	bool held;              /* a write waits for paused writes to resume */
+	bool held;              /* a write waits for paused writes to resume, a read for a token */
 };
 
 static void respond_json(struct route_ctx *r, int status, struct buf *body)
@@ -108,24 +115,65 @@ static void respond_resp_error(struct route_ctx *r, const struct buf *reply)
 	free(msg);
 }
 
-/* Answers a write that ran: its error, or the JSON object json. */
+/* The Synap-Token header of a write that ran: its position. */
+static void token_header(struct route_ctx *r, char hdr[TOKEN_LEN + 32])
+{
+	char tok[TOKEN_LEN + 1];
+	token_of_client(r->c, tok);
+	snprintf(hdr, TOKEN_LEN + 32, "Synap-Token: %s\r\n", tok);
+}
+
+/* Answers a write that ran: its error, or the JSON object json with the
+ * write's token. */
 static void respond_written(struct route_ctx *r, const struct buf *reply, const char *json)
 {
+	char hdr[TOKEN_LEN + 32];
 	struct buf body;
 
 	if (reply->data[0] == '-') {
 		respond_resp_error(r, reply);
 		return;
 	}
+	token_header(r, hdr);
 	buf_init(&body);
 	buf_puts(&body, json);
-	respond_json(r, 200, &body);
+	buf_putc(&body, '\n');
+	http_respond_with(r->out, 200, JSON_TYPE, hdr, body.data, body.len, r->keep);
 	buf_release(&body);
+}
+
+/* Synap-After: true when the read may go on; otherwise it was answered,
+ * or (r->held) waits and is routed again. */
+static bool after_token(struct route_ctx *r)
+{
+	const struct http_request *q = r->req;
+	long long timeout = AFTER_DEFAULT_TIMEOUT_MS;
+	const char *v;
+	size_t vlen;
+	char why[400];
+
+	if (!q->after)
+		return true;
+	if (q->query && http_query_get(q->query, q->query_len, "timeout_ms", &v, &vlen) == 0 &&
+	    (parse_ll(v, vlen, &timeout) < 0 || timeout < 0)) {
+		respond_error(r, 400, "timeout_ms must be a non-negative integer of milliseconds");
+		return false;
+	}
+	switch (token_http_after(r->c, q->after, q->after_len, timeout, why, sizeof(why))) {
+	case TOKEN_HTTP_READY: return true;
+	case TOKEN_HTTP_WAITING: r->held = true; break;
+	case TOKEN_HTTP_TIMEOUT: respond_error(r, 504, why); break;
+	case TOKEN_HTTP_INVALID: respond_error(r, 400, why); break;
+	case TOKEN_HTTP_UNRELATED: respond_error(r, 409, why); break;
+	}
+	return false;
 }
 
 static void kv_get(struct route_ctx *r, const char *key, size_t klen)
 {
 	struct server *s = r->c->srv;
+	if (!after_token(r))
+		return;
 	struct entry *e = db_read(s->db, key, klen);
 
 	s->st.commands++;
@@ -175,10 +223,13 @@ static void kv_delete(struct route_ctx *r, const char *key, size_t klen)
 	buf_init(&reply);
 	if (!run_command(r, argv, 2, &reply))
 		;       /* held: it runs again */
-	else if (reply.len >= 2 && memcmp(reply.data, ":0", 2) == 0)
-		respond_error(r, 404, "no such key");
-	else
+	else if (reply.len >= 2 && memcmp(reply.data, ":0", 2) == 0) {
+		char hdr[TOKEN_LEN + 32];
+		token_header(r, hdr);
+		http_respond_error_with(r->out, 404, hdr, "no such key", r->keep);
+	} else {
 		respond_written(r, &reply, "{\"deleted\":1}");
+	}
 	buf_release(&reply);
 }
 
@@ -312,6 +363,7 @@ long httpapi_handle(struct client *c, char *p, size_t len)
 	}
 	struct route_ctx r = { .c = c, .req = &req, .out = out, .keep = req.keep_alive };
 	size_t start = out->len;
+	uint64_t off0 = s->db->offset;
 	route(&r);
 	if (r.held) {
 		/* A write waits while writes are paused; the request is parsed
@@ -322,6 +374,8 @@ long httpapi_handle(struct client *c, char *p, size_t len)
 	}
 	if (req.method == HTTP_HEAD)
 		strip_body(out, start);
+	if (syncrep_wanted(c, s))
+		syncrep_hold(c, start, s->db->offset > off0 ? s->db->offset : 0, true, req.keep_alive);
 	if (!req.keep_alive)
 		c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 	return (long)req.total_len;

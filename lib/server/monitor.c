@@ -5,10 +5,10 @@
 #include <sys/time.h>
 
 #include "core/log.h"
-#include "data/zset.h"
 #include "repl/repl.h"
 #include "repl/replica.h"
 #include "server/monitor.h"
+#include "server/opcmd.h"
 #include "server/redact.h"
 
 bool monitor_attach(struct client *c)
@@ -89,24 +89,12 @@ static void render(struct buf *b, const char *from, const struct arg *argv, int 
 	buf_append(b, "\r\n", 2);
 }
 
-/* The line to each monitor; one that does not read its stream is closed
- * at the client output limit, as any client. */
+/* The line to each monitor (one that does not read its stream is closed
+ * at the client output limit, as any client). */
 static void deliver(struct server *s, const struct buf *line)
 {
-	for (int i = 0; i < s->nmonitors; i++) {
-		struct client *m = s->monitors[i];
-		if (m->flags & (CLIENT_CLOSE_ASAP | CLIENT_CLOSE_AFTER_REPLY))
-			continue;
-		buf_append(&m->conn.out, line->data, line->len);
-		if (conn_unsent(&m->conn) > (size_t)s->conf->client_output_limit_bytes) {
-			log_warn("client %s: closed, output buffer %zu bytes over the limit (MONITOR)", m->addr,
-				 conn_unsent(&m->conn));
-			s->st.output_limit_closes++;
-			client_close_async(m);
-			continue;
-		}
-		client_queue_reply(m);
-	}
+	for (int i = 0; i < s->nmonitors; i++)
+		client_push(s->monitors[i], line->data, line->len, "MONITOR");
 }
 
 void monitor_feed(struct client *c)
@@ -120,118 +108,16 @@ void monitor_feed(struct client *c)
 	buf_release(&line);
 }
 
-/* An element op as the command a Redis master would send: its name in
- * lowercase, the key, the elements. */
-static void feed_elems(struct server *s, const struct op *op, const char *origin)
-{
-	struct arg *argv = xmalloc(((size_t)op->nelems + 2) * sizeof(*argv));
-	char name[16];
-	struct op_iter it;
-	const char *p;
-	size_t len;
-	int argc = 0;
-
-	for (const char *n = op_name(op->type); *n && argc < 15; n++)
-		name[argc++] = (char)(*n | 0x20);
-	argv[0] = (struct arg){ name, (size_t)argc };
-	argv[1] = (struct arg){ (char *)op->key, op->klen };
-	argc = 2;
-	op_iter_init(&it, op);
-	if (op->type == OP_LINSERT) {
-		/* pivot, element, "b" or "a": LINSERT key BEFORE|AFTER pivot element */
-		const char *pivot, *elem, *where;
-		size_t plen, elen, wlen;
-		op_iter_next(&it, &pivot, &plen);
-		op_iter_next(&it, &elem, &elen);
-		op_iter_next(&it, &where, &wlen);
-		argv[argc++] = *where == 'b' ? (struct arg){ "before", 6 } : (struct arg){ "after", 5 };
-		argv[argc++] = (struct arg){ (char *)pivot, plen };
-		argv[argc++] = (struct arg){ (char *)elem, elen };
-	}
-	/* ZADD's scores as text, each before its member, as the command has them. */
-	char (*scores)[32] = op->type == OP_ZADD ? xmalloc(op->nelems / 2 * sizeof(*scores)) : NULL;
-	while (op->type != OP_LINSERT && op_iter_next(&it, &p, &len)) {
-		if (scores) {
-			const char *sp;
-			size_t sl;
-			op_iter_next(&it, &sp, &sl);
-			char *t = scores[(argc - 2) / 2];
-			argv[argc++] = (struct arg){ t, (size_t)zscore_format(get_f64((const unsigned char *)sp), t) };
-		}
-		argv[argc++] = (struct arg){ (char *)p, len };
-	}
-	struct buf line;
-	buf_init(&line);
-	render(&line, origin, argv, argc);
-	deliver(s, &line);
-	buf_release(&line);
-	free(argv);
-	free(scores);
-}
-
 void monitor_feed_op(struct server *s, const struct op *op)
 {
 	struct link_view v;
-	struct arg argv[5];
-	char n1[24];
-	int argc = 0;
-
-	if (op_has_elems(op->type)) {
-		feed_elems(s, op, replica_view(s->repl, &v) ? v.master_address : "master");
-		return;
-	}
-#define ARG(p_, len_) (argv[argc++] = (struct arg){ (char *)(p_), (len_) })
-#define LIT(s_) ARG((s_), strlen(s_))
-#define NUM(v_) ARG(n1, (size_t)snprintf(n1, sizeof(n1), "%lld", (long long)(v_)))
-	switch (op->type) {
-	case OP_SET:
-		LIT("set"), ARG(op->key, op->klen), ARG(op->val, op->vlen);
-		if (op->at_ms)
-			LIT("PXAT"), NUM(op->at_ms);
-		break;
-	case OP_DEL:
-		LIT("del"), ARG(op->key, op->klen);
-		break;
-	case OP_EXPIRE:
-		LIT("pexpireat"), ARG(op->key, op->klen), NUM(op->at_ms);
-		break;
-	case OP_PERSIST:
-		LIT("persist"), ARG(op->key, op->klen);
-		break;
-	case OP_FLUSHALL:
-		LIT("flushall");
-		break;
-	case OP_APPEND:
-		LIT("append"), ARG(op->key, op->klen), ARG(op->val, op->vlen);
-		break;
-	case OP_RENAME:
-		LIT("rename"), ARG(op->key, op->klen), ARG(op->val, op->vlen);
-		break;
-	case OP_PUBLISH:
-		LIT("publish"), ARG(op->key, op->klen), ARG(op->val, op->vlen);
-		break;
-	case OP_SETRANGE:
-		LIT("setrange"), ARG(op->key, op->klen), NUM(op->at_ms), ARG(op->val, op->vlen);
-		break;
-	case OP_LPOP:
-	case OP_RPOP:
-		LIT(op->type == OP_LPOP ? "lpop" : "rpop"), ARG(op->key, op->klen), NUM(op->at_ms);
-		break;
-	case OP_LSET:
-		LIT("lset"), ARG(op->key, op->klen), NUM(op->at_ms), ARG(op->val, op->vlen);
-		break;
-	case OP_LREM:
-		LIT("lrem"), ARG(op->key, op->klen), NUM(op->at_ms), ARG(op->val, op->vlen);
-		break;
-	default:
-		LIT(op_name(op->type));
-	}
-#undef ARG
-#undef LIT
-#undef NUM
+	struct opcmd oc;
 	struct buf line;
+
+	opcmd_make(&oc, op);
 	buf_init(&line);
-	render(&line, replica_view(s->repl, &v) ? v.master_address : "master", argv, argc);
+	render(&line, replica_view(s->repl, &v) ? v.master_address : "master", oc.argv, oc.argc);
 	deliver(s, &line);
 	buf_release(&line);
+	opcmd_release(&oc);
 }

@@ -14,10 +14,9 @@
  * (command.c) decides what to show and calls monitor_feed().
  *
  * A replica runs no commands for its master: it applies the master's
- * operations. Those are shown as the commands that have their effect,
- * from the master's address, as a Redis replica shows what its master
- * sends: "set" "k" "v" ["PXAT" ms], "del", "pexpireat", "persist",
- * "append", "setrange", "rename", "flushall", "publish". */
+ * operations. Those are shown as the commands that have their effect
+ * (opcmd.h), from the master's address, as a Redis replica shows what its
+ * master sends. */
 #ifndef SYNAP_MONITOR_H
 #define SYNAP_MONITOR_H
 

@@ -42,6 +42,16 @@ struct server_stats {
 	uint64_t net_in;
 	uint64_t net_out;
 	uint64_t output_limit_closes;
+	uint64_t reads, writes;         /* read and write calls on client sockets */
+	uint64_t payload_checks;        /* RESTORE payloads checked whole before use */
+	size_t used_memory_startup;     /* used_memory once the node was up */
+	/* read-your-writes tokens (token.c): SYNAP.WAITTOKEN calls and
+	 * Synap-After reads, those that had to wait, timed out, or named a
+	 * history this node does not have */
+	uint64_t token_waits, token_waits_blocked, token_wait_timeouts, token_wait_errors;
+	/* sync_replicas (syncrep.c): writes whose replies waited for the
+	 * replicas, and those answered -NOREPLICAS after sync_timeout_ms */
+	uint64_t sync_writes, sync_timeouts;
 	/* instantaneous_ops_per_sec: 16 samples, one per cron tick */
 	uint64_t ops_samples[16];
 	int ops_idx;
@@ -68,6 +78,7 @@ struct server {
 	struct client *pending;         /* clients with replies to flush */
 	struct client *blocked;         /* clients waiting (WAIT, paused writes) */
 	struct client *writers;         /* wrote this iteration (fsync always: undone on failure) */
+	struct client *holding;         /* hold replies until replicas have their writes (syncrep.c) */
 	uint64_t next_client_id;
 
 	int control_lfd;                /* the control socket */
@@ -78,6 +89,7 @@ struct server {
 	struct watch_table *watches;    /* keys clients WATCH (watch.c) */
 	struct blocking_table *blocking; /* keys clients wait on (blocking.c) */
 	struct tracking *tracking;      /* client-side caching (tracking.c) */
+	struct token_seen *token_seen;  /* clients waiting on tokens (token.c), NULL: none yet */
 	struct client *current;         /* the client whose command is running, if any */
 	long long published;            /* subscribers the last PUBLISH reached here */
 	unsigned notify_flags;          /* keyspace events published (notify.c), 0: none */
@@ -88,6 +100,13 @@ struct server {
 	 * (command_observe_configure). 0 while a client monitors; UINT64_MAX
 	 * when none of them wants anything. */
 	uint64_t observe_us;
+	struct scripts *scripts;        /* Lua (script.c), NULL until the first script */
+	struct client *busy_caller;     /* its script runs past lua-time-limit: others get -BUSY */
+	struct client **streams;        /* clients that sent SYNC (replstream.c) */
+	int nstreams, streams_cap;
+	int stream_depth;               /* commands under way whose writes go out together */
+	struct buf stream_unit;         /* ... those writes, as commands */
+	int stream_unit_cmds;
 	bool stopping;                  /* SHUTDOWN asked for */
 	bool cron_paused;               /* DEBUG PAUSE-CRON 1: the node's background tasks wait */
 	int64_t shutdown_deadline_ms;   /* SHUTDOWN waits for replicas until then (mono); 0: none */

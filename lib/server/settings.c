@@ -36,7 +36,7 @@ static const struct setting table[] = {
 	{ "appendfsync", K_IMMUTABLE, "persistence.fsync", NULL, NULL },
 	{ "appendonly", K_FIXED, NULL, NULL, "persistence is chosen at start (persistence.enabled)" },
 	{ "bind", K_IMMUTABLE, "server.host", NULL, NULL },
-	{ "busy-reply-threshold", K_KNOB, NULL, "5000", NULL },
+	{ "busy-reply-threshold", K_KEY, "server.lua_time_limit_ms", NULL, NULL },
 	{ "daemonize", K_IMMUTABLE, NULL, "no", NULL },
 	{ "databases", K_IMMUTABLE, NULL, "1", NULL },
 	{ "dir", K_IMMUTABLE, "server.data_dir", NULL, NULL },
@@ -45,13 +45,15 @@ static const struct setting table[] = {
 	{ "hash-max-ziplist-entries", K_KEY, "data.hash_max_listpack_entries", NULL, NULL },
 	{ "hash-max-ziplist-value", K_KEY, "data.hash_max_listpack_value", NULL, NULL },
 	{ "hz", K_KEY, "server.hz", NULL, NULL },
+	{ "io-threads", K_IMMUTABLE, NULL, "1", NULL },
 	{ "latency-monitor-threshold", K_KEY, "server.latency_monitor_threshold", NULL, NULL },
-	{ "latency-tracking", K_FIXED, NULL, "yes", "the per-command latency histograms are always kept" },
+	{ "latency-tracking", K_KEY_YESNO, "server.latency_tracking", NULL, NULL },
+	{ "latency-tracking-info-percentiles", K_KEY, "server.latency_tracking_info_percentiles", NULL, NULL },
 	{ "list-compress-depth", K_KNOB, NULL, "0", NULL },
 	{ "list-max-listpack-size", K_KEY, "data.list_max_listpack_size", NULL, NULL },
 	{ "list-max-ziplist-size", K_KEY, "data.list_max_listpack_size", NULL, NULL },
 	{ "loglevel", K_KEY, "server.log_level", NULL, NULL },
-	{ "lua-time-limit", K_KNOB, NULL, "5000", NULL },
+	{ "lua-time-limit", K_KEY, "server.lua_time_limit_ms", NULL, NULL },
 	{ "maxclients", K_IMMUTABLE, "server.max_clients", NULL, NULL },
 	{ "maxmemory", K_KEY, "server.maxmemory", NULL, NULL },
 	{ "maxmemory-policy", K_KEY, "server.maxmemory_policy", NULL, NULL },
@@ -73,6 +75,8 @@ static const struct setting table[] = {
 	{ "shutdown-timeout", K_KEY, "server.shutdown_timeout_secs", NULL, NULL },
 	{ "slave-priority", K_KEY, "replication.replica_priority", NULL, NULL },
 	{ "slave-read-only", K_FIXED, NULL, "yes", "a replica never takes writes" },
+	{ "sync-replicas", K_KEY, "replication.sync_replicas", NULL, NULL },
+	{ "sync-timeout-ms", K_KEY, "replication.sync_timeout_ms", NULL, NULL },
 	{ "slowlog-log-slower-than", K_KEY, "server.slowlog_log_slower_than", NULL, NULL },
 	{ "slowlog-max-len", K_KEY, "server.slowlog_max_len", NULL, NULL },
 	{ "timeout", K_KEY, "server.timeout", NULL, NULL },
@@ -134,6 +138,18 @@ static void value_of(struct server *s, const struct setting *st, char *out, size
 		snprintf(out, len, "%lld", atoll(tmp) / 1000);
 	else
 		snprintf(out, len, "%s", tmp);
+}
+
+long long settings_ll(struct server *s, const char *name, long long dflt)
+{
+	const struct setting *st = find(name, strlen(name));
+	char v[CONF_ERR_LEN], *end;
+
+	if (!st)
+		return dflt;
+	value_of(s, st, v, sizeof(v));
+	long long n = strtoll(v, &end, 10);
+	return end != v && *end == '\0' ? n : dflt;
 }
 
 void settings_get(struct server *s, const char *pattern, size_t plen, settings_fn *fn, void *arg)

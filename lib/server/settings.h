@@ -16,6 +16,9 @@ struct server;
 
 /* Calls fn for each setting whose name matches the glob pattern
  * (case-insensitive), with its value as text. */
+/* The current value of setting name (a knob's too) as an integer; dflt
+ * when there is no such setting or it is not a number. */
+long long settings_ll(struct server *s, const char *name, long long dflt);
 typedef void settings_fn(void *arg, const char *name, const char *value);
 void settings_get(struct server *s, const char *pattern, size_t plen, settings_fn *fn, void *arg);
 /* Sets each name to its value (argv pairs): all of them or none, after

@@ -6,7 +6,8 @@
  * passed. Meanwhile the SHUTDOWN clients wait (BLOCK_SHUTDOWN), INFO shows
  * shutdown_in_milliseconds, and SHUTDOWN ABORT resumes writes and answers
  * them with an error. NOW skips the wait; a replica or a master without
- * replicas stops at once.
+ * replicas stops at once. SIGTERM and SIGINT shut down the same way, as
+ * Redis 7's do; a second one during the wait stops at once.
  *
  * Saving: Synap's durability is continuous (persistence.enabled: every
  * write reaches sqlite in the iteration that made it, and closing the
@@ -124,6 +125,41 @@ void shutdown_check(struct server *s)
 	stop(s);
 }
 
+/* A master whose replicas lack some of its writes waits for them (writes
+ * paused, shutdown-timeout at most) rather than stopping: true when it
+ * waits, a wait already under way included. */
+static bool wait_for_replicas(struct server *s)
+{
+	struct repl *r = s->repl;
+	int64_t timeout_ms = (int64_t)s->conf->shutdown_timeout_secs * 1000;
+
+	if (shutdown_pending(s))
+		return true;
+	if (timeout_ms <= 0 || !role_is_master(r) || master_acked_count(r, repl_offset(r)) >= master_online_replicas(r))
+		return false;
+	/* Writes wait, the replicas are asked where they are, and the
+	 * answers (or the deadline) end it. */
+	log_notice("Waiting for replicas before shutting down.");
+	role_pause_writes(r, timeout_ms);
+	master_ask_acks(r, repl_offset(r));
+	s->shutdown_deadline_ms = mono_ms() + timeout_ms;
+	s->shutdown_timer = loop_timer_add(s->loop, timeout_ms, deadline_passed, s);
+	return true;
+}
+
+void shutdown_on_signal(struct server *s, const char *signame)
+{
+	if (shutdown_pending(s)) {
+		log_warn("received %s again while waiting for replicas: shutting down now", signame);
+	} else {
+		log_notice("received %s, shutting down", signame);
+		if (wait_for_replicas(s))
+			return;
+	}
+	end_wait(s);
+	stop(s);
+}
+
 static void abort_shutdown(struct client *c)
 {
 	struct server *s = c->srv;
@@ -151,6 +187,15 @@ void cmd_shutdown(struct client *c)
 		abort_shutdown(c);
 		return;
 	}
+	if (s->busy_caller) {
+		/* a script past its time limit: only NOSAVE, and at once */
+		if (!(flags & SD_NOSAVE)) {
+			resp_error(R, "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+				      "NOSAVE.");
+			return;
+		}
+		flags |= SD_NOW;
+	}
 	log_notice("User requested shutdown...");
 	if ((flags & SD_SAVE) && !r->persist) {
 		if (!(flags & SD_FORCE)) {
@@ -161,18 +206,7 @@ void cmd_shutdown(struct client *c)
 		}
 		log_warn("SHUTDOWN SAVE FORCE: persistence is off, nothing saved");
 	}
-	int64_t timeout_ms = (int64_t)s->conf->shutdown_timeout_secs * 1000;
-	if (!(flags & SD_NOW) && timeout_ms > 0 && role_is_master(r) &&
-	    master_acked_count(r, repl_offset(r)) < master_online_replicas(r)) {
-		/* Replicas behind: writes wait, the replicas are asked where they
-		 * are, and the answers (or the deadline) end it. */
-		log_notice("Waiting for replicas before shutting down.");
-		if (!shutdown_pending(s)) {
-			role_pause_writes(r, timeout_ms);
-			master_ask_acks(r, repl_offset(r));
-			s->shutdown_deadline_ms = mono_ms() + timeout_ms;
-			s->shutdown_timer = loop_timer_add(s->loop, timeout_ms, deadline_passed, s);
-		}
+	if (!(flags & SD_NOW) && wait_for_replicas(s)) {
 		client_block(c, BLOCK_SHUTDOWN, 0);
 		return;
 	}

@@ -8,6 +8,9 @@
 
 #include "server/server.h"
 
+/* SIGTERM or SIGINT (signame): a shutdown as SHUTDOWN's, waiting for the
+ * replicas; the second during that wait stops at once. */
+void shutdown_on_signal(struct server *s, const char *signame);
 /* Replicas acknowledged more: stops the node if a SHUTDOWN waited for it. */
 void shutdown_check(struct server *s);
 /* A SHUTDOWN is waiting for replicas; the time it still gives them. */

@@ -2,6 +2,7 @@
  * Each figure is read in one place (the server, the replication state and
  * its views of the links), formatted three ways. Commandstats are the
  * command layer's to render; INFO places the text it is given. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,10 @@
 #include "repl/master.h"
 #include "repl/replica.h"
 #include "repl/role.h"
+#include "server/client.h"
+#include "server/pubsub.h"
 #include "server/shutdown.h"
+#include "server/script.h"
 #include "server/stats.h"
 #include "server/tracking.h"
 
@@ -111,6 +115,9 @@ static void replica_json(const struct replica_view *v, void *arg)
 	json_kint(j, "last_heartbeat", v->last_ack);
 	json_kstr(j, "peer", v->peer);
 	json_kuint(j, "durable_offset", v->durable);
+	json_kint(j, "full_sync_secs", v->full_sync_secs);
+	json_kuint(j, "full_sync_buffered_operations", v->buffered_ops);
+	json_kuint(j, "full_sync_buffered_bytes", v->buffered_bytes);
 	json_obj_end(j);
 }
 
@@ -154,6 +161,14 @@ void stats_json(struct server *s, struct buf *out)
 	json_kuint(&j, "partial_syncs", replica ? s->repl->st.partial_syncs_done : s->repl->st.partial_syncs);
 	json_kuint(&j, "partial_syncs_rejected", s->repl->st.partial_syncs_rejected);
 	json_kuint(&j, "full_syncs_last_hour", repl_full_syncs_last_hour(s->repl));
+	int64_t fork_us = 0;
+	if (s->repl->bgsave)
+		bgsave_forks(s->repl->bgsave, &fork_us);
+	json_kint(&j, "latest_fork_usec", fork_us);     /* the last snapshot child's fork(), as INFO */
+	json_kuint(&j, "full_syncs_abandoned", s->repl->st.full_syncs_abandoned);
+	json_kuint(&j, "full_sync_buffer_operations", s->repl->log ? replog_pinned_count(s->repl->log) : 0);
+	json_kuint(&j, "full_sync_buffer_bytes", s->repl->log ? replog_pinned_bytes(s->repl->log) : 0);
+	json_kint(&j, "full_sync_buffer_limit_bytes", s->conf->full_sync_buffer_bytes);
 	if (replica) {
 		json_kuint(&j, "served_full_syncs", s->repl->st.full_syncs);
 		json_kuint(&j, "served_partial_syncs", s->repl->st.partial_syncs);
@@ -179,8 +194,22 @@ void stats_json(struct server *s, struct buf *out)
 	json_kuint(&j, "keyspace_misses", s->db->misses);
 	json_kint(&j, "replica_priority", s->conf->replica_priority);
 	json_kbool(&j, "fenced", s->repl->fenced);
+	if (s->repl->fenced) {
+		json_kstr(&j, "fenced_by", s->repl->fenced_by);
+		json_kuint(&j, "fenced_epoch", s->repl->fenced_epoch);
+		json_kint(&j, "fenced_at_ms", s->repl->fenced_at);
+	}
+	json_kuint(&j, "fences_sent", s->repl->st.fences_sent);
+	json_kuint(&j, "fence_failures", s->repl->st.fence_failures);
 	json_kbool(&j, "writes_paused", s->repl->write_paused);
 	json_kuint(&j, "discarded_operations", s->repl->discarded_ops);
+	json_kuint(&j, "token_waits", s->st.token_waits);
+	json_kuint(&j, "token_waits_blocked", s->st.token_waits_blocked);
+	json_kuint(&j, "token_wait_timeouts", s->st.token_wait_timeouts);
+	json_kuint(&j, "token_wait_errors", s->st.token_wait_errors);
+	json_kint(&j, "sync_replicas", s->conf->sync_replicas);
+	json_kuint(&j, "sync_writes", s->st.sync_writes);
+	json_kuint(&j, "sync_write_timeouts", s->st.sync_timeouts);
 	json_obj_end(&j);
 }
 
@@ -217,6 +246,9 @@ static const struct {
 	{ "synap_replica_lag_operations", "Operations each replica is behind." },
 	{ "synap_replica_lag_seconds", "Age of the oldest operation each replica has not acknowledged." },
 	{ "synap_replica_up", "1 when the replica's link is online." },
+	{ "synap_replica_full_sync_buffered_operations", "Operations the log holds for each replica in a full sync, since its snapshot." },
+	{ "synap_replica_full_sync_buffered_bytes", "Bytes of the operations the log holds for each replica in a full sync." },
+	{ "synap_replica_full_sync_seconds", "How long each replica has been in its full sync (0 when it is not in one)." },
 };
 
 struct prom_ctx {
@@ -236,7 +268,10 @@ static void replica_metric(const struct replica_view *v, void *arg)
 	case 0: buf_printf(pc->b, "%llu\n", (unsigned long long)v->offset); break;
 	case 1: buf_printf(pc->b, "%llu\n", (unsigned long long)v->lag_ops); break;
 	case 2: buf_printf(pc->b, "%.3f\n", (double)v->lag_ms / 1000); break;
-	default: buf_printf(pc->b, "%d\n", v->online); break;
+	case 3: buf_printf(pc->b, "%d\n", v->online); break;
+	case 4: buf_printf(pc->b, "%llu\n", (unsigned long long)v->buffered_ops); break;
+	case 5: buf_printf(pc->b, "%zu\n", v->buffered_bytes); break;
+	default: buf_printf(pc->b, "%lld\n", (long long)v->full_sync_secs); break;
 	}
 }
 
@@ -275,6 +310,8 @@ void stats_prometheus(struct server *s, struct buf *b)
 	metric(b, "synap_start_time_seconds", "gauge", "When the node started, unix seconds.", (unsigned long long)(s->started_ms / 1000));
 	metric(b, "synap_epoch", "gauge", "Failover epoch seen by the node.", s->repl->id.epoch);
 	metric(b, "synap_fenced", "gauge", "1 when a newer epoch exists and this master refuses writes.", s->repl->fenced);
+	metric(b, "synap_fences_sent_total", "counter", "Old masters this node fenced when it was promoted.", s->repl->st.fences_sent);
+	metric(b, "synap_fence_failures_total", "counter", "Fencing notices given up (unreachable or refused).", s->repl->st.fence_failures);
 	metric(b, "synap_discarded_operations_total", "counter", "Operations dropped when a new master's history diverged.", s->repl->discarded_ops);
 	metric(b, "synap_offset", "gauge", "Replication offset of the last operation this node applied.", s->db->offset);
 	struct link_view lv;
@@ -293,6 +330,12 @@ void stats_prometheus(struct server *s, struct buf *b)
 	metric(b, "synap_rejected_connections_total", "counter", "Connections refused over max_clients.", s->st.rejected_connections);
 	metric(b, "synap_error_replies_total", "counter", "Error replies sent.", s->st.error_replies);
 	metric(b, "synap_http_requests_total", "counter", "HTTP requests served.", s->st.http_requests);
+	metric(b, "synap_token_waits_total", "counter", "SYNAP.WAITTOKEN calls and Synap-After reads.", s->st.token_waits);
+	metric(b, "synap_token_waits_blocked_total", "counter", "Token waits that had to wait for their position.", s->st.token_waits_blocked);
+	metric(b, "synap_token_wait_timeouts_total", "counter", "Token waits that timed out.", s->st.token_wait_timeouts);
+	metric(b, "synap_token_wait_errors_total", "counter", "Token waits for a history this node does not have.", s->st.token_wait_errors);
+	metric(b, "synap_sync_writes_total", "counter", "Writes answered once sync_replicas replicas had them.", s->st.sync_writes);
+	metric(b, "synap_sync_write_timeouts_total", "counter", "Writes answered NOREPLICAS after sync_timeout_ms.", s->st.sync_timeouts);
 	metric(b, "synap_net_input_bytes_total", "counter", "Bytes read from clients.", s->st.net_in);
 	metric(b, "synap_net_output_bytes_total", "counter", "Bytes written to clients.", s->st.net_out);
 	metric(b, "synap_keyspace_hits_total", "counter", "Reads that found their key.", s->db->hits);
@@ -300,10 +343,18 @@ void stats_prometheus(struct server *s, struct buf *b)
 	metric(b, "synap_expired_keys_total", "counter", "Keys deleted because their TTL passed.", s->db->expired_keys);
 	metric(b, "synap_full_syncs_last_hour", "gauge", "Full synchronisations (served or done) in the last hour.", repl_full_syncs_last_hour(s->repl));
 	metric(b, "synap_full_syncs_total", "counter", "Full synchronisations served to replicas.", s->repl->st.full_syncs);
+	int64_t fork_us = 0;
+	if (s->repl->bgsave)
+		bgsave_forks(s->repl->bgsave, &fork_us);
+	buf_printf(b, "# HELP synap_latest_fork_seconds How long the last fork() of a snapshot child stopped the node.\n"
+		      "# TYPE synap_latest_fork_seconds gauge\nsynap_latest_fork_seconds %.6f\n", (double)fork_us / 1e6);
 	metric(b, "synap_partial_syncs_total", "counter", "Partial resynchronisations served to replicas.", s->repl->st.partial_syncs);
 	metric(b, "synap_full_syncs_done_total", "counter", "Full synchronisations this node did as a replica.", s->repl->st.full_syncs_done);
 	metric(b, "synap_partial_syncs_done_total", "counter", "Partial resynchronisations this node did as a replica.", s->repl->st.partial_syncs_done);
 	metric(b, "synap_partial_syncs_rejected_total", "counter", "Partial resynchronisations refused.", s->repl->st.partial_syncs_rejected);
+	metric(b, "synap_full_syncs_abandoned_total", "counter", "Full syncs given up over replication.full_sync_buffer_mb (the replica retries).", s->repl->st.full_syncs_abandoned);
+	metric(b, "synap_full_sync_buffer_operations", "gauge", "Operations the replication log holds beyond its limits for replicas in a full sync.", s->repl->log ? replog_pinned_count(s->repl->log) : 0);
+	metric(b, "synap_full_sync_buffer_bytes", "gauge", "Bytes the replication log holds beyond its limits for replicas in a full sync.", s->repl->log ? replog_pinned_bytes(s->repl->log) : 0);
 	replica_metrics(s, b);
 	for (size_t k = 0; k < ARRAY_LEN(per_replica); k++) {
 		struct prom_ctx pc = { b, k };
@@ -359,14 +410,36 @@ static void info_server(struct server *s, struct buf *b)
 	buf_puts(b, "\r\n");
 }
 
+/* What the clients' buffers hold, as INFO reports it. */
+struct client_buffers {
+	size_t max_in, max_out;         /* the biggest of one client (allocated) */
+	size_t total;                   /* all clients' */
+	size_t in_timeout;              /* blocked with a timeout */
+};
+
+static void client_buffers(const struct server *s, struct client_buffers *cb)
+{
+	*cb = (struct client_buffers){ 0 };
+	for (const struct client *c = s->clients; c; c = c->next) {
+		size_t in = c->conn.in.cap, out = c->conn.out.cap;
+		cb->max_in = in > cb->max_in ? in : cb->max_in;
+		cb->max_out = out > cb->max_out ? out : cb->max_out;
+		cb->total += in + out;
+		cb->in_timeout += (c->flags & CLIENT_BLOCKED) && c->block_timer;
+	}
+}
+
 static void info_clients(struct server *s, struct buf *b)
 {
 	size_t tracking, keys, items, prefixes;
+	struct client_buffers cb;
 
 	tracking_counts(s, &tracking, &keys, &items, &prefixes);
-	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\nmaxclients:%d\r\nblocked_clients:%zu\r\n"
-		      "tracking_clients:%zu\r\n\r\n",
-		   s->nclients, s->conf->max_clients, s->nblocked, tracking);
+	client_buffers(s, &cb);
+	buf_printf(b, "# Clients\r\nconnected_clients:%zu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
+		      "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
+		      "blocked_clients:%zu\r\ntracking_clients:%zu\r\nclients_in_timeout_table:%zu\r\n\r\n",
+		   s->nclients, s->conf->max_clients, cb.max_in, cb.max_out, s->nblocked, tracking, cb.in_timeout);
 }
 
 static size_t total_system_memory(void)
@@ -375,9 +448,21 @@ static size_t total_system_memory(void)
 	return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : 0;
 }
 
+static void add_link_buffers(const struct replica_view *v, void *arg)
+{
+	*(size_t *)arg += v->buffer_bytes;
+}
+
 static void info_memory(struct server *s, struct buf *b)
 {
 	size_t used = used_memory(s), rss = stats_rss(), dataset = store_memory(s->db->store);
+	struct client_buffers cb;
+	/* glibc's malloc is the allocator: what it handed out, and what it
+	 * holds from the kernel (its arenas and mapped chunks). */
+	struct mallinfo2 mi = mallinfo2();
+	size_t allocated = mi.uordblks + mi.hblkhd, active = mi.arena + mi.hblkhd;
+	size_t links = 0;
+	master_replicas(s->repl, add_link_buffers, &links);
 	size_t peak = s->st.used_memory_peak > used ? s->st.used_memory_peak : used;
 	size_t sys = total_system_memory();
 	long long maxmemory = s->conf->maxmemory_bytes;
@@ -392,12 +477,21 @@ static void info_memory(struct server *s, struct buf *b)
 		      "used_memory_peak_perc:%.2f%%\r\nused_memory_overhead:%zu\r\nused_memory_dataset:%zu\r\n"
 		      "used_memory_dataset_perc:%.2f%%\r\ntotal_system_memory:%zu\r\ntotal_system_memory_human:%s\r\n"
 		      "mem_replication_backlog:%zu\r\nmaxmemory:%lld\r\nmaxmemory_human:%s\r\nmaxmemory_policy:%s\r\n"
-		      "mem_fragmentation_ratio:%.2f\r\nmem_allocator:libc\r\nlazyfree_pending_objects:%zu\r\n\r\n",
+		      "mem_fragmentation_ratio:%.2f\r\nmem_fragmentation_bytes:%lld\r\nused_memory_startup:%zu\r\n"
+		      "allocator_allocated:%zu\r\nallocator_active:%zu\r\nallocator_resident:%zu\r\n"
+		      "allocator_frag_ratio:%.2f\r\nallocator_frag_bytes:%lld\r\nallocator_rss_ratio:%.2f\r\n"
+		      "allocator_rss_bytes:%lld\r\nmem_not_counted_for_evict:0\r\nmem_clients_normal:%zu\r\n"
+		      "mem_clients_slaves:%zu\r\nused_memory_lua:%zu\r\nused_memory_scripts:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
+		      "mem_allocator:libc\r\nactive_defrag_running:0\r\nlazyfree_pending_objects:%zu\r\n\r\n",
 		   used, hu, rss, hr, peak, hp, peak ? (double)used * 100 / (double)peak : 0.0,
 		   used - dataset, dataset, used ? (double)dataset * 100 / (double)used : 0.0, sys, hs,
 		   s->repl->log ? replog_bytes(s->repl->log) : 0, maxmemory, hm,
 		   maxmemory_policy_name((enum maxmemory_policy)s->conf->maxmemory_policy),
-		   used ? (double)rss / (double)used : 0.0, value_lazy_pending());
+		   used ? (double)rss / (double)used : 0.0, (long long)rss - (long long)used,
+		   s->st.used_memory_startup, allocated, active, rss, allocated ? (double)active / (double)allocated : 0.0,
+		   (long long)active - (long long)allocated, active ? (double)rss / (double)active : 0.0,
+		   (long long)rss - (long long)active, (client_buffers(s, &cb), cb.total), links,
+		   script_memory(s), script_memory(s), script_count(s), value_lazy_pending());
 }
 
 static void info_persistence(struct server *s, struct buf *b)
@@ -405,17 +499,25 @@ static void info_persistence(struct server *s, struct buf *b)
 	char why[200] = "";
 	bool failing = s->repl->persist && persist_failing(s->repl->persist, why, sizeof(why));
 	unsigned long long logged = s->repl->persist ? persist_logged(s->repl->persist) : 0;
-	/* Redis's rdb_* fields describe Synap's persistence snapshots (BGSAVE),
-	 * its aof_* fields the sqlite operation log. */
+	int64_t current_us, last_us;
+	bgsave_times(s->repl->bgsave, &current_us, &last_us);
+	/* Redis's rdb_* fields describe Synap's snapshot child (BGSAVE, full
+	 * syncs), its aof_* fields the sqlite operation log, which is never
+	 * rewritten (a snapshot starts the log afresh). */
 	buf_printf(b, "# Persistence\r\nloading:0\r\nasync_loading:0\r\n"
 		      "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
 		      "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
-		      "aof_enabled:%d\r\naof_rewrite_in_progress:0\r\naof_last_write_status:%s\r\n"
+		      "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\nrdb_last_cow_size:0\r\n"
+		      "aof_enabled:%d\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
+		      "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
+		      "aof_last_bgrewrite_status:ok\r\naof_last_write_status:%s\r\naof_last_cow_size:0\r\n"
+		      "module_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n"
 		      "synap_persistence:%s\r\nsynap_fsync:%s\r\n"
 		      "synap_durable_offset:%llu\r\nsynap_logged_since_snapshot:%llu\r\n"
 		      "synap_persistence_status:%s\r\n\r\n",
 		   logged, bgsave_running(s->repl->bgsave), (long long)s->repl->last_save_ms / 1000,
-		   s->repl->snapshot_failed ? "err" : "ok", s->repl->persist != NULL, failing ? "err" : "ok",
+		   s->repl->snapshot_failed ? "err" : "ok", last_us < 0 ? -1LL : (long long)(last_us / 1000000),
+		   current_us < 0 ? -1LL : (long long)(current_us / 1000000), s->repl->persist != NULL, failing ? "err" : "ok",
 		   s->repl->persist ? "sqlite" : "off", fsync_name(s->conf->fsync),
 		   s->repl->persist ? (unsigned long long)persist_durable(s->repl->persist) : 0ULL,
 		   logged, failing ? "failing" : "ok");
@@ -423,9 +525,12 @@ static void info_persistence(struct server *s, struct buf *b)
 
 static void info_stats(struct server *s, struct buf *b)
 {
-	size_t tracking, keys, items, prefixes;
+	size_t tracking, keys, items, prefixes, channels, patterns;
+	int64_t fork_us = 0;
+	uint64_t forks = s->repl->bgsave ? bgsave_forks(s->repl->bgsave, &fork_us) : 0;
 
 	tracking_counts(s, &tracking, &keys, &items, &prefixes);
+	pubsub_counts(s, &channels, &patterns);
 	buf_printf(b, "# Stats\r\n"
 		      "total_connections_received:%llu\r\n"
 		      "total_commands_processed:%llu\r\n"
@@ -437,11 +542,30 @@ static void info_stats(struct server *s, struct buf *b)
 		      "sync_partial_ok:%llu\r\n"
 		      "sync_partial_err:%llu\r\n"
 		      "expired_keys:%llu\r\n"
+		      "expired_stale_perc:%.2f\r\n"
+		      "expired_time_cap_reached_count:%llu\r\n"
 		      "evicted_keys:0\r\n"
 		      "lazyfreed_objects:%llu\r\n"
 		      "keyspace_hits:%llu\r\n"
 		      "keyspace_misses:%llu\r\n"
+		      "pubsub_channels:%zu\r\n"
+		      "pubsub_patterns:%zu\r\n"
+		      "latest_fork_usec:%lld\r\n"
+		      "total_forks:%llu\r\n"
+		      "migrate_cached_sockets:0\r\n"
+		      "slave_expires_tracked_keys:0\r\n"
+		      "active_defrag_hits:0\r\n"
+		      "active_defrag_misses:0\r\n"
+		      "active_defrag_key_hits:0\r\n"
+		      "active_defrag_key_misses:0\r\n"
 		      "total_error_replies:%llu\r\n"
+		      "unexpected_error_replies:0\r\n"
+		      "dump_payload_sanitizations:%llu\r\n"
+		      "total_reads_processed:%llu\r\n"
+		      "total_writes_processed:%llu\r\n"
+		      "io_threaded_reads_processed:0\r\n"
+		      "io_threaded_writes_processed:0\r\n"
+		      "io_threads_active:0\r\n"
 		      "client_output_limit_disconnections:%llu\r\n"
 		      "tracking_total_keys:%zu\r\n"
 		      "tracking_total_items:%zu\r\n"
@@ -452,8 +576,12 @@ static void info_stats(struct server *s, struct buf *b)
 		   (unsigned long long)s->st.net_out, (unsigned long long)s->st.rejected_connections,
 		   (unsigned long long)s->repl->st.full_syncs, (unsigned long long)s->repl->st.partial_syncs,
 		   (unsigned long long)s->repl->st.partial_syncs_rejected,
-		   (unsigned long long)s->db->expired_keys, value_lazy_freed(), (unsigned long long)s->db->hits,
-		   (unsigned long long)s->db->misses, (unsigned long long)s->st.error_replies,
+		   (unsigned long long)s->db->expired_keys, s->db->expired_stale * 100,
+		   (unsigned long long)s->db->expire_time_cap_reached, value_lazy_freed(), (unsigned long long)s->db->hits,
+		   (unsigned long long)s->db->misses, channels, patterns, (long long)fork_us,
+		   (unsigned long long)forks,
+		   (unsigned long long)s->st.error_replies, (unsigned long long)s->st.payload_checks,
+		   (unsigned long long)s->st.reads, (unsigned long long)s->st.writes,
 		   (unsigned long long)s->st.output_limit_closes, keys, items, prefixes,
 		   (unsigned long long)s->st.http_requests);
 }
@@ -475,8 +603,13 @@ static void slave_line(const struct replica_view *v, void *arg)
 	struct info_ctx *ic = arg;
 	if (!v->syncing)
 		return;
-	buf_printf(ic->b, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld\r\n", ic->idx++, v->host, v->port,
+	buf_printf(ic->b, "slave%d:ip=%s,port=%d,state=%s,offset=%llu,lag=%lld", ic->idx++, v->host, v->port,
 		   v->info_state, (unsigned long long)v->offset, (long long)(v->last_ack ? ic->now - v->last_ack : 0));
+	/* Redis's fields only, except while the replica is in a full sync. */
+	if (v->full_sync)
+		buf_printf(ic->b, ",full_sync_buffered_ops=%llu,full_sync_buffered_bytes=%zu",
+			   (unsigned long long)v->buffered_ops, v->buffered_bytes);
+	buf_puts(ic->b, "\r\n");
 }
 
 static void role_line(const struct replica_view *v, void *arg)
@@ -548,11 +681,17 @@ static void info_replication(struct server *s, struct buf *b)
 		      "repl_backlog_active:%d\r\n"
 		      "repl_backlog_size:%lld\r\n"
 		      "repl_backlog_first_byte_offset:%llu\r\n"
-		      "repl_backlog_histlen:%llu\r\n\r\n",
+		      "repl_backlog_histlen:%llu\r\n"
+		      "full_sync_buffer_operations:%llu\r\n"
+		      "full_sync_buffer_bytes:%zu\r\n"
+		      "full_syncs_abandoned:%llu\r\n\r\n",
 		   s->repl->id.replid, s->repl->id.replid2, (unsigned long long)s->db->offset,
 		   s->repl->id.second_offset ? (long long)s->repl->id.second_offset + 1 : -1LL, s->repl->log != NULL,
 		   s->conf->log_capacity, (unsigned long long)log_first_offset(s),
-		   s->repl->log ? (unsigned long long)replog_count(s->repl->log) : 0ULL);
+		   s->repl->log ? (unsigned long long)replog_count(s->repl->log) : 0ULL,
+		   s->repl->log ? (unsigned long long)replog_pinned_count(s->repl->log) : 0ULL,
+		   s->repl->log ? replog_pinned_bytes(s->repl->log) : (size_t)0,
+		   (unsigned long long)s->repl->st.full_syncs_abandoned);
 }
 
 static void info_cpu(struct buf *b)

@@ -3,6 +3,7 @@ logs every write the server acknowledged, for the failover tests.
 
   ack_writer.py --ports P1,P2,... --log FILE --stop FILE [--mode set|incr]
                 [--prefix P] [--counters N] [--max-seconds S] [--pace MS]
+                [--wait N,MS]
 
 It connects to 127.0.0.1:P1 and writes, one command at a time, until FILE
 --stop exists (checked before each write) or --max-seconds (default 30)
@@ -12,6 +13,11 @@ pass:
         and goes on with i + 1.
   incr  INCR P:(k mod N) for k = 0, 1, 2, ...: on an integer reply it
         appends "k KEY VALUE" to the log and goes on with k + 1.
+
+With --wait N,MS each acknowledged SET is followed by WAIT N MS on the
+same connection, and only a write WAIT answered N or more for is logged
+(FILE); the others go to FILE.unwaited, and the writer goes on with the
+next write on the same node (an error from WAIT moves it to the next port).
 
 With --pace MS it sleeps MS milliseconds (a fraction allowed) after each
 acknowledged write, to leave the CPU to the daemons.
@@ -60,6 +66,9 @@ def parse_args(argv):
             opts["pace"] = float(v) / 1000
         elif a == "--max-seconds":
             opts["max_seconds"] = float(v)
+        elif a == "--wait":
+            n_, ms_ = v.split(",")
+            opts["wait"] = (int(n_), int(ms_))
         else:
             sys.exit(__doc__)
         i += 2
@@ -101,6 +110,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     log = open(o["log"], "a", buffering=1)
     unknown = open(o["log"] + ".unknown", "a", buffering=1)
+    unwaited = open(o["log"] + ".unwaited", "a", buffering=1) if "wait" in o else None
     ports, cur, conn = o["ports"], 0, None
     deadline = time.monotonic() + o["max_seconds"]
     n, failures = 0, 0
@@ -142,6 +152,17 @@ def main():
                 next_port()
                 continue
             failures = 0
+            if unwaited is not None:
+                try:
+                    waited = conn.call("WAIT", o["wait"][0], o["wait"][1])
+                except OSError:
+                    waited = "-closed"
+                if not waited.startswith(":") or int(waited[1:]) < o["wait"][0]:
+                    unwaited.write("%d %s %s\n" % (n, key, waited))
+                    n += 1
+                    if waited.startswith("-"):
+                        next_port()
+                    continue
             if o["mode"] == "set":
                 log.write("%d\n" % n)
             else:
@@ -152,6 +173,8 @@ def main():
     finally:
         log.close()
         unknown.close()
+        if unwaited is not None:
+            unwaited.close()
         with open(o["log"] + ".done", "w") as f:
             f.write("done\n")
 

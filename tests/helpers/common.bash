@@ -321,3 +321,18 @@ assert_contains() {
 		return 1
 	fi
 }
+
+# start_redis: a redis-server 7.0 with persistence off on a free port
+# ($REDIS_PORT), stopped with the test's daemons; skips the test without
+# one (the comparisons hold Synap to Redis 7.0's replies).
+start_redis() {
+	command -v redis-server >/dev/null || skip "redis-server is not installed"
+	local version
+	version=$(redis-server --version | sed -n 's/.* v=\([0-9.]*\).*/\1/p')
+	[[ $version == 7.0.* ]] || skip "redis-server $version is not 7.0"
+	REDIS_PORT=$(free_port)
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--dir "$TEST_DIR" --daemonize no >"$TEST_DIR/redis.log" 2>&1 3>&- &
+	echo "$!" >>"${PIDS_FILE:-$TEST_DIR/pids}"
+	wait_until 10 redis-cli -p "$REDIS_PORT" ping >/dev/null
+}

@@ -76,6 +76,32 @@ ns_pair() {
 	done
 }
 
+# ns_lan SIDE=IP...: one namespace per SIDE (a host), each with IP/24 on a
+# veth whose other end is a port of one bridge in a namespace of its own
+# (the switch): every host reaches every other, as on one LAN. Sets
+# NS_NAME[side], NS_IF[side], NS_IP[side]; listed for ns_teardown.
+ns_lan() {
+	local tag lan spec side ip i=0
+	tag=${TEST_DIR##*.}
+	tag=${tag//[^A-Za-z0-9]/x}
+	lan=synap-$tag-lan
+	echo "$lan" >>"$TEST_DIR/netns"
+	ip netns add "$lan" || return 1
+	ip -n "$lan" link add br0 type bridge || return 1
+	ip -n "$lan" link set br0 up || return 1
+	for spec in "$@"; do
+		side=${spec%%=*} ip=${spec#*=} i=$((i + 1))
+		NS_NAME[$side]=synap-$tag-$side NS_IF[$side]=eth0 NS_IP[$side]=$ip
+		echo "${NS_NAME[$side]}" >>"$TEST_DIR/netns"
+		ip netns add "${NS_NAME[$side]}" || return 1
+		ip -n "${NS_NAME[$side]}" link set lo up || return 1
+		ip link add "sy${tag:0:6}$i" netns "$lan" type veth peer name eth0 netns "${NS_NAME[$side]}" || return 1
+		ip -n "$lan" link set "sy${tag:0:6}$i" master br0 up || return 1
+		ip -n "${NS_NAME[$side]}" addr add "$ip/24" dev eth0 || return 1
+		ip -n "${NS_NAME[$side]}" link set eth0 up || return 1
+	done
+}
+
 # ns_teardown: delete the namespaces of this test (their veth pair goes with
 # them once their daemons are gone). Call it before remove_test_dir.
 ns_teardown() {

@@ -41,6 +41,7 @@ int main(int argc, char **argv)
 	suite_op();
 	suite_value();
 	suite_zset();
+	suite_geo();
 	suite_json();
 	suite_repl();
 	suite_snap();

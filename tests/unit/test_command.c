@@ -63,7 +63,7 @@ static void test_latency_cdf(void)
 
 	CHECK(cmdstat_cdf(&st, bound, count) == 0);
 	for (size_t i = 0; i < ARRAY_LEN(us); i++)
-		cmdstat_record(&st, us[i], false);
+		cmdstat_record(&st, us[i], false, true);
 	int n = cmdstat_cdf(&st, bound, count);
 	static const long long want_bound[] = { 1, 2, 4, 33, 66, 270532, 1073741 };
 	static const uint64_t want_count[] = { 2, 3, 4, 5, 6, 7, 8 };

@@ -522,6 +522,33 @@ static void test_addr_split(void)
 	}
 }
 
+/* server.latency_tracking_info_percentiles: a list of numbers 0..100,
+ * shown as Redis shows them; a bad list changes nothing. */
+static void test_percentiles(void)
+{
+	struct conf c;
+	char err[CONF_ERR_LEN] = "", out[256];
+
+	conf_init(&c, ROLE_MASTER);
+	CHECK_EQ_INT(conf_get(&c, "server.latency_tracking_info_percentiles", out, sizeof(out)), 0);
+	CHECK_STR(out, "50 99 99.9");
+	CHECK_EQ_INT(conf_set(&c, "server.latency_tracking_info_percentiles", " 0.0  50.0 100 99.99 ", err), 0);
+	CHECK_EQ_INT(c.nlatency_percentiles, 4);
+	CHECK_EQ_INT(conf_get(&c, "server.latency_tracking_info_percentiles", out, sizeof(out)), 0);
+	CHECK_STR(out, "0 50 100 99.99");
+	const char *bad[] = { "10 a", "101", "-1", "50x", "nan" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ_INT(conf_set(&c, "server.latency_tracking_info_percentiles", bad[i], err), -1);
+		CHECK(strstr(err, "expected percentiles between 0 and 100") != NULL);
+	}
+	CHECK_EQ_INT(c.nlatency_percentiles, 4);
+	CHECK_EQ_INT(conf_set(&c, "server.latency_tracking_info_percentiles",
+			      "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17", err), -1);
+	CHECK_EQ_INT(conf_set(&c, "server.latency_tracking_info_percentiles", "", err), 0);
+	CHECK_EQ_INT(c.nlatency_percentiles, 0);
+	conf_release(&c);
+}
+
 void suite_conf(void)
 {
 	strcpy(dir, "/tmp/synap-conf-XXXXXX");
@@ -549,5 +576,6 @@ void suite_conf(void)
 	RUN(test_check);
 	RUN(test_names);
 	RUN(test_addr_split);
+	RUN(test_percentiles);
 	rmdir(dir);
 }

@@ -109,6 +109,85 @@ static void test_replog_bytes_cap(void)
 	replog_free(l);
 }
 
+/* A pinned log keeps every op from the pin on past capacity and the byte
+ * cap, counts what it holds beyond them, and shrinks back when unpinned. */
+static void test_replog_pin(void)
+{
+	struct replog *l = replog_new(1, 100, 2u << 20);
+	char key[32];
+	const unsigned char *p;
+	size_t len;
+
+	for (int i = 1; i <= 200; i++) {
+		struct op op = set_op(key, i, 10);
+		replog_append(l, &op, (uint64_t)i);
+	}
+	size_t before = replog_bytes(l);
+	CHECK_EQ_INT(replog_first(l), 101);
+	CHECK_EQ_INT(replog_pinned_count(l), 0);
+	CHECK_EQ_INT(replog_pinned_bytes(l), 0);
+	/* A replica's snapshot at 200: ops from 201 on must stay. */
+	replog_set_pin(l, 201);
+	for (int i = 201; i <= 3200; i++) {
+		struct op op = set_op(key, i, 4000);
+		replog_append(l, &op, (uint64_t)i);
+	}
+	/* The limits alone would keep 100 ops and about 2 MB... */
+	CHECK_EQ_INT(replog_soft_first(l), 3101);
+	/* ...the pin keeps all 3000 (about 12 MB), counted beyond the log. */
+	CHECK_EQ_INT(replog_first(l), 201);
+	CHECK(replog_covers_after(l, 200));
+	CHECK_EQ_INT(replog_pinned_count(l), 2900);
+	CHECK(replog_pinned_bytes(l) >= 8u << 20);
+	CHECK(replog_bytes(l) > (10u << 20));
+	/* Every pinned op is there, in order. */
+	uint64_t off = 201;
+	bool ordered = true;
+	while (off <= 3200) {
+		uint32_t n = replog_peek(l, off, UINT64_MAX, 1 << 20, &p, &len);
+		struct op o;
+		if (n == 0 || op_decode(p, len, len, &o) <= 0 || o.ts_ms != (int64_t)off) {
+			ordered = false;
+			break;
+		}
+		off += n;
+	}
+	CHECK(ordered);
+	/* The pin moves on (the replica is catching up): the head blocks go. */
+	size_t pinned = replog_bytes(l);
+	replog_set_pin(l, 2000);
+	CHECK_EQ_INT(replog_first(l), 2000);
+	CHECK(replog_bytes(l) < pinned);
+	CHECK_EQ_INT(replog_pinned_count(l), 1101);
+	/* Unpinned: back within the limits, nothing counted beyond them. */
+	replog_set_pin(l, 0);
+	CHECK_EQ_INT(replog_first(l), 3101);
+	CHECK_EQ_INT(replog_pinned_count(l), 0);
+	CHECK_EQ_INT(replog_pinned_bytes(l), 0);
+	CHECK(replog_bytes(l) <= (2u << 20) + (64u << 10));
+	CHECK(replog_bytes(l) <= before + (4u << 20));
+	/* Appending more keeps it there. */
+	for (int i = 3201; i <= 4000; i++) {
+		struct op op = set_op(key, i, 4000);
+		replog_append(l, &op, (uint64_t)i);
+	}
+	CHECK_EQ_INT(replog_first(l), 3901);
+	CHECK(replog_bytes(l) <= (2u << 20) + (64u << 10));
+	/* A pin older than the log keeps what is held and nothing more. */
+	replog_set_pin(l, 5);
+	for (int i = 4001; i <= 4100; i++) {
+		struct op op = set_op(key, i, 10);
+		replog_append(l, &op, (uint64_t)i);
+	}
+	CHECK_EQ_INT(replog_first(l), 3901);
+	CHECK_EQ_INT(replog_pinned_count(l), 100);
+	/* A reset forgets the pin with the history. */
+	replog_reset(l, 9000);
+	CHECK_EQ_INT(replog_pin(l), 0);
+	CHECK_EQ_INT(replog_pinned_bytes(l), 0);
+	replog_free(l);
+}
+
 static void test_frames(void)
 {
 	struct buf b;
@@ -331,6 +410,7 @@ void suite_repl(void)
 	RUN(test_replog_window);
 	RUN(test_replog_peek_limits);
 	RUN(test_replog_bytes_cap);
+	RUN(test_replog_pin);
 	RUN(test_frames);
 	RUN(test_snapshot_roundtrip);
 	RUN(test_snapshot_damage);

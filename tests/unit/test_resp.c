@@ -1,7 +1,9 @@
-/* Unit tests: the RESP parser on valid, partial and malformed input. */
+/* Unit tests: the RESP parser on valid, partial and malformed input, and
+ * the tools' reply reader (respclient). */
 #include <stdlib.h>
 #include "unit.h"
 #include "proto/resp.h"
+#include "proto/respclient.h"
 
 /* Parses input fed in pieces of step bytes; returns the parse result and
  * leaves the parser holding the command. */
@@ -214,6 +216,54 @@ static void test_peek_key(void)
 		CHECK_EQ_INT(resp_peek_key(bad[i], strlen(bad[i]), &key, &klen), 0);
 }
 
+/* The tools' reply reader: each type, every prefix of a reply is AGAIN,
+ * and what it must refuse. */
+static void test_client_replies(void)
+{
+	static const char bulk[] = "$5\r\nhe\0lo\r\n+OK\r\n";
+	struct rc_reply r;
+	size_t used;
+	char err[RC_ERR_LEN];
+
+	for (size_t n = 0; n < 11; n++)
+		CHECK_EQ_INT(rc_parse(bulk, n, &r, &used, err), RC_PARSE_AGAIN);
+	CHECK_EQ_INT(rc_parse(bulk, sizeof(bulk) - 1, &r, &used, err), RC_PARSE_OK);
+	CHECK_EQ_INT(r.type, RC_BULK);
+	CHECK_MEM(r.str, r.len, "he\0lo");
+	CHECK_EQ_INT(used, 11);
+	CHECK_EQ_INT(rc_parse(bulk + used, sizeof(bulk) - 1 - used, &r, &used, err), RC_PARSE_OK);
+	CHECK_EQ_INT(r.type, RC_STATUS);
+	CHECK_MEM(r.str, r.len, "OK");
+
+	CHECK_EQ_INT(rc_parse("-WRONGPASS no\r\n", 15, &r, &used, err), RC_PARSE_OK);
+	CHECK_EQ_INT(r.type, RC_ERROR);
+	CHECK_MEM(r.str, r.len, "WRONGPASS no");
+	CHECK_EQ_INT(rc_parse(":-42\r\n", 6, &r, &used, err), RC_PARSE_OK);
+	CHECK_EQ_INT(r.type, RC_INT);
+	CHECK_EQ_INT(r.integer, -42);
+	CHECK_EQ_INT(rc_parse("$-1\r\n", 5, &r, &used, err), RC_PARSE_OK);
+	CHECK_EQ_INT(r.type, RC_NIL);
+	CHECK_EQ_INT(rc_parse("$0\r\n\r\n", 6, &r, &used, err), RC_PARSE_OK);
+	CHECK_EQ_INT(r.type, RC_BULK);
+	CHECK_EQ_INT(r.len, 0);
+
+	/* malformed, an aggregate, over the limits */
+	CHECK_EQ_INT(rc_parse("*1\r\n$1\r\nx\r\n", 11, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse("$3\r\nabcd\r\n", 9, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse("$-2\r\n", 5, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse(":x\r\n", 4, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse("+a\nb\r\n", 6, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse("+a\rb\r\n", 6, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse("hello\r\n", 7, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse("$99999999999\r\n", 14, &r, &used, err), RC_PARSE_ERR);
+	char *line = malloc(RC_MAX_LINE + 8);
+	memset(line, 'a', RC_MAX_LINE + 8);
+	line[0] = '+';
+	CHECK_EQ_INT(rc_parse(line, RC_MAX_LINE + 8, &r, &used, err), RC_PARSE_ERR);
+	CHECK_EQ_INT(rc_parse(line, 100, &r, &used, err), RC_PARSE_AGAIN);
+	free(line);
+}
+
 void suite_resp(void)
 {
 	RUN(test_multibulk);
@@ -225,4 +275,5 @@ void suite_resp(void)
 	RUN(test_replies);
 	RUN(test_replies_resp3);
 	RUN(test_peek_key);
+	RUN(test_client_replies);
 }

@@ -4,7 +4,11 @@
 #include <string.h>
 #include <math.h>
 #include "unit.h"
+#include <sys/socket.h>
+#include <unistd.h>
 #include "core/buf.h"
+#include "core/conn.h"
+#include "core/sha1.h"
 #include "core/util.h"
 
 static void test_parse_ll(void)
@@ -159,8 +163,33 @@ static void test_xmap_huge(void)
 	xunmap(NULL, len);
 }
 
+/* FIPS 180 examples, the empty message, and lengths around a block's end
+ * (55, 56, 64 bytes: one or two padding blocks); Redis's name for a script. */
+static void test_sha1(void)
+{
+	char out[SHA1_HEX_LEN + 1], m[200];
+
+	sha1_hex("abc", 3, out);
+	CHECK_STR(out, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	sha1_hex("", 0, out);
+	CHECK_STR(out, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	sha1_hex(two, strlen(two), out);
+	CHECK_STR(out, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+	memset(m, 'a', sizeof(m));
+	sha1_hex(m, 55, out);
+	CHECK_STR(out, "c1c8bbdc22796e28c0e15163d20899b65621d65a");
+	sha1_hex(m, 56, out);
+	CHECK_STR(out, "c2db330f6083854c99d4b5bfb6e8f29f201be699");
+	sha1_hex(m, 64, out);
+	CHECK_STR(out, "0098ba824b5c16427bd7a1122a5a442a25ec644d");
+	sha1_hex("return 1", 8, out);
+	CHECK_STR(out, "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+}
+
 void suite_util(void)
 {
+	RUN(test_sha1);
 	RUN(test_parse_ll);
 	RUN(test_parse_double);
 	RUN(test_fmt_ll);
@@ -170,7 +199,39 @@ void suite_util(void)
 	RUN(test_xmap_huge);
 }
 
+/* A connection holding its output from hold_at on: only what is before it
+ * goes; compacting keeps hold_at on the same byte. */
+static void test_conn_hold(void)
+{
+	int sv[2];
+	char got[64];
+	struct loop *l = loop_new(16);
+	struct conn c = { .fd = -1 };
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+	CHECK(conn_open(&c, l, sv[0], LOOP_READ, NULL, NULL) == 0);
+	buf_puts(&c.out, "sent|");
+	c.holding = true;
+	c.hold_at = c.out.len;
+	buf_puts(&c.out, "held");
+	CHECK(conn_flush(&c) == 5);
+	CHECK(read(sv[1], got, sizeof(got)) == 5 && memcmp(got, "sent|", 5) == 0);
+	CHECK_EQ_INT((int)conn_unsent(&c), 4);
+	CHECK(conn_flush(&c) == 0);     /* nothing goes while held */
+	CHECK_EQ_INT((int)conn_compact(&c), 5);
+	CHECK_EQ_INT((int)c.hold_at, 0);
+	CHECK(c.out.len == 4 && memcmp(c.out.data, "held", 4) == 0);
+	c.holding = false;
+	CHECK(conn_flush(&c) == 4);
+	CHECK(read(sv[1], got, sizeof(got)) == 4 && memcmp(got, "held", 4) == 0);
+	CHECK_EQ_INT((int)c.out.len, 0);        /* all sent: the buffer starts over */
+	conn_close(&c);
+	close(sv[1]);
+	loop_free(l);
+}
+
 void suite_buf(void)
 {
 	RUN(test_buf);
+	RUN(test_conn_hold);
 }

@@ -53,5 +53,6 @@ void suite_dump(void);
 void suite_value(void);
 void suite_snap(void);
 void suite_zset(void);
+void suite_geo(void);
 
 #endif
