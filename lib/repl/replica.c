@@ -807,6 +807,22 @@ int replica_follow(struct repl *r, const char *addr, char *err)
 	return 0;
 }
 
+/* A bound on the reads of one drain, 256 KiB each: the kernel's receive
+ * buffer, with room to spare. */
+#define DRAIN_READS 64
+
+void replica_drain(struct repl *r)
+{
+	struct replica *rp = r->replica;
+
+	for (int i = 0; i < DRAIN_READS && rp && rp->state == RLINK_ONLINE; i++) {
+		uint64_t before = rp->total_bytes;
+		link_read(rp);
+		if (rp->total_bytes == before)
+			break;
+	}
+}
+
 void replica_stop(struct repl *r)
 {
 	struct replica *rp = r->replica;

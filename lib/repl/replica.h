@@ -39,6 +39,11 @@ const char *replica_link_state_name(enum rlink_state s);
 /* Starts following the master at addr ("host:port", host names resolve). */
 int replica_start(struct repl *r, const char *addr, bool auto_reconnect, char *err);
 void replica_stop(struct repl *r);
+/* Applies what the master has already delivered and this node not yet
+ * read (whole frames; at most what the socket holds now): done before a
+ * promotion gives the link up, since a write the old master acknowledged
+ * may be among it. */
+void replica_drain(struct repl *r);
 /* Drops the current link (if any) and follows addr instead, now. */
 int replica_follow(struct repl *r, const char *addr, char *err);
 

@@ -103,6 +103,7 @@ int role_promote(struct repl *r, const char *listen, char *err)
 	/* Whom it followed: told of the new epoch once it is one. */
 	struct link_view lv;
 	char *old_master = replica_view(r, &lv) ? xstrdup(lv.master_address) : NULL;
+	replica_drain(r);
 	replica_stop(r);
 	ident_new_history(&r->id, repl_offset(r), true);
 	r->id.epoch++;
